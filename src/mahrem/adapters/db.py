@@ -1,0 +1,73 @@
+"""Database engines and the unit of work. SQLite (WAL) by default, PostgreSQL in production."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+
+from mahrem.adapters.store import SqlStore
+
+DEFAULT_URL = "sqlite:///var/mahrem.db"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def database_url() -> str:
+    """`MAHREM_DATABASE_URL`, or the embedded SQLite file under ./var."""
+    return os.environ.get("MAHREM_DATABASE_URL", DEFAULT_URL)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # SQLAlchemy's pysqlite driver opens transactions lazily; BEGIN IMMEDIATE at the
+        # start of each unit of work serialises writers so the audit chain head is never raced.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # let the "begin" listener issue BEGIN itself
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def has_mahrem_data(engine: Engine) -> bool:
+    """True when the database already holds Mahrem tables with people in them."""
+    if not inspect(engine).has_table("person"):
+        return False
+    with unit_of_work(engine) as store:
+        return store.count("person") > 0
+
+
+@contextmanager
+def unit_of_work(engine: Engine) -> Iterator[SqlStore]:
+    """One transaction: commits when the block ends normally, rolls back on any exception."""
+    with engine.begin() as conn:
+        yield SqlStore(conn)

@@ -1,0 +1,16 @@
+"""Wires adapters into the service layer, once per process (or per test)."""
+from __future__ import annotations
+
+from mahrem.adapters.db import database_url, make_engine, upgrade
+from mahrem.adapters.keys import FileKeyStore
+from mahrem.adapters.sms import OutboxGateway
+from mahrem.services.app import Clock, Mahrem, system_clock
+
+
+def build(url: str | None = None, *, migrate: bool = True, key_dir: str | None = None,
+          clock: Clock = system_clock) -> Mahrem:
+    """A Mahrem service over `url` (default MAHREM_DATABASE_URL), schema brought up to date."""
+    db = make_engine(url or database_url())
+    if migrate:
+        upgrade(db)
+    return Mahrem(db, FileKeyStore(key_dir), OutboxGateway(), clock)

@@ -1,0 +1,20 @@
+"""Errors with a stable machine code, shared by every door (API, CLI, portal, runner)."""
+from __future__ import annotations
+
+
+class MahremError(Exception):
+    """Base error: `code` is stable and machine-readable, `message` is for people."""
+
+    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+class InputError(MahremError):
+    """Bad input: unknown id, invalid field, a reference across patients. Changes nothing."""
+
+
+class NotFound(InputError):
+    """An id that names nothing Mahrem knows."""

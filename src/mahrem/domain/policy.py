@@ -1,0 +1,139 @@
+"""Policy configuration: every parameter of the access rules, versioned (M6/4).
+
+M6/4 lets the General Directorate re-evaluate the access rules; Mahrem keeps every window,
+age, list and limit here so that a change is a new version, and every decision names the
+version it used.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+CARE_PURPOSES = ("treatment", "diagnosis", "care", "preventive")
+MINISTRY_PURPOSES = ("planning", "financing", "inspection", "regulation")
+RESTRICTED_CATEGORIES = ("psychiatry", "sexual_health", "hiv", "genetics", "substance_use", "reproductive")
+# SPEC.md: when several categories match, the first in this order wins.
+CATEGORY_PRIORITY = (
+    "hiv", "substance_use", "psychiatry", "sexual_health", "reproductive", "genetics",
+    "laboratory", "imaging", "prescription", "vaccination", "general",
+)
+MATCHING_SPECIALTIES: dict[str, tuple[str, ...]] = {
+    "psychiatry": ("psychiatry",),
+    "sexual_health": ("infectious_diseases", "dermatology"),
+    "hiv": ("infectious_diseases", "dermatology"),
+    "genetics": ("medical_genetics",),
+    "substance_use": ("psychiatry",),
+    "reproductive": ("obstetrics",),
+}
+# ICD-10 ranges on the code's first three characters (reference/law-notes.md §1.5).
+ICD10_RANGES: dict[str, tuple[str, ...]] = {
+    "psychiatry": ("F00-F99",),
+    "substance_use": ("F10-F19",),
+    "hiv": ("B20-B24", "Z21", "R75"),
+    "sexual_health": ("A50-A64",),
+    "reproductive": ("O00-O08", "N97", "Z31"),
+}
+# SNOMED CT concepts Synthea and most SBYS use for the same conditions.
+SNOMED_CODES: dict[str, tuple[str, ...]] = {
+    "hiv": ("86406008", "91947003", "165816005", "62479008", "40780007"),
+    "substance_use": (
+        "7200002", "5602001", "6525002", "191816009", "361055000", "55680006",
+        "66590003", "26416006", "228388006", "15167005",
+    ),
+    "psychiatry": (
+        "35489007", "370143000", "36923009", "197480006", "48694002", "58214004",
+        "13746004", "47505003", "406506008", "69322001", "231504006", "191736004",
+    ),
+    "sexual_health": ("105629000", "15628003", "76272004", "33839006", "240589008", "8098009"),
+    "reproductive": ("19169002", "8619003", "2904007", "57797005", "79586000", "35999006", "6473009"),
+    "genetics": ("405824009", "43138000", "70737009"),
+}
+LOINC_CODES: dict[str, tuple[str, ...]] = {
+    "genetics": ("51969-4", "55232-3", "81247-9", "69548-6", "48018-6", "51958-7", "55233-1"),
+    "hiv": ("75622-1", "7917-8", "5221-7", "56888-1", "20447-9"),
+}
+# Codes of FHIR's own category systems and a last resort by resource type.
+CATEGORY_CODES: dict[str, tuple[str, ...]] = {
+    "laboratory": ("laboratory", "LAB"),
+    "imaging": ("imaging", "RAD"),
+}
+RESOURCE_TYPE_CATEGORIES: dict[str, str] = {
+    "Immunization": "vaccination",
+    "MedicationRequest": "prescription",
+    "MedicationStatement": "prescription",
+    "ImagingStudy": "imaging",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """One version of the policy configuration. Immutable: a change makes a new version."""
+
+    version: int = 1
+    care_purposes: tuple[str, ...] = CARE_PURPOSES
+    ministry_purposes: tuple[str, ...] = MINISTRY_PURPOSES
+    check_in_window: timedelta = timedelta(hours=24)
+    majority_age: int = 18
+    discernment_age: int = 15
+    restricted_categories: tuple[str, ...] = RESTRICTED_CATEGORIES
+    matching_specialties: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(MATCHING_SPECIALTIES)
+    )
+    category_priority: tuple[str, ...] = CATEGORY_PRIORITY
+    icd10_ranges: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(ICD10_RANGES))
+    snomed_codes: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(SNOMED_CODES))
+    loinc_codes: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(LOINC_CODES))
+    category_codes: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(CATEGORY_CODES))
+    resource_type_categories: dict[str, str] = field(
+        default_factory=lambda: dict(RESOURCE_TYPE_CATEGORIES)
+    )
+    code_digits: int = 6
+    code_lifetime: timedelta = timedelta(minutes=10)
+    code_grant: timedelta = timedelta(hours=24)
+    code_max_wrong_entries: int = 5
+    code_lockout: timedelta = timedelta(hours=1)
+    max_reidentifiers_per_unit: int = 3
+    retention_after_death_years: int = 20
+
+    def is_restricted(self, category: str) -> bool:
+        """M6/6: categories whose past data only matching specialties (or a code) open."""
+        return category in self.restricted_categories
+
+    def specialty_matches(self, category: str, specialty: str | None) -> bool:
+        """M6/6: the physician's specialty is one that matches the restricted category."""
+        return specialty is not None and specialty in self.matching_specialties.get(category, ())
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able form, durations in seconds, for storage and display."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = value.total_seconds() if isinstance(value, timedelta) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Policy:
+        """Inverse of `to_dict`; unknown keys are refused so a typo cannot pass silently."""
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = set(data) - set(known)
+        if unknown:
+            from mahrem.domain.errors import InputError
+
+            raise InputError("policy.unknown_key", f"unknown policy keys: {sorted(unknown)}")
+        kwargs: dict[str, Any] = {}
+        for name, value in data.items():
+            default = getattr(cls(), name)
+            if isinstance(default, timedelta):
+                kwargs[name] = timedelta(seconds=float(value))
+            elif isinstance(default, tuple):
+                kwargs[name] = tuple(value)
+            elif isinstance(default, dict):
+                kwargs[name] = {k: tuple(v) if isinstance(v, list) else v for k, v in value.items()}
+            else:
+                kwargs[name] = value
+        return cls(**kwargs)
+
+
+DEFAULT_POLICY = Policy()

@@ -1,0 +1,91 @@
+"""The `mahrem` command line. Thin: every command builds its input and calls the services."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from mahrem.entrypoints.cli import scenario as scenario_cli
+
+app = typer.Typer(help="Mahrem: kişisel sağlık verisine erişim kararları ve denetim izi.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.add_typer(scenario_cli.app, name="scenario")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: Annotated[Optional[str], typer.Option(help="Database URL (default MAHREM_DATABASE_URL)")] = None) -> None:
+    """Create or migrate the schema to the newest revision."""
+    from mahrem.adapters.db import database_url, make_engine, upgrade
+
+    url = db or database_url()
+    upgrade(make_engine(url))
+    typer.echo(f"schema up to date: {_safe(url)}")
+
+
+@app.command()
+def decide(
+    db: Annotated[Optional[str], typer.Option(help="Database URL (default MAHREM_DATABASE_URL)")] = None,
+    lang: Annotated[str, typer.Option(help="tr or en")] = "tr",
+) -> None:
+    """Read {"at": …, "request": {…}} on stdin and print the decision as JSON."""
+    from mahrem.bootstrap import build
+    from mahrem.domain.errors import MahremError
+    from mahrem.services.inputs import Fields, parse_time
+
+    try:
+        payload = json.loads(sys.stdin.read())
+        f = Fields(payload, "input")
+        at = parse_time(f.str("at"), "at") if f.has("at") else None
+        _, decision = build(db).decide(payload.get("request"), at)
+    except json.JSONDecodeError as exc:
+        _fail({"result": "error", "code": "json.invalid", "message": str(exc)})
+    except MahremError as exc:
+        _fail({"result": "error", "code": exc.code, "message": exc.message})
+    typer.echo(json.dumps({
+        "decision": decision.effect, "basis": decision.basis, "reason": decision.reason(lang),
+        "capacity": decision.capacity, "policy_version": decision.policy_version,
+    }, ensure_ascii=False))
+
+
+@demo_app.command("load")
+def demo_load(db: Annotated[Optional[str], typer.Option(help="Database URL")] = None) -> None:
+    """Load the demo world (once; a database that already has people is left alone)."""
+    from mahrem.bootstrap import build
+    from mahrem.services.demo import load_demo
+
+    service = build(db)
+    typer.echo(load_demo(service))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Serve the HTTP API on host:port."""
+    import uvicorn
+
+    uvicorn.run("mahrem.entrypoints.api.app:create_app", factory=True, host=host, port=port)
+
+
+def _fail(obj: dict[str, object]) -> None:
+    typer.echo(json.dumps(obj, ensure_ascii=False))
+    raise typer.Exit(1)
+
+
+def _safe(url: str) -> str:
+    """A URL without its password, for messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
