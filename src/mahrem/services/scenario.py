@@ -182,6 +182,7 @@ def run_file(path: Path, build_service: Any, db_url: str | None, lang: str) -> I
         return
     with tempfile.TemporaryDirectory(prefix="mahrem-scenario-") as tmp:
         url = db_url or f"sqlite:///{tmp}/scenario.db"
+        service = None
         try:
             service = build_service(url, str(Path(tmp) / "keys"))
             first = scenario.steps[0][0] if scenario.steps else None
@@ -190,9 +191,13 @@ def run_file(path: Path, build_service: Any, db_url: str | None, lang: str) -> I
             code = getattr(exc, "code", "world.invalid")
             yield _load_failure(ScenarioLoadError(scenario.name, code, getattr(exc, "message", str(exc)),
                                                   len(scenario.steps)))
+            if service is not None:
+                service.db.dispose()
             return
-        yield from Player(service, scenario, lang).play()
-        service.db.dispose()
+        try:
+            yield from Player(service, scenario, lang).play()
+        finally:
+            service.db.dispose()
 
 
 def _load_failure(exc: ScenarioLoadError) -> StepResult:

@@ -18,7 +18,12 @@ def _build_service(url: str, key_dir: str):  # type: ignore[no-untyped-def]
     from mahrem.bootstrap import build
     from mahrem.services.scenario import ScenarioLoadError
 
-    if has_mahrem_data(make_engine(url)):
+    probe = make_engine(url)
+    try:
+        not_empty = has_mahrem_data(probe)
+    finally:
+        probe.dispose()
+    if not_empty:
         raise ScenarioLoadError("", "db.not_empty", "the database already holds Mahrem data; give a fresh one")
     return build(url, key_dir=key_dir)
 
