@@ -1,0 +1,56 @@
+"""The HTTP door over the same service layer: decisions, events, problem+json errors."""
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from mahrem.entrypoints.api.app import create_app
+from mahrem.services.app import Mahrem
+from tests.integration.helpers import loaded
+
+READ = {"actor": "D1", "action": "read", "patient": "P1", "record": "R1", "purpose": "treatment", "via": "S1"}
+
+
+def client(service: Mahrem) -> TestClient:
+    return TestClient(create_app(loaded(service)))
+
+
+def test_health_answers_ok(sqlite_service: Mahrem) -> None:
+    assert client(sqlite_service).get("/health").json() == {"status": "ok"}
+
+
+def test_a_check_in_then_a_read_is_permitted_under_m6_3_c(sqlite_service: Mahrem) -> None:
+    api = client(sqlite_service)
+    at = "2026-03-02T10:00:00+03:00"
+    ev = api.post("/events", json={"at": at, "event": {"type": "check_in", "id": "E1", "patient": "P1", "facility": "F1"}})
+    assert ev.json() == {"result": "accepted", "basis": None, "reason": None}
+    res = api.post("/decide", json={"at": "2026-03-02T10:05:00+03:00", "request": READ},
+                   headers={"accept-language": "en"})
+    body = res.json()
+    assert res.status_code == 200
+    assert (body["decision"], body["basis"], body["policy_version"], body["capacity"]) == ("permit", "6/3-c", 1, "staff")
+    assert body["reason"].startswith("Past data")
+
+
+def test_an_unknown_record_is_a_problem_json_404(sqlite_service: Mahrem) -> None:
+    res = client(sqlite_service).post("/decide", json={"at": "2026-03-02T10:05:00+03:00",
+                                                        "request": {**READ, "record": "R99"}})
+    assert res.status_code == 404
+    assert res.headers["content-type"] == "application/problem+json"
+    assert res.json()["code"] == "record.unknown" and res.json()["field"] == "request.record"
+
+
+def test_a_naive_time_is_a_problem_json_422(sqlite_service: Mahrem) -> None:
+    res = client(sqlite_service).post("/decide", json={"at": "2026-03-02T10:05:00", "request": READ})
+    assert res.status_code == 422 and res.json()["code"] == "time.naive"
+
+
+def test_malformed_bodies_are_problem_json(sqlite_service: Mahrem) -> None:
+    res = client(sqlite_service).post("/decide", json={"at": "yesterday"})
+    assert res.status_code == 422 and res.headers["content-type"] == "application/problem+json"
+    assert {e["field"] for e in res.json()["errors"]} >= {"body.request"}
+
+
+def test_the_openapi_document_names_every_operation(sqlite_service: Mahrem) -> None:
+    doc = client(sqlite_service).get("/openapi.json").json()
+    ids = {op["operationId"] for path in doc["paths"].values() for op in path.values()}
+    assert ids == {"health", "decide", "apply_event"}
