@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from mahrem.adapters.db import database_url, make_engine, upgrade
 from mahrem.adapters.keys import FileKeyStore
+from mahrem.adapters.signing import CheckpointSigner
 from mahrem.adapters.sms import OutboxGateway
 from mahrem.services.app import Clock, Mahrem, system_clock
 
@@ -13,4 +14,4 @@ def build(url: str | None = None, *, migrate: bool = True, key_dir: str | None =
     db = make_engine(url or database_url())
     if migrate:
         upgrade(db)
-    return Mahrem(db, FileKeyStore(key_dir), OutboxGateway(), clock)
+    return Mahrem(db, FileKeyStore(key_dir), OutboxGateway(), CheckpointSigner(key_dir), clock)

@@ -71,3 +71,16 @@ def unit_of_work(engine: Engine) -> Iterator[SqlStore]:
     """One transaction: commits when the block ends normally, rolls back on any exception."""
     with engine.begin() as conn:
         yield SqlStore(conn)
+
+
+def grant_app_role(engine: Engine, role: str) -> None:
+    """PostgreSQL: give the application's role what it needs and no more — the audit log and
+    its checkpoints can be read and appended, never updated, deleted or truncated."""
+    if engine.dialect.name != "postgresql":
+        raise ValueError("roles and grants exist on PostgreSQL only")
+    quoted = '"' + role.replace('"', '""') + '"'
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA public TO {quoted}")
+        conn.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}")
+        conn.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}")
+        conn.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_log, audit_checkpoint FROM {quoted}")

@@ -355,8 +355,10 @@ audit_log = Table(
     Column("seq", Integer, primary_key=True, autoincrement=False),
     Column("at", UtcDateTime, nullable=False),
     Column("kind", String(16), nullable=False),  # decision, event
-    Column("actor", ID),
+    Column("actor", ID, index=True),
     Column("capacity", String(16)),
+    Column("role", String(32)),
+    Column("facility", ID, index=True),
     Column("via", ID),
     Column("action", String(48), nullable=False),
     Column("patient", ID, index=True),
@@ -369,4 +371,18 @@ audit_log = Table(
     Column("detail", JSON),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+# Signed Merkle checkpoints over ranges of the audit log (services/checkpoints.py).
+audit_checkpoint = Table(
+    "audit_checkpoint", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("first_seq", Integer, nullable=False),
+    Column("last_seq", Integer, nullable=False),
+    Column("root", String(64), nullable=False),
+    Column("chain_head", String(64), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("signature", String(128), nullable=False),
+    Column("public_key", Text, nullable=False),
 )

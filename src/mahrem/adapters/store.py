@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, delete, func, insert, or_, select, update
 
 from mahrem.adapters import orm
+from mahrem.adapters.audit_sql import AuditQueries
 from mahrem.domain.decision import Request
 from mahrem.domain.facts import (
     Appointment, ConcealmentOrder, CorrectionCutoff, CorrectionRequest, CustodyDecision,
@@ -22,7 +23,7 @@ def _span(row: Any) -> Interval:
     return Interval(row.valid_from, row.valid_to)
 
 
-class SqlStore:
+class SqlStore(AuditQueries):
     """All reads and writes of one unit of work, over one connection and transaction."""
 
     def __init__(self, conn: Connection) -> None:

@@ -13,12 +13,13 @@ from mahrem.adapters.db import unit_of_work
 from mahrem.domain import engine as rules_engine
 from mahrem.domain.clock import require_aware
 from mahrem.domain.decision import Decision, Request
+from mahrem.domain.facts import Facts
 from mahrem.domain.errors import InputError
-from mahrem.services import audit
+from mahrem.services import audit, checkpoints, transparency
 from mahrem.services.events import HANDLERS, EventContext, event_actor, event_patient
 from mahrem.services.inputs import Fields
 from mahrem.services.outcomes import EventOutcome
-from mahrem.services.policies import ensure_policy, policy_at
+from mahrem.services.policies import change_policy, ensure_policy, policy_at
 from mahrem.services.ports import KeyStore, SmsGateway, Store
 from mahrem.services.requests import parse_request
 from mahrem.services.world import load_world
@@ -33,10 +34,12 @@ def system_clock() -> datetime:
 class Mahrem:
     """Use cases over one database, one key store and one SMS gateway."""
 
-    def __init__(self, db: Engine, keys: KeyStore, sms: SmsGateway, clock: Clock = system_clock) -> None:
+    def __init__(self, db: Engine, keys: KeyStore, sms: SmsGateway, signer: checkpoints.Signer,
+                 clock: Clock = system_clock) -> None:
         self.db = db
         self.keys = keys
         self.sms = sms
+        self.signer = signer
         self.clock = clock
 
     def _at(self, at: datetime | None) -> datetime:
@@ -59,9 +62,12 @@ class Mahrem:
     def decide_parsed(self, store: Store, req: Request) -> Decision:
         """Decide and audit an already-validated request inside the caller's unit of work."""
         policy = policy_at(store, req.at)
-        decision = rules_engine.decide(req, store.facts_for(req), policy)
+        facts = store.facts_for(req)
+        decision = rules_engine.decide(req, facts, policy)
+        role, facility = _role_and_facility(req, facts, decision.capacity)
         audit.append(
             store, at=req.at, kind="decision", actor=req.actor, capacity=decision.capacity, via=req.via,
+            role=role, facility=facility,
             action=req.action, patient=req.patient, record=req.record, purpose=req.purpose,
             outcome=decision.effect, basis=decision.basis, reason=decision.reason_key,
             policy_version=decision.policy_version,
@@ -84,6 +90,57 @@ class Mahrem:
             )
         return outcome
 
+    def change_policy(self, changes: dict[str, Any], by: str, at: datetime | None = None) -> int:
+        """GM changes the policy (M6/4): a new version from `at`, audited."""
+        when = self._at(at)
+        with unit_of_work(self.db) as store:
+            if not any(r["role"] == "gm_officer" for r in store.open_rows("officer_role", when, person=by)):
+                raise transparency.Forbidden("policy.forbidden", "only a General Directorate officer changes the policy")
+            new = change_policy(store, changes, by, when)
+            audit.append(store, at=when, kind="admin", actor=by, action="policy_changed", outcome="accepted",
+                         policy_version=new.version, detail={"changes": changes})
+        return new.version
+
+    # -- audit ------------------------------------------------------------------------------
+    def seal(self, at: datetime | None = None) -> dict[str, Any] | None:
+        """Seal the entries since the last checkpoint into a signed checkpoint."""
+        with unit_of_work(self.db) as store:
+            return checkpoints.seal(store, self.signer, self._at(at))
+
+    def verify(self, public_pem: str | None = None) -> audit.ChainReport:
+        """Check the whole chain and every checkpoint (with our key unless one is given)."""
+        from mahrem.adapters.signing import verify_signature
+
+        with unit_of_work(self.db) as store:
+            rows = list(store.audit_entries())
+            cps = store.rows("audit_checkpoint")
+        return checkpoints.verify_all(rows, cps, public_pem or self.signer.public_pem(), verify_signature)
+
+    def prove(self, seq: int) -> dict[str, Any]:
+        with unit_of_work(self.db) as store:
+            return checkpoints.prove(store, seq)
+
+    def access_log(self, viewer: str, patient: str, lang: str = "tr", at: datetime | None = None,
+                   limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Who read or tried to read the patient's data, as the patient (or a parent) sees it."""
+        when = self._at(at)
+        with unit_of_work(self.db) as store:
+            return transparency.access_log(store, viewer, patient, when, policy_at(store, when), lang, limit, offset)
+
+    def audit_search(self, viewer: str, filters: dict[str, Any], limit: int = 100, offset: int = 0,
+                     at: datetime | None = None) -> list[dict[str, Any]]:
+        with unit_of_work(self.db) as store:
+            return transparency.search(store, viewer, self._at(at), filters, limit, offset)
+
+    def audit_export(self, viewer: str, filters: dict[str, Any], fmt: str, limit: int = 10000,
+                     at: datetime | None = None) -> str | dict[str, Any]:
+        """The DPO's export as CSV text or a FHIR Bundle of AuditEvents."""
+        with unit_of_work(self.db) as store:
+            entries = transparency.search(store, viewer, self._at(at), filters, limit, 0)
+            if fmt == "csv":
+                return transparency.to_csv(entries)
+            return transparency.to_bundle(store, entries)
+
     def outbox(self, phone: str, at: datetime | None = None) -> list[dict[str, Any]]:
         """Messages the development SMS gateway holds for a phone, newest last."""
         when = self._at(at)
@@ -97,6 +154,19 @@ class Mahrem:
         if row is None:
             raise InputError("person.unknown", f"unknown person {person!r}")
         return str(row["phone"] or "")
+
+
+def _role_and_facility(req: Request, facts: Facts, capacity: str | None) -> tuple[str | None, str | None]:
+    """The role the actor acted in and the facility it acted from (the installation's, else its post's)."""
+    facility = facts.installation.facility if facts.installation is not None else None
+    if capacity == "staff":
+        posts = [p for p in facts.staff_posts if p.span.contains(req.at)]
+        if posts:
+            return posts[0].role, facility or posts[0].facility
+    if capacity == "officer":
+        roles = [r.role for r in facts.officer_roles if r.span.contains(req.at)]
+        return (roles[0] if roles else None), facility
+    return capacity, facility
 
 
 def _record_of(f: Fields) -> str | None:

@@ -1,25 +1,29 @@
-"""The audit log: every decision and every event, appended in the same transaction as the
-change it records (M5/1, M18, KVKK art. 12), hash-chained so that any later change shows.
+"""The audit log: every decision, event and administrative act, appended in the same
+transaction as the change it records (M5/1, M18, KVKK art. 12), hash-chained so that any later
+change shows, and sealed into signed Merkle checkpoints (services/checkpoints.py).
 
-Entry n's hash is SHA-256 over entry n-1's hash and entry n's canonical JSON; the head row
-(`audit_head`) is updated in the same transaction, which also serialises writers on PostgreSQL.
+Entry n's hash is SHA-256 over entry n-1's hash and entry n's canonical JSON. The sequence
+number is deliberately outside the hash: order is what the `prev_hash` links say, so a
+renumbering shows up as a broken link rather than passing as a changed field.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
-    "seq", "at", "kind", "actor", "capacity", "via", "action", "patient", "record", "purpose",
-    "outcome", "basis", "reason", "policy_version", "detail",
+    "at", "kind", "actor", "capacity", "role", "facility", "via", "action", "patient", "record",
+    "purpose", "outcome", "basis", "reason", "policy_version", "detail",
 )
 
 
 class AuditStore(Protocol):
-    def get(self, kind: str, key: Any) -> dict[str, Any] | None: ...
+    def head_for_update(self) -> dict[str, Any] | None: ...
     def add(self, kind: str, /, **values: Any) -> int | None: ...
     def set(self, kind: str, /, key: Any, **values: Any) -> None: ...
 
@@ -29,7 +33,7 @@ def canonical(entry: dict[str, Any]) -> bytes:
     body = {k: entry.get(k) for k in HASHED_FIELDS}
     at = body["at"]
     if isinstance(at, datetime):
-        body["at"] = at.isoformat()
+        body["at"] = at.astimezone(timezone.utc).isoformat()
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -38,16 +42,85 @@ def chain_hash(prev_hash: str, entry: dict[str, Any]) -> str:
 
 
 def append(store: AuditStore, **entry: Any) -> int:
-    """Append one entry after the current head and move the head; returns its sequence number."""
-    head = store.get("audit_head", 1)
+    """Append one entry after the current head and move the head; returns its sequence number.
+
+    The head row is read FOR UPDATE, so concurrent writers on PostgreSQL queue behind each
+    other instead of forking the chain (SQLite's BEGIN IMMEDIATE does the same)."""
+    head = store.head_for_update()
     seq = (head["seq"] if head else 0) + 1
     prev = head["hash"] if head else GENESIS
     entry["at"] = entry["at"].astimezone(timezone.utc)
-    entry["seq"] = seq
     digest = chain_hash(prev, entry)
-    store.add("audit_log", **{k: entry.get(k) for k in HASHED_FIELDS}, prev_hash=prev, hash=digest)
+    store.add("audit_log", seq=seq, **{k: entry.get(k) for k in HASHED_FIELDS}, prev_hash=prev, hash=digest)
     if head is None:
         store.add("audit_head", id=1, seq=seq, hash=digest)
     else:
         store.set("audit_head", 1, seq=seq, hash=digest)
     return seq
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding of `verify`: what is wrong (changed, removed, inserted, reordered,
+    checkpoint) and the first entry it concerns."""
+
+    kind: str
+    seq: int | None
+    message: str
+
+
+@dataclass
+class ChainReport:
+    entries: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    hashes: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_chain(rows: Iterable[dict[str, Any]], keep_hashes: bool = True) -> ChainReport:
+    """Walk the log in sequence order and name the first entry that breaks the chain.
+
+    - content that no longer matches its hash → changed;
+    - a sequence gap, or a link to a hash nobody has → removed;
+    - a link to the same parent as the entry before → that entry was inserted;
+    - a link to a later entry's hash → reordered.
+    """
+    report = ChainReport()
+    rows = list(rows) if not isinstance(rows, list) else rows
+    by_hash = {r["hash"]: r["seq"] for r in rows}
+    prev, prev_parent, expected = GENESIS, None, 1
+    for row in rows:
+        seq = row["seq"]
+        if keep_hashes:
+            report.hashes[seq] = row["hash"]
+        report.entries += 1
+        problem = _check(row, expected, prev, prev_parent, by_hash)
+        if problem is not None:
+            report.problems.append(problem)
+            return report
+        prev, prev_parent, expected = row["hash"], row["prev_hash"], seq + 1
+    return report
+
+
+def _check(row: dict[str, Any], expected: int, prev: str, prev_parent: str | None,
+           by_hash: dict[str, int]) -> Problem | None:
+    seq = row["seq"]
+    if seq != expected:
+        return Problem("removed", expected, f"entry {expected} is missing (next entry is {seq})")
+    if chain_hash(row["prev_hash"], row) != row["hash"]:
+        return Problem("changed", seq, f"entry {seq} was changed: its content does not match its hash")
+    if row["prev_hash"] == prev:
+        return None
+    if prev_parent is not None and row["prev_hash"] == prev_parent:
+        return Problem("inserted", seq - 1, f"entry {seq - 1} was inserted: entry {seq} links past it")
+    linked = by_hash.get(row["prev_hash"])
+    if linked is not None and linked > seq:
+        return Problem("reordered", seq, f"entry {seq} is out of order: it follows entry {linked}")
+    return Problem("removed", seq, f"an entry before {seq} was removed: its predecessor is gone")
+
+
+def iter_in_order(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    return iter(sorted(rows, key=lambda r: r["seq"]))

@@ -412,7 +412,7 @@ def transfer_consent_given(ctx: EventContext, f: Fields) -> EventOutcome:
 
 def event_actor(f: Fields) -> str | None:
     """Who the audit log names for an event: the officer acting, else the person concerned."""
-    for key in ("by", "physician", "patient", "child", "client", "deceased", "user", "parent"):
+    for key in ("by", "physician", "patient", "client", "deceased", "user", "parent", "child"):
         value = f.data.get(key)
         if isinstance(value, str):
             return value

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from mahrem.entrypoints.cli import audit as audit_cli
 from mahrem.entrypoints.cli import scenario as scenario_cli
 
 app = typer.Typer(help="Mahrem: kişisel sağlık verisine erişim kararları ve denetim izi.", no_args_is_help=True)
@@ -16,6 +17,7 @@ demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(scenario_cli.app, name="scenario")
+app.add_typer(audit_cli.app, name="audit")
 
 
 @db_app.command("upgrade")

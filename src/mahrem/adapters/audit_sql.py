@@ -1,0 +1,51 @@
+"""SQL for the audit log: the chain head under lock, hashes by range, and filtered reads."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from mahrem.adapters import orm
+
+
+class AuditQueries:
+    """Mixed into SqlStore: the audit log's own reads."""
+
+    conn: Connection
+
+    def head_for_update(self) -> dict[str, Any] | None:
+        h = orm.audit_head
+        row = self.conn.execute(select(h).where(h.c.id == 1).with_for_update()).mappings().first()
+        return dict(row) if row else None
+
+    def audit_hashes(self, first: int, last: int | None) -> list[tuple[int, str]]:
+        a = orm.audit_log
+        query = select(a.c.seq, a.c.hash).where(a.c.seq >= first).order_by(a.c.seq)
+        if last is not None:
+            query = query.where(a.c.seq <= last)
+        return [(r.seq, r.hash) for r in self.conn.execute(query)]
+
+    def audit_entries(self, batch: int = 20000) -> Iterator[dict[str, Any]]:
+        """Every entry in sequence order, streamed."""
+        a = orm.audit_log
+        result = self.conn.execution_options(yield_per=batch).execute(select(a).order_by(a.c.seq))
+        for row in result.mappings():
+            yield dict(row)
+
+    def audit_search(self, *, limit: int, offset: int = 0, since: datetime | None = None,
+                     until: datetime | None = None, **match: Any) -> list[dict[str, Any]]:
+        """Entries matching every given column value, in [since, until), oldest first."""
+        a, p = orm.audit_log, orm.person
+        query = (
+            select(a, p.c.name.label("actor_name"))
+            .outerjoin(p, p.c.id == a.c.actor)
+            .where(*(a.c[k] == v for k, v in match.items() if v is not None))
+            .order_by(a.c.seq).limit(limit).offset(offset)
+        )
+        if since is not None:
+            query = query.where(a.c.at >= since)
+        if until is not None:
+            query = query.where(a.c.at < until)
+        return [dict(r) for r in self.conn.execute(query).mappings()]
