@@ -53,4 +53,44 @@ def test_malformed_bodies_are_problem_json(sqlite_service: Mahrem) -> None:
 def test_the_openapi_document_names_every_operation(sqlite_service: Mahrem) -> None:
     doc = client(sqlite_service).get("/openapi.json").json()
     ids = {op["operationId"] for path in doc["paths"].values() for op in path.values()}
-    assert ids == {"health", "decide", "apply_event"}
+    assert ids == {"health", "decide", "apply_event", "access_log", "audit_search", "audit_export",
+                   "audit_verify", "audit_seal", "audit_checkpoints", "audit_public_key", "audit_prove"}
+
+
+def test_the_patient_reads_who_saw_their_data_over_http(sqlite_service: Mahrem) -> None:
+    api = client(sqlite_service)
+    api.post("/events", json={"at": "2026-03-02T10:00:00+03:00",
+                              "event": {"type": "check_in", "id": "E1", "patient": "P1", "facility": "F1"}})
+    api.post("/decide", json={"at": "2026-03-02T10:05:00+03:00", "request": READ})
+    res = api.get("/patients/P1/access-log", headers={"x-acting-person": "P1", "accept-language": "en"})
+    assert res.status_code == 200
+    assert [(e["actor"], e["basis"], e["software"]) for e in res.json()] == [("D1", "6/3-c", "Örnek HBYS 1")]
+    assert res.json()[0]["article"].startswith("Regulation art. 6/3-c")
+
+
+def test_a_stranger_gets_the_unknown_patient_answer(sqlite_service: Mahrem) -> None:
+    api = client(sqlite_service)
+    stranger = api.get("/patients/P1/access-log", headers={"x-acting-person": "D1"})
+    unknown = api.get("/patients/P404/access-log", headers={"x-acting-person": "D1"})
+    assert stranger.status_code == unknown.status_code == 404
+    assert stranger.json().keys() == unknown.json().keys()
+    assert stranger.json()["code"] == unknown.json()["code"] == "person.unknown"
+
+
+def test_the_dpo_searches_exports_seals_verifies_and_proves_over_http(sqlite_service: Mahrem) -> None:
+    api = client(sqlite_service)
+    dpo = {"x-acting-person": "A1"}
+    api.post("/decide", json={"at": "2026-03-02T10:05:00+03:00", "request": READ})
+    page = api.get("/audit/entries", params={"patient": "P1", "limit": 10}, headers=dpo).json()
+    assert [e["basis"] for e in page["items"]] == ["6/3"] and page["limit"] == 10
+    csv = api.get("/audit/export", params={"format": "csv"}, headers=dpo)
+    assert csv.headers["content-type"].startswith("text/csv") and csv.text.count("\n") == 2
+    fhir = api.get("/audit/export", headers=dpo).json()
+    assert fhir["entry"][0]["resource"]["resourceType"] == "AuditEvent"
+    assert api.post("/audit/checkpoints", headers=dpo).json()["last_seq"] == 1
+    assert api.get("/audit/verify", headers=dpo).json() == {"ok": True, "entries": 1, "problems": []}
+    assert api.get("/audit/checkpoints").json()[0]["id"] == 1
+    assert "BEGIN PUBLIC KEY" in api.get("/audit/public-key").text
+    assert api.get("/audit/proofs/1", headers=dpo).json()["leaf_index"] == 0
+    refused = api.get("/audit/entries", headers={"x-acting-person": "D1"})
+    assert refused.status_code == 403 and refused.json()["code"] == "audit.forbidden"

@@ -116,6 +116,11 @@ class Mahrem:
             cps = store.rows("audit_checkpoint")
         return checkpoints.verify_all(rows, cps, public_pem or self.signer.public_pem(), verify_signature)
 
+    def checkpoints(self) -> list[dict[str, Any]]:
+        with unit_of_work(self.db) as store:
+            rows = sorted(store.rows("audit_checkpoint"), key=lambda c: c["id"])
+        return [{k: c[k] for k in (*checkpoints.PAYLOAD_FIELDS, "signature")} for c in rows]
+
     def prove(self, seq: int) -> dict[str, Any]:
         with unit_of_work(self.db) as store:
             return checkpoints.prove(store, seq)

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.responses import PlainTextResponse
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
@@ -50,6 +51,39 @@ def get_service(request: Request) -> Mahrem:
 
 Svc = Annotated[Mahrem, Depends(get_service)]
 Lang = Annotated[str, Header(alias="accept-language")]
+Actor = Annotated[str, Header(alias="x-acting-person", description="Id of the person acting")]
+Limit = Annotated[int, Query(ge=1, le=1000)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+def _lang(accept_language: str) -> str:
+    return "en" if accept_language.lower().startswith("en") else "tr"
+
+
+class AccessEntry(BaseModel):
+    seq: int
+    at: str
+    actor: str | None
+    actor_name: str | None
+    role: str | None
+    capacity: str | None
+    facility: str | None
+    facility_name: str | None
+    via: str | None
+    software: str | None
+    action: str
+    record: str | None
+    purpose: str | None
+    decision: str
+    basis: str | None
+    article: str
+    reason: str
+
+
+class Page(BaseModel):
+    items: list[dict[str, Any]]
+    limit: int
+    offset: int
 
 
 def create_app(service: Mahrem | None = None) -> FastAPI:
@@ -87,4 +121,75 @@ def create_app(service: Mahrem | None = None) -> FastAPI:
         return EventOut(result=outcome.result, basis=outcome.basis,  # type: ignore[arg-type]
                         reason=outcome.reason_en if en else outcome.reason_tr)
 
+    @api.get("/patients/{patient}/access-log", operation_id="access_log", tags=["audit"],
+             response_model=list[AccessEntry], responses=PROBLEM_RESPONSES)
+    def access_log(patient: str, service: Svc, x_acting_person: Actor, accept_language: Lang = "tr",
+                   limit: Limit = 100, offset: Offset = 0) -> list[dict[str, Any]]:
+        """Who read or tried to read the patient's data (the patient, or a parent as M8 allows)."""
+        return service.access_log(x_acting_person, patient, _lang(accept_language), limit=limit, offset=offset)
+
+    @api.get("/audit/entries", operation_id="audit_search", tags=["audit"], response_model=Page,
+             responses=PROBLEM_RESPONSES)
+    def audit_entries(service: Svc, x_acting_person: Actor, patient: str | None = None, actor: str | None = None,
+                      facility: str | None = None, via: str | None = None, basis: str | None = None,
+                      since: datetime | None = None, until: datetime | None = None,
+                      limit: Limit = 100, offset: Offset = 0) -> Page:
+        """Search the audit log (data protection officer)."""
+        filters = _filters(patient, actor, facility, via, basis, since, until)
+        items = service.audit_search(x_acting_person, filters, limit, offset)
+        return Page(items=[{**e, "at": e["at"].isoformat()} for e in items], limit=limit, offset=offset)
+
+    @api.get("/audit/export", operation_id="audit_export", tags=["audit"], responses=PROBLEM_RESPONSES)
+    def audit_export(service: Svc, x_acting_person: Actor, format: Literal["csv", "fhir"] = "fhir",
+                     patient: str | None = None, actor: str | None = None, facility: str | None = None,
+                     via: str | None = None, basis: str | None = None, since: datetime | None = None,
+                     until: datetime | None = None, limit: Annotated[int, Query(ge=1, le=100000)] = 10000) -> Any:
+        """Export as CSV or as a FHIR Bundle of AuditEvents (IHE BALP shape)."""
+        out = service.audit_export(x_acting_person, _filters(patient, actor, facility, via, basis, since, until),
+                                   format, limit)
+        if isinstance(out, str):
+            return PlainTextResponse(out, media_type="text/csv")
+        return out
+
+    @api.get("/audit/verify", operation_id="audit_verify", tags=["audit"], responses=PROBLEM_RESPONSES)
+    def audit_verify(service: Svc, x_acting_person: Actor) -> dict[str, Any]:
+        """Check the chain and every checkpoint (data protection officer)."""
+        service.audit_search(x_acting_person, {}, 1)  # refuses anyone but a dpo
+        report = service.verify()
+        return {"ok": report.ok, "entries": report.entries,
+                "problems": [{"kind": p.kind, "seq": p.seq, "message": p.message} for p in report.problems]}
+
+    @api.post("/audit/checkpoints", operation_id="audit_seal", tags=["audit"], responses=PROBLEM_RESPONSES)
+    def audit_seal(service: Svc, x_acting_person: Actor) -> dict[str, Any] | None:
+        """Seal the entries since the last checkpoint (data protection officer)."""
+        service.audit_search(x_acting_person, {}, 1)
+        return service.seal()
+
+    @api.get("/audit/checkpoints", operation_id="audit_checkpoints", tags=["audit"])
+    def audit_checkpoints(service: Svc) -> list[dict[str, Any]]:
+        """Every signed checkpoint, as published (public)."""
+        return service.checkpoints()
+
+    @api.get("/audit/public-key", operation_id="audit_public_key", tags=["audit"],
+             response_class=PlainTextResponse)
+    def audit_public_key(service: Svc) -> str:
+        """The Ed25519 public key that checks the checkpoints (PEM)."""
+        return service.signer.public_pem()
+
+    @api.get("/audit/proofs/{seq}", operation_id="audit_prove", tags=["audit"], responses=PROBLEM_RESPONSES)
+    def audit_prove(seq: int, service: Svc, x_acting_person: Actor) -> dict[str, Any]:
+        """An inclusion proof of one entry in its checkpoint (data protection officer)."""
+        service.audit_search(x_acting_person, {}, 1)
+        return service.prove(seq)
+
     return api
+
+
+def _filters(patient: str | None, actor: str | None, facility: str | None, via: str | None,
+             basis: str | None, since: datetime | None, until: datetime | None) -> dict[str, Any]:
+    from mahrem.domain.clock import require_aware
+
+    values = dict(patient=patient, actor=actor, facility=facility, via=via, basis=basis,
+                  since=require_aware(since, "since") if since else None,
+                  until=require_aware(until, "until") if until else None)
+    return {k: v for k, v in values.items() if v is not None}

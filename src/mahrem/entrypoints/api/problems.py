@@ -12,6 +12,7 @@ from mahrem.domain.errors import InputError, MahremError, NotFound
 PROBLEM = "application/problem+json"
 TITLES = {
     400: ("Geçersiz istek", "Bad request"),
+    403: ("Yetkisiz", "Forbidden"),
     404: ("Bulunamadı", "Not found"),
     422: ("Geçersiz girdi", "Invalid input"),
 }
@@ -36,7 +37,10 @@ def _lang(request: Request) -> str:
 
 async def mahrem_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MahremError)
-    status = 404 if isinstance(exc, NotFound) else 422 if isinstance(exc, InputError) else 400
+    from mahrem.services.transparency import Forbidden
+
+    status = (404 if isinstance(exc, NotFound) else 422 if isinstance(exc, InputError)
+              else 403 if isinstance(exc, Forbidden) else 400)
     return problem(status, exc.code, exc.message, _lang(request), field=exc.field)
 
 
