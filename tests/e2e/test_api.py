@@ -94,3 +94,18 @@ def test_the_dpo_searches_exports_seals_verifies_and_proves_over_http(sqlite_ser
     assert api.get("/audit/proofs/1", headers=dpo).json()["leaf_index"] == 0
     refused = api.get("/audit/entries", headers={"x-acting-person": "D1"})
     assert refused.status_code == 403 and refused.json()["code"] == "audit.forbidden"
+
+
+def test_a_concealed_patient_is_indistinguishable_from_an_unknown_one_m12(sqlite_service: Mahrem) -> None:
+    api = client(sqlite_service)
+    api.post("/events", json={"at": "2026-03-02T09:00:00+03:00", "event": {
+        "type": "concealment_order", "patient": "P1", "court": "Ankara 5. ACM", "need_to_know": ["O1"]}})
+    concealed = api.post("/decide", json={"at": "2026-03-02T10:00:00+03:00", "request": READ})
+    unknown = api.post("/decide", json={"at": "2026-03-02T10:00:00+03:00", "request": {**READ, "patient": "P1X"}})
+    assert concealed.status_code == unknown.status_code == 404
+    assert concealed.json() == {**unknown.json(), "detail": unknown.json()["detail"].replace("P1X", "P1")}
+    named = api.post("/decide", json={"at": "2026-03-02T10:00:00+03:00", "request": {
+        "actor": "O1", "action": "read", "patient": "P1", "record": "R1", "purpose": "inspection"}})
+    assert named.json()["basis"] == "12/1" and named.json()["decision"] == "permit"
+    log = api.get("/audit/entries", params={"basis": "12/1"}, headers={"x-acting-person": "A1"}).json()["items"]
+    assert [(e["actor"], e["outcome"]) for e in log] == [("D1", "deny"), ("O1", "permit")]

@@ -12,11 +12,16 @@ KIND_NAMES = {
 }
 
 
+def unknown(kind: str, key: str, field: str) -> NotFound:
+    """The error for an id that names nothing; also what a concealed patient looks like (M12)."""
+    code = "software" if kind == "installation" else kind
+    return NotFound(f"{code}.unknown", f"{field}: unknown {KIND_NAMES.get(kind, kind)} {key!r}", field=field)
+
+
 def require(store: Store, kind: str, key: str, field: str) -> str:
     """Return `key` when it names a known `kind`, else raise `<kind>.unknown` naming the field."""
     if not store.exists(kind, key):
-        code = "software" if kind == "installation" else kind
-        raise NotFound(f"{code}.unknown", f"{field}: unknown {KIND_NAMES.get(kind, kind)} {key!r}", field=field)
+        raise unknown(kind, key, field)
     return key
 
 

@@ -14,6 +14,7 @@ from mahrem.domain.errors import InputError, MahremError, NotFound
 from mahrem.domain.policy import Policy
 from mahrem.domain.reasons import reason_text
 from mahrem.services.ports import Store
+from mahrem.services.refs import unknown
 
 
 class Forbidden(MahremError):
@@ -23,7 +24,7 @@ class Forbidden(MahremError):
 def _unknown_patient(patient: str) -> NotFound:
     # The same answer as for a patient Mahrem does not know (M12: a concealed patient must be
     # indistinguishable from an unknown one).
-    return NotFound("person.unknown", f"unknown person {patient!r}", field="patient")
+    return unknown("person", patient, "patient")
 
 
 def may_view_access_log(store: Store, viewer: str, patient: str, at: datetime, policy: Policy) -> bool:

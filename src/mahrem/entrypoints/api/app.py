@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from mahrem.domain.errors import MahremError
 from mahrem.entrypoints.api.problems import PROBLEM, mahrem_error, validation_error
 from mahrem.services.app import Mahrem
+from mahrem.services.refs import unknown
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"description": "Invalid input (RFC 9457 problem)", "content": {PROBLEM: {}}},
@@ -107,7 +108,11 @@ def create_app(service: Mahrem | None = None) -> FastAPI:
               responses=PROBLEM_RESPONSES)
     def decide(body: DecideIn, service: Svc, accept_language: Lang = "tr") -> DecisionOut:
         """Decide one access request; the decision is audited."""
-        _, d = service.decide(body.request, body.at)
+        req, d = service.decide(body.request, body.at)
+        if d.basis == "12/1" and not d.permitted:
+            # SPEC rule 2: at the API a concealed patient looks exactly like an unknown one;
+            # the audit log still holds the deny 12/1.
+            raise unknown("person", req.patient, "request.patient")
         lang = "en" if accept_language.lower().startswith("en") else "tr"
         return DecisionOut(decision=d.effect, basis=d.basis, reason=d.reason(lang), capacity=d.capacity,
                            policy_version=d.policy_version)
