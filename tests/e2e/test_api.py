@@ -109,3 +109,15 @@ def test_a_concealed_patient_is_indistinguishable_from_an_unknown_one_m12(sqlite
     assert named.json()["basis"] == "12/1" and named.json()["decision"] == "permit"
     log = api.get("/audit/entries", params={"basis": "12/1"}, headers={"x-acting-person": "A1"}).json()["items"]
     assert [(e["actor"], e["outcome"]) for e in log] == [("D1", "deny"), ("O1", "permit")]
+
+
+def test_the_server_seals_the_audit_log_periodically(sqlite_service: Mahrem) -> None:
+    import time
+
+    app = create_app(loaded(sqlite_service), seal_every=0.05)
+    with TestClient(app) as api:
+        api.post("/decide", json={"at": "2026-03-02T10:05:00+03:00", "request": READ})
+        deadline = time.monotonic() + 5
+        while not api.get("/audit/checkpoints").json() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert api.get("/audit/checkpoints").json()[0]["last_seq"] == 1

@@ -30,7 +30,8 @@ def software_gate(req: Request, facts: Facts, policy: Policy) -> Verdict | None:
 
 def _opinion_in_force(req: Request, facts: Facts) -> bool:
     installation = facts.installation
-    if installation is None:
+    # SPEC.md rule 1: an analysis without `via` is refused even if an installation was loaded.
+    if req.via is None or installation is None:
         return False
     return any(
         o.installation == installation.id

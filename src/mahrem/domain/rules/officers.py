@@ -47,7 +47,9 @@ def dpo_transfer(req: Request, facts: Facts, policy: Policy) -> Verdict | None:
         return deny("15/1", "transfer.no_recipient")
     if recipient.kind == "public_institution":
         protocol = facts.protocol
-        if protocol is not None and protocol.signed_at <= req.at and record.category in protocol.categories:
+        # Only the protocol the request names counts (SPEC.md rule 10: none or unknown → 15/2).
+        if protocol is not None and protocol.id == recipient.protocol and protocol.signed_at <= req.at \
+                and record.category in protocol.categories:
             return permit("15/2", "transfer.protocol")
         return deny("15/2", "transfer.no_protocol")
     if any(kind == recipient.kind and span.contains(req.at) for kind, span in facts.transfer_consents):

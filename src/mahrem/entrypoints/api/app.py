@@ -87,13 +87,18 @@ class Page(BaseModel):
     offset: int
 
 
-def create_app(service: Mahrem | None = None) -> FastAPI:
-    """The API over `service` (by default one built from the environment)."""
+def create_app(service: Mahrem | None = None, seal_every: float | None = None) -> FastAPI:
+    """The API over `service` (by default one built from the environment). With `seal_every`
+    (seconds; MAHREM_SEAL_EVERY when built from the environment, default 300) the audit log is
+    sealed into a signed checkpoint that often while the server runs."""
     if service is None:
+        import os
+
         from mahrem.bootstrap import build
 
         service = build()
-    api = FastAPI(title="Mahrem", version="0.1.0",
+        seal_every = float(os.environ.get("MAHREM_SEAL_EVERY", "300"))
+    api = FastAPI(title="Mahrem", version="0.1.0", lifespan=_sealing(service, seal_every),
                   description="Kişisel sağlık verisine erişim kararları (Kişisel Sağlık Verileri Hakkında Yönetmelik, KTS).")
     api.add_exception_handler(MahremError, mahrem_error)
     api.add_exception_handler(RequestValidationError, validation_error)
@@ -188,6 +193,28 @@ def create_app(service: Mahrem | None = None) -> FastAPI:
         return service.prove(seq)
 
     return api
+
+
+def _sealing(service: Mahrem, every: float | None):  # type: ignore[no-untyped-def]
+    """Lifespan: a background task that seals the audit log periodically."""
+    import asyncio
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        task = None
+        if every:
+            async def loop() -> None:
+                while True:
+                    await asyncio.sleep(every)
+                    await asyncio.to_thread(service.seal)
+
+            task = asyncio.create_task(loop())
+        yield
+        if task is not None:
+            task.cancel()
+
+    return lifespan
 
 
 def _filters(patient: str | None, actor: str | None, facility: str | None, via: str | None,
