@@ -8,6 +8,7 @@ database. Defaults describe one ordinary situation, so a test names only what it
 - the actor D1 (a physician, internal medicine, at F1 in province 06);
 - the request: D1 reads R1 for treatment through the portal (no `via`) at NOW.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -41,7 +42,6 @@ from mahrem.domain.facts import (
 )
 from mahrem.domain.policy import Policy
 
-UTC = timezone.utc
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 TR = timezone(timedelta(hours=3))
 
@@ -51,7 +51,7 @@ NOW = datetime(2026, 3, 2, 10, 0, tzinfo=TR)
 
 def t(text: str) -> datetime:
     """An instant from ISO 8601 text with its offset (`Z` allowed)."""
-    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    value = datetime.fromisoformat(text)
     assert value.tzinfo is not None, "test times must carry an offset"
     return value
 
@@ -93,13 +93,15 @@ NURSE = post(role="nurse", specialty="nursing")
 OTHER_STAFF = post(role="other_staff", specialty="administration")
 
 
-def officer(role: str, province: str | None = None, unit: str | None = None,
-            span: Interval = ALWAYS) -> OfficerRole:
+def officer(
+    role: str, province: str | None = None, unit: str | None = None, span: Interval = ALWAYS
+) -> OfficerRole:
     return OfficerRole(role, province, unit, span)
 
 
-def installation(iid: str = "S1", facility: str = "F1", status: str = "registered",
-                 span: Interval = ALWAYS) -> Installation:
+def installation(
+    iid: str = "S1", facility: str = "F1", status: str = "registered", span: Interval = ALWAYS
+) -> Installation:
     return Installation(iid, facility, ((status, span),))
 
 
@@ -111,20 +113,24 @@ def opinion(
     valid_until: date = date(2026, 12, 31),
     revoked_at: datetime | None = None,
 ) -> WrittenOpinion:
-    return WrittenOpinion("W1", installation_id, facility, purpose, issued_at, valid_until, revoked_at)
+    return WrittenOpinion(
+        "W1", installation_id, facility, purpose, issued_at, valid_until, revoked_at
+    )
 
 
 def check_in(start: datetime, facility: str = "F1", eid: str = "E1") -> Episode:
     return Episode(eid, "check_in", facility, Interval(start))
 
 
-def admission(start: datetime, discharged: datetime | None = None, facility: str = "F1",
-              eid: str = "E2") -> Episode:
+def admission(
+    start: datetime, discharged: datetime | None = None, facility: str = "F1", eid: str = "E2"
+) -> Episode:
     return Episode(eid, "admission", facility, Interval(start, discharged))
 
 
-def appointment(day: date, physician: str = "D1", facility: str = "F1",
-                completed_at: datetime | None = None) -> Appointment:
+def appointment(
+    day: date, physician: str = "D1", facility: str = "F1", completed_at: datetime | None = None
+) -> Appointment:
     return Appointment("AP1", physician, facility, day, completed_at)
 
 
@@ -132,13 +138,18 @@ def order(*named: str, span: Interval = ALWAYS) -> ConcealmentOrder:
     return ConcealmentOrder(tuple(named), span)
 
 
-def authorization(categories: tuple[str, ...] = (), until: date | None = None,
-                  span: Interval = ALWAYS) -> RelativeAuthorization:
+def authorization(
+    categories: tuple[str, ...] = (), until: date | None = None, span: Interval = ALWAYS
+) -> RelativeAuthorization:
     return RelativeAuthorization(categories, until, span)
 
 
-def power(kind: str = "special", consent: bool = True, valid_until: date | None = None,
-          span: Interval = ALWAYS) -> PowerOfAttorney:
+def power(
+    kind: str = "special",
+    consent: bool = True,
+    valid_until: date | None = None,
+    span: Interval = ALWAYS,
+) -> PowerOfAttorney:
     return PowerOfAttorney("V1", kind, consent, valid_until, span)
 
 
@@ -150,7 +161,9 @@ def cutoff(day: date, span: Interval = ALWAYS) -> CorrectionCutoff:
     return CorrectionCutoff(day, span)
 
 
-def correction_request(record_id: str = "R1", forwarded_at: datetime | None = None) -> CorrectionRequest:
+def correction_request(
+    record_id: str = "R1", forwarded_at: datetime | None = None
+) -> CorrectionRequest:
     return CorrectionRequest("CR1", record_id, forwarded_at)
 
 
@@ -162,18 +175,20 @@ def unit(uid: str = "B1", duties: tuple[str, ...] = ("planning", "inspection")) 
     return Unit(uid, duties)
 
 
-def protocol(categories: tuple[str, ...] = ("laboratory",),
-             signed_at: datetime = datetime(2025, 1, 1, tzinfo=TR)) -> Protocol:
+def protocol(
+    categories: tuple[str, ...] = ("laboratory",),
+    signed_at: datetime = datetime(2025, 1, 1, tzinfo=TR),
+) -> Protocol:
     return Protocol("PR1", categories, signed_at)
 
 
-_DEFAULT_RECORD = record()
+LAB_RESULT = record()  # R1: the default record
 
 
 def facts(
     actor: str | Person = "D1",
     patient: str | Person = "P1",
-    rec: RecordMeta | None = _DEFAULT_RECORD,
+    rec: RecordMeta | None = LAB_RESULT,
     **kw: Any,
 ) -> Facts:
     """Facts for one decision; `staff_posts` defaults to one physician post at F1 for actors
@@ -186,8 +201,12 @@ def facts(
     return Facts(actor=a, patient=p, record=rec, **kw)
 
 
-def lay(actor: str | Person = "K1", patient: str | Person = "P1",
-        rec: RecordMeta | None = _DEFAULT_RECORD, **kw: Any) -> Facts:
+def lay(
+    actor: str | Person = "K1",
+    patient: str | Person = "P1",
+    rec: RecordMeta | None = LAB_RESULT,
+    **kw: Any,
+) -> Facts:
     """Facts for an actor who holds no staff post."""
     return facts(actor, patient, rec, staff_posts=(), **kw)
 
