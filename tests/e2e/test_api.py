@@ -54,7 +54,8 @@ def test_the_openapi_document_names_every_operation(sqlite_service: Mahrem) -> N
     doc = client(sqlite_service).get("/openapi.json").json()
     ids = {op["operationId"] for path in doc["paths"].values() for op in path.values()}
     assert ids == {"health", "decide", "apply_event", "access_log", "audit_search", "audit_export",
-                   "audit_verify", "audit_seal", "audit_checkpoints", "audit_public_key", "audit_prove"}
+                   "audit_verify", "audit_seal", "audit_checkpoints", "audit_public_key", "audit_prove",
+                   "central_reidentify", "printout_create", "printout_open"}
 
 
 def test_the_patient_reads_who_saw_their_data_over_http(sqlite_service: Mahrem) -> None:

@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
-    JSON, Boolean, Column, Date, Dialect, ForeignKey, Index, Integer, MetaData, String, Table,
-    Text,
+    JSON, Boolean, Column, Date, Dialect, ForeignKey, Index, Integer, LargeBinary, MetaData,
+    String, Table, Text, UniqueConstraint,
 )
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -385,4 +385,39 @@ audit_checkpoint = Table(
     Column("key_id", String(16), nullable=False),
     Column("signature", String(128), nullable=False),
     Column("public_key", Text, nullable=False),
+)
+
+# M7 central feed (services/central.py). The versions of each receiving system's pseudonym key
+# (the keys themselves stay in the key store, outside the database), and the vault that maps a
+# pseudonym back to its patient, encrypted (AES-SIV) under a key of its own.
+pseudonym_key = Table(
+    "pseudonym_key", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("receiver", String(32), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("retired_at", UtcDateTime),
+    UniqueConstraint("receiver", "version"),
+)
+
+vault_entry = Table(
+    "vault_entry", metadata,
+    Column("pseudonym", String(40), primary_key=True),
+    Column("receiver", String(32), nullable=False),
+    Column("key_version", Integer, nullable=False),
+    Column("ciphertext", LargeBinary, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# M5/5 masked printouts (services/printouts.py): the verification code is kept only as an
+# HMAC under a key outside the database; the document is rendered again from its records.
+printout = Table(
+    "printout", metadata,
+    Column("code_hmac", String(64), primary_key=True),
+    _person("patient", nullable=False, index=True),
+    Column("facility", ID, ForeignKey("facility.id"), nullable=False),
+    _person("created_by", nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("records", JSON, nullable=False),
+    Column("masking", JSON, nullable=False),
 )

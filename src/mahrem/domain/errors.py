@@ -18,3 +18,11 @@ class InputError(MahremError):
 
 class NotFound(InputError):
     """An id that names nothing Mahrem knows."""
+
+
+class Refused(MahremError):
+    """The law refuses what was asked; `basis` is the article that refuses (e.g. 7/1)."""
+
+    def __init__(self, code: str, message: str, *, basis: str, field: str | None = None) -> None:
+        super().__init__(code, message, field=field)
+        self.basis = basis

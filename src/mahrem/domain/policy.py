@@ -96,6 +96,9 @@ class Policy:
     code_lockout: timedelta = timedelta(hours=1)
     max_reidentifiers_per_unit: int = 3
     retention_after_death_years: int = 20
+    # M5/5: the masking rule of each identifying field on printouts (domain/masking.py,
+    # MaskingConfig); a field not named here keeps its default rule.
+    printout_masking: dict[str, str] = field(default_factory=dict)
 
     def is_restricted(self, category: str) -> bool:
         """M6/6: categories whose past data only matching specialties (or a code) open."""

@@ -14,13 +14,14 @@ from mahrem.domain import engine as rules_engine
 from mahrem.domain.clock import require_aware
 from mahrem.domain.decision import Decision, Request
 from mahrem.domain.facts import Facts
-from mahrem.domain.errors import InputError
-from mahrem.services import audit, checkpoints, transparency
+from mahrem.domain.errors import InputError, MahremError
+from mahrem.domain.pseudonym import Reduction
+from mahrem.services import audit, central, checkpoints, printouts, transparency
 from mahrem.services.events import HANDLERS, EventContext, event_actor, event_patient
 from mahrem.services.inputs import Fields
 from mahrem.services.outcomes import EventOutcome
 from mahrem.services.policies import change_policy, ensure_policy, policy_at
-from mahrem.services.ports import KeyStore, SmsGateway, Store
+from mahrem.services.ports import KeyStore, SmsGateway, Store, Vault
 from mahrem.services.requests import parse_request
 from mahrem.services.world import load_world
 
@@ -35,12 +36,15 @@ class Mahrem:
     """Use cases over one database, one key store and one SMS gateway."""
 
     def __init__(self, db: Engine, keys: KeyStore, sms: SmsGateway, signer: checkpoints.Signer,
-                 clock: Clock = system_clock) -> None:
+                 clock: Clock = system_clock, *, vault: Vault | None = None,
+                 printer: printouts.Renderer | None = None) -> None:
         self.db = db
         self.keys = keys
         self.sms = sms
         self.signer = signer
         self.clock = clock
+        self.vault = vault
+        self.printer = printer
 
     def _at(self, at: datetime | None) -> datetime:
         return require_aware(at) if at is not None else self.clock()
@@ -145,6 +149,59 @@ class Mahrem:
             if fmt == "csv":
                 return transparency.to_csv(entries)
             return transparency.to_bundle(store, entries)
+
+    # -- central feed (M7) and masked printouts (M5/5) -------------------------------------------
+    def central_export(self, receiver: str, *, facility: str | None = None, reduction: Reduction | None = None,
+                       by: str | None = None, at: datetime | None = None) -> dict[str, Any]:
+        """M7/1 — the pseudonymised feed for one receiving system (services/central.py)."""
+        with unit_of_work(self.db) as store:
+            return central.export_feed(store, self.keys, self._vault(), receiver, self._at(at), facility=facility,
+                                       reduction=reduction, by=by)
+
+    def rotate_pseudonym_key(self, receiver: str, by: str | None = None, at: datetime | None = None) -> int:
+        with unit_of_work(self.db) as store:
+            return central.rotate_key(store, receiver, self._at(at), by)
+
+    def pseudonym_keys(self, receiver: str | None = None) -> list[dict[str, Any]]:
+        with unit_of_work(self.db) as store:
+            return central.key_versions(store, receiver)
+
+    def reidentify(self, actor: str, pseudonym: str, purpose: str, lang: str = "tr",
+                   at: datetime | None = None) -> dict[str, Any]:
+        """M7, rule 9 — the identity behind a pseudonym, decided and audited; refusals are
+        raised after the transaction keeps the audit entry."""
+        with unit_of_work(self.db) as store:
+            outcome = central.reidentify(store, self._vault(), self.decide_parsed, actor, pseudonym, purpose,
+                                         self._at(at))
+        return outcome.answer(lang)
+
+    def create_printout(self, actor: str, patient: str, *, facility: str | None = None,
+                        records: list[str] | None = None, masking: dict[str, str] | None = None,
+                        purpose: str | None = None, at: datetime | None = None) -> printouts.Printout:
+        """M5/5 — a masked laboratory printout with a verification code (services/printouts.py)."""
+        when = self._at(at)
+        with unit_of_work(self.db) as store:
+            made = printouts.create(store, self.keys, self._printer(), self.decide_parsed, policy_at(store, when),
+                                    actor=actor, patient=patient, at=when, facility=facility, records=records,
+                                    masking=masking, purpose=purpose)
+        return made.answer()
+
+    def open_printout(self, actor: str, code: str, at: datetime | None = None) -> printouts.Printout:
+        """M5/5 — the full document behind a verification code, for its owner only."""
+        with unit_of_work(self.db) as store:
+            opened = printouts.open_full(store, self.keys, self._printer(), self.decide_parsed, actor=actor,
+                                         code=code, at=self._at(at))
+        return opened.answer()
+
+    def _vault(self) -> Vault:
+        if self.vault is None:
+            raise MahremError("vault.missing", "no re-identification vault is configured")
+        return self.vault
+
+    def _printer(self) -> printouts.Renderer:
+        if self.printer is None:
+            raise MahremError("printer.missing", "no printout renderer is configured")
+        return self.printer
 
     def outbox(self, phone: str, at: datetime | None = None) -> list[dict[str, Any]]:
         """Messages the development SMS gateway holds for a phone, newest last."""

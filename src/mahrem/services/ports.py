@@ -35,3 +35,11 @@ class SmsGateway(Protocol):
     """Sends a text to a phone; the development gateway keeps it in an outbox table."""
 
     def send(self, store: Store, phone: str, body: str, at: datetime, expires_at: datetime) -> None: ...
+
+
+class Vault(Protocol):
+    """Authenticated encryption of vault entries under a key held outside the database; the
+    context (associated data) binds a ciphertext to its row."""
+
+    def seal(self, plaintext: bytes, *context: bytes) -> bytes: ...
+    def open(self, ciphertext: bytes, *context: bytes) -> bytes: ...

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
 from mahrem.domain.errors import MahremError
+from mahrem.entrypoints.api import central as central_routes
 from mahrem.entrypoints.api.problems import PROBLEM, mahrem_error, validation_error
 from mahrem.services.app import Mahrem
 from mahrem.services.refs import unknown
@@ -104,6 +105,7 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
     api.add_exception_handler(RequestValidationError, validation_error)
 
     api.state.service = service
+    api.include_router(central_routes.router)
 
     @api.get("/health", operation_id="health", tags=["system"])
     def health() -> dict[str, str]:

@@ -7,7 +7,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from mahrem.domain.errors import InputError, MahremError, NotFound
+from mahrem.domain.errors import InputError, MahremError, NotFound, Refused
 
 PROBLEM = "application/problem+json"
 TITLES = {
@@ -40,8 +40,9 @@ async def mahrem_error(request: Request, exc: Exception) -> JSONResponse:
     from mahrem.services.transparency import Forbidden
 
     status = (404 if isinstance(exc, NotFound) else 422 if isinstance(exc, InputError)
-              else 403 if isinstance(exc, Forbidden) else 400)
-    return problem(status, exc.code, exc.message, _lang(request), field=exc.field)
+              else 403 if isinstance(exc, (Forbidden, Refused)) else 400)
+    extra = {"basis": exc.basis} if isinstance(exc, Refused) else {}
+    return problem(status, exc.code, exc.message, _lang(request), field=exc.field, **extra)
 
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -9,6 +9,8 @@ from typing import Annotated, Optional
 import typer
 
 from mahrem.entrypoints.cli import audit as audit_cli
+from mahrem.entrypoints.cli import central as central_cli
+from mahrem.entrypoints.cli import printouts as printouts_cli
 from mahrem.entrypoints.cli import scenario as scenario_cli
 
 app = typer.Typer(help="Mahrem: kişisel sağlık verisine erişim kararları ve denetim izi.", no_args_is_help=True)
@@ -18,6 +20,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(scenario_cli.app, name="scenario")
 app.add_typer(audit_cli.app, name="audit")
+app.add_typer(central_cli.app, name="central")
+app.add_typer(printouts_cli.app, name="printouts")
 
 
 @db_app.command("upgrade")
