@@ -1,6 +1,7 @@
 """SQL for the audit log: the chain head under lock, hashes by range, and filtered reads."""
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -27,12 +28,27 @@ class AuditQueries:
             query = query.where(a.c.seq <= last)
         return [(r.seq, r.hash) for r in self.conn.execute(query)]
 
-    def audit_entries(self, batch: int = 20000) -> Iterator[dict[str, Any]]:
-        """Every entry in sequence order, streamed."""
+    def audit_entries(self, batch: int = 50000) -> Iterator[dict[str, Any]]:
+        """Every entry in sequence order, streamed `batch` rows at a time."""
         a = orm.audit_log
         result = self.conn.execution_options(yield_per=batch).execute(select(a).order_by(a.c.seq))
-        for row in result.mappings():
-            yield dict(row)
+        keys = tuple(result.keys())
+        partitions = result.partitions()
+        while True:
+            # Each batch is fetched and turned into dicts with the cyclic garbage collector
+            # paused, never while the caller holds the generator: a caller that keeps every
+            # entry would otherwise have the collector traverse them all again and again.
+            enabled = gc.isenabled()
+            gc.disable()
+            try:
+                part = next(partitions, None)
+                entries = iter([dict(zip(keys, row)) for row in part]) if part else None
+            finally:
+                if enabled:
+                    gc.enable()
+            if entries is None:
+                return
+            yield from entries
 
     def audit_search(self, *, limit: int, offset: int = 0, since: datetime | None = None,
                      until: datetime | None = None, **match: Any) -> list[dict[str, Any]]:

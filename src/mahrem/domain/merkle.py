@@ -7,11 +7,17 @@ of two below n, which lets a checkpoint over any number of entries prove inclusi
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 
 def leaf_hash(entry_hash: bytes) -> bytes:
     return hashlib.sha256(b"\x00" + entry_hash).digest()
+
+
+def leaf_hashes(entry_hashes: Iterable[bytes]) -> list[bytes]:
+    """`leaf_hash` of each entry hash, in order."""
+    sha256 = hashlib.sha256
+    return [sha256(b"\x00" + h).digest() for h in entry_hashes]
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:
@@ -29,11 +35,12 @@ def root(leaves: Sequence[bytes]) -> bytes:
     """The Merkle tree hash of already leaf-hashed entries (MTH in RFC 6962)."""
     if not leaves:
         return hashlib.sha256(b"").digest()
+    sha256 = hashlib.sha256
     level = list(leaves)
     # Bottom-up pairing gives the same tree as RFC 6962's recursive split: an odd node at the
-    # end of a level is promoted unchanged.
+    # end of a level is promoted unchanged. (The pairs are hashed as `node_hash` does, inline.)
     while len(level) > 1:
-        nxt = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        nxt = [sha256(b"\x01" + left + right).digest() for left, right in zip(level[0::2], level[1::2])]
         if len(level) % 2:
             nxt.append(level[-1])
         level = nxt
