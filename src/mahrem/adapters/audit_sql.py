@@ -21,6 +21,9 @@ class AuditQueries:
         row = self.conn.execute(select(h).where(h.c.id == 1).with_for_update()).mappings().first()
         return dict(row) if row else None
 
+    def insert_audit_entries(self, rows: list[dict[str, Any]]) -> None:
+        self.conn.execute(orm.audit_log.insert(), rows)
+
     def audit_hashes(self, first: int, last: int | None) -> list[tuple[int, str]]:
         a = orm.audit_log
         query = select(a.c.seq, a.c.hash).where(a.c.seq >= first).order_by(a.c.seq)

@@ -26,11 +26,13 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": float(os.environ.get("MAHREM_SQLITE_TIMEOUT", "30"))})
         event.listen(engine, "connect", _sqlite_pragmas)
         # SQLAlchemy's pysqlite driver opens transactions lazily; BEGIN IMMEDIATE at the
         # start of each unit of work serialises writers so the audit chain head is never raced.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        # Read-only units of work (verify, searches) begin DEFERRED and never take the write lock.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(
+            "BEGIN" if conn.get_execution_options().get("mahrem_read_only") else "BEGIN IMMEDIATE"))
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -64,6 +66,15 @@ def has_mahrem_data(engine: Engine) -> bool:
         return False
     with unit_of_work(engine) as store:
         return store.count("person") > 0
+
+
+@contextmanager
+def read_only(engine: Engine) -> Iterator[SqlStore]:
+    """A transaction for reading only: on SQLite it does not block writers while it runs."""
+    with engine.connect() as conn:
+        conn.execution_options(mahrem_read_only=True)
+        with conn.begin():
+            yield SqlStore(conn)
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from mahrem.adapters.db import unit_of_work
+from mahrem.adapters.db import read_only, unit_of_work
 from mahrem.domain import engine as rules_engine
 from mahrem.domain.clock import require_aware
 from mahrem.domain.decision import Decision, Request
@@ -115,36 +115,36 @@ class Mahrem:
         """Check the whole chain and every checkpoint (with our key unless one is given)."""
         from mahrem.adapters.signing import verify_signature
 
-        with unit_of_work(self.db) as store:
+        with read_only(self.db) as store:
             rows = list(store.audit_entries())
             cps = store.rows("audit_checkpoint")
         return checkpoints.verify_all(rows, cps, public_pem or self.signer.public_pem(), verify_signature)
 
     def checkpoints(self) -> list[dict[str, Any]]:
-        with unit_of_work(self.db) as store:
+        with read_only(self.db) as store:
             rows = sorted(store.rows("audit_checkpoint"), key=lambda c: c["id"])
         return [{k: c[k] for k in (*checkpoints.PAYLOAD_FIELDS, "signature")} for c in rows]
 
     def prove(self, seq: int) -> dict[str, Any]:
-        with unit_of_work(self.db) as store:
+        with read_only(self.db) as store:
             return checkpoints.prove(store, seq)
 
     def access_log(self, viewer: str, patient: str, lang: str = "tr", at: datetime | None = None,
                    limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
         """Who read or tried to read the patient's data, as the patient (or a parent) sees it."""
         when = self._at(at)
-        with unit_of_work(self.db) as store:
+        with read_only(self.db) as store:
             return transparency.access_log(store, viewer, patient, when, policy_at(store, when), lang, limit, offset)
 
     def audit_search(self, viewer: str, filters: dict[str, Any], limit: int = 100, offset: int = 0,
                      at: datetime | None = None) -> list[dict[str, Any]]:
-        with unit_of_work(self.db) as store:
+        with read_only(self.db) as store:
             return transparency.search(store, viewer, self._at(at), filters, limit, offset)
 
     def audit_export(self, viewer: str, filters: dict[str, Any], fmt: str, limit: int = 10000,
                      at: datetime | None = None) -> str | dict[str, Any]:
         """The DPO's export as CSV text or a FHIR Bundle of AuditEvents."""
-        with unit_of_work(self.db) as store:
+        with read_only(self.db) as store:
             entries = transparency.search(store, viewer, self._at(at), filters, limit, 0)
             if fmt == "csv":
                 return transparency.to_csv(entries)

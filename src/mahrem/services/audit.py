@@ -26,6 +26,7 @@ HASHED_FIELDS = (
 
 class AuditStore(Protocol):
     def head_for_update(self) -> dict[str, Any] | None: ...
+    def insert_audit_entries(self, rows: list[dict[str, Any]]) -> None: ...
     def add(self, kind: str, /, **values: Any) -> int | None: ...
     def set(self, kind: str, /, key: Any, **values: Any) -> None: ...
 
@@ -52,21 +53,34 @@ def chain_hash(prev_hash: str, entry: dict[str, Any]) -> str:
 
 
 def append(store: AuditStore, **entry: Any) -> int:
-    """Append one entry after the current head and move the head; returns its sequence number.
+    """Append one entry after the current head and move the head; returns its sequence number."""
+    return append_many(store, [entry])[0]
+
+
+def append_many(store: AuditStore, entries: list[dict[str, Any]]) -> list[int]:
+    """Append entries in order (group commit: one head lock, one insert, one head update).
 
     The head row is read FOR UPDATE, so concurrent writers on PostgreSQL queue behind each
-    other instead of forking the chain (SQLite's BEGIN IMMEDIATE does the same)."""
+    other instead of forking the chain (SQLite's BEGIN IMMEDIATE does the same); the genesis
+    head row exists from migration 0004 on, so even the first append has a row to lock."""
+    if not entries:
+        return []
     head = store.head_for_update()
-    seq = (head["seq"] if head else 0) + 1
+    seq = head["seq"] if head else 0
     prev = head["hash"] if head else GENESIS
-    entry["at"] = entry["at"].astimezone(timezone.utc)
-    digest = chain_hash(prev, entry)
-    store.add("audit_log", seq=seq, **{k: entry.get(k) for k in HASHED_FIELDS}, prev_hash=prev, hash=digest)
+    rows: list[dict[str, Any]] = []
+    for entry in entries:
+        entry = {**entry, "at": entry["at"].astimezone(timezone.utc)}
+        seq += 1
+        digest = chain_hash(prev, entry)
+        rows.append({"seq": seq, **{k: entry.get(k) for k in HASHED_FIELDS}, "prev_hash": prev, "hash": digest})
+        prev = digest
+    store.insert_audit_entries(rows)
     if head is None:
-        store.add("audit_head", id=1, seq=seq, hash=digest)
+        store.add("audit_head", id=1, seq=seq, hash=prev)
     else:
-        store.set("audit_head", 1, seq=seq, hash=digest)
-    return seq
+        store.set("audit_head", 1, seq=seq, hash=prev)
+    return [r["seq"] for r in rows]
 
 
 @dataclass(frozen=True, slots=True)
