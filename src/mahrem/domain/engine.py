@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mahrem.domain.decision import Decision, Request, Verdict, deny
-from mahrem.domain.facts import Facts, any_in_force
+from mahrem.domain.facts import Facts, any_in_force, any_span_holds
 from mahrem.domain.policy import Policy
 from mahrem.domain.reasons import reason_text
 from mahrem.domain.rules.concealment import concealment
@@ -45,9 +45,9 @@ def capacity_of(req: Request, facts: Facts) -> str | None:
     at = req.at
     if req.actor == req.patient:
         return "self"
-    if any(r.span.contains(at) for r in facts.officer_roles):
+    if any_span_holds(facts.officer_roles, at):
         return "officer"
-    if any(p.span.contains(at) for p in facts.staff_posts):
+    if any_span_holds(facts.staff_posts, at):
         return "staff"
     if any_in_force(facts.parent_links, at):
         return "parent"
@@ -66,9 +66,9 @@ def _holds_stated(req: Request, facts: Facts) -> bool:
     if req.capacity == "self":
         return req.actor == req.patient
     if req.capacity == "staff":
-        return any(p.span.contains(req.at) for p in facts.staff_posts)
+        return any_span_holds(facts.staff_posts, req.at)
     if req.capacity == "officer":
-        return any(r.span.contains(req.at) for r in facts.officer_roles)
+        return any_span_holds(facts.officer_roles, req.at)
     return True
 
 

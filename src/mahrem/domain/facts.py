@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from typing import Any
 
 from mahrem.domain.clock import day_end, day_start
 
@@ -28,7 +29,20 @@ ALWAYS = Interval(datetime(1900, 1, 1, tzinfo=timezone.utc))
 
 def any_in_force(intervals: tuple[Interval, ...], at: datetime) -> bool:
     """True when one of the intervals holds at `at`."""
-    return any(i.contains(at) for i in intervals)
+    # Interval.contains, inlined: the engine asks this several times per decision.
+    for i in intervals:
+        if i.start <= at and (i.end is None or at < i.end):
+            return True
+    return False
+
+
+def any_span_holds(items: tuple[Any, ...], at: datetime) -> bool:
+    """True when the `span` of one of the items holds at `at`."""
+    for item in items:
+        span = item.span
+        if span.start <= at and (span.end is None or at < span.end):
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,8 @@ def concealment(req: Request, facts: Facts, policy: Policy) -> Verdict | None:
     "Mahkeme kararı ile ... kimliği gizlenen kişilerin sağlık verilerine ... yalnızca bilmesi
     gereken ... erişebilir."
     """
+    if not facts.concealments:  # the common case, answered without building a list
+        return None
     active = [o for o in facts.concealments if o.span.contains(req.at)]
     if not active or req.actor == req.patient:
         return None
