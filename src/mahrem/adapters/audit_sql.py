@@ -11,15 +11,25 @@ from sqlalchemy import Connection, select
 from mahrem.adapters import orm
 
 
+_HEAD_FOR_UPDATE = select(orm.audit_head).where(orm.audit_head.c.id == 1).with_for_update()
+_POLICY_SPANS = select(orm.policy_version.c.version, orm.policy_version.c.valid_from, orm.policy_version.c.valid_to)
+
+
 class AuditQueries:
     """Mixed into SqlStore: the audit log's own reads."""
 
     conn: Connection
 
     def head_for_update(self) -> dict[str, Any] | None:
-        h = orm.audit_head
-        row = self.conn.execute(select(h).where(h.c.id == 1).with_for_update()).mappings().first()
+        row = self.conn.execute(_HEAD_FOR_UPDATE).mappings().first()
         return dict(row) if row else None
+
+    def policy_spans(self) -> list[tuple[int, datetime, datetime | None]]:
+        """(version, valid_from, valid_to) of every policy version, without their configs."""
+        return [tuple(r) for r in self.conn.execute(_POLICY_SPANS)]  # type: ignore[misc]
+
+    def database_name(self) -> str:
+        return self.conn.engine.url.render_as_string(hide_password=True)
 
     def insert_audit_entries(self, rows: list[dict[str, Any]]) -> None:
         self.conn.execute(orm.audit_log.insert(), rows)

@@ -7,7 +7,8 @@ from mahrem.domain.policy import DEFAULT_POLICY, Policy
 from mahrem.services.ports import Store
 from mahrem.services.world import BEGINNING
 
-_CACHE: dict[tuple[int, str], Policy] = {}
+# A version never changes once written, so its Policy is built once per database and version.
+_CACHE: dict[tuple[str, int, datetime], Policy] = {}
 
 
 def ensure_policy(store: Store) -> None:
@@ -19,14 +20,16 @@ def ensure_policy(store: Store) -> None:
 
 def policy_at(store: Store, at: datetime) -> Policy:
     """The version in force at `at` (the first version for times before any change)."""
-    rows = store.rows("policy_version")
-    if not rows:
+    spans = store.policy_spans()
+    if not spans:
         return DEFAULT_POLICY
-    in_force = [r for r in rows if r["valid_from"] <= at and (r["valid_to"] is None or at < r["valid_to"])]
-    row = in_force[0] if in_force else min(rows, key=lambda r: r["version"])
-    key = (row["version"], repr(sorted(row["config"].items())))
+    in_force = [s for s in spans if s[1] <= at and (s[2] is None or at < s[2])]
+    version, since, _ = in_force[0] if in_force else min(spans)
+    key = (store.database_name(), version, since)
     if key not in _CACHE:
-        _CACHE[key] = Policy.from_dict({**row["config"], "version": row["version"]})
+        row = store.get("policy_version", version)
+        assert row is not None
+        _CACHE[key] = Policy.from_dict({**row["config"], "version": version})
     return _CACHE[key]
 
 
