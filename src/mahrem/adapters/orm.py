@@ -421,3 +421,14 @@ printout = Table(
     Column("records", JSON, nullable=False),
     Column("masking", JSON, nullable=False),
 )
+
+# M7/1: the unit head asks the General Directorate to authorise a ministry user.
+reidentification_request = Table(
+    "reidentification_request", metadata,
+    Column("id", Integer, primary_key=True),
+    _person("user", nullable=False, index=True),
+    Column("unit", ID, ForeignKey("unit.id"), nullable=False),
+    _person("requested_by", nullable=False),
+    Column("requested_at", UtcDateTime, nullable=False),
+    Column("granted_at", UtcDateTime),
+)

@@ -288,6 +288,22 @@ def concealment_lifted(ctx: EventContext, f: Fields) -> EventOutcome:
     return ACCEPTED
 
 
+@handles("reidentification_requested")
+def reidentification_requested(ctx: EventContext, f: Fields) -> EventOutcome:
+    """M7/1 — the unit head asks GM to authorise one of the unit's users ("birim amirinin
+    talebi üzerine")."""
+    user, by = _person(ctx, f, "user"), _person(ctx, f, "by")
+    unit = require(ctx.store, "unit", f.str("unit"), f"{f.where}.unit")
+    heads = ctx.store.open_rows("officer_role", ctx.at, person=by, role="unit_head")
+    if not any(r["unit"] == unit for r in heads):
+        return rejected("7/1", "event.not_unit_head")
+    roles = ctx.store.open_rows("officer_role", ctx.at, person=user, role="ministry_user")
+    if not any(r["unit"] == unit for r in roles):
+        return rejected("7/1", "event.unit_not_users")
+    ctx.store.add("reidentification_request", user=user, unit=unit, requested_by=by, requested_at=ctx.at)
+    return ACCEPTED
+
+
 @handles("reidentification_authorized")
 def reidentification_authorized(ctx: EventContext, f: Fields) -> EventOutcome:
     """M7/1 — GM authorises ministry users, at most three per unit."""
@@ -303,6 +319,10 @@ def reidentification_authorized(ctx: EventContext, f: Fields) -> EventOutcome:
         return rejected("7/1", "event.unit_full")
     ctx.store.end("reidentification_authorization", ctx.at, user=user)
     _begin(ctx, "reidentification_authorization", user=user, unit=unit, granted_by=by)
+    # The grant answers the unit head's pending request, where there is one; the scenario
+    # vocabulary lets GM grant without one, so a request is recorded but not required.
+    for request in ctx.store.rows("reidentification_request", user=user, unit=unit, granted_at=None):
+        ctx.store.set("reidentification_request", request["id"], granted_at=ctx.at)
     return ACCEPTED
 
 

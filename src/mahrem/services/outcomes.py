@@ -32,6 +32,10 @@ EVENT_REASONS: dict[str, tuple[str, str]] = {
         "Kullanıcı bu birimin bakanlık kullanıcısı değil.",
         "The user is not a ministry user of this unit.",
     ),
+    "event.not_unit_head": (
+        "Yetki talebini yalnızca birimin amiri yapabilir.",
+        "Only the unit's head may request an authorisation.",
+    ),
     "event.unit_full": (
         "Birimin zaten azami sayıda yetkili kullanıcısı var.",
         "The unit already has the maximum number of authorised users.",

@@ -17,7 +17,7 @@ from mahrem.services.refs import require
 BEGINNING = datetime(1900, 1, 1, tzinfo=timezone.utc)
 FACILITY_KINDS = ("hospital", "family_health_center", "clinic", "laboratory")
 STAFF_ROLES = ("physician", "nurse", "other_staff")
-OFFICER_ROLES = ("province_officer", "gm_officer", "ministry_user", "dpo")
+OFFICER_ROLES = ("province_officer", "gm_officer", "ministry_user", "unit_head", "dpo")
 SOFTWARE_STATUSES = ("registered", "suspended", "revoked", "unregistered")
 
 
@@ -88,7 +88,7 @@ def _person(store: Store, f: Fields, now: datetime) -> None:
 def _officer(store: Store, f: Fields) -> None:
     role = f.str("role", OFFICER_ROLES)
     province = _province(f) if role == "province_officer" else f.opt_str("province")
-    unit = _ref(store, f, "unit", "unit") if role == "ministry_user" else None
+    unit = _ref(store, f, "unit", "unit") if role in ("ministry_user", "unit_head") else None
     store.add("officer_role", person=_ref(store, f, "person", "person"), role=role, province=province,
               unit=unit, valid_from=BEGINNING)
 
