@@ -104,3 +104,18 @@ def test_only_the_data_protection_officer_searches_and_exports(service: Mahrem) 
     assert events[0]["agent"][0]["who"]["identifier"]["value"] == "10001583884"  # D1's TC kimlik no
     with pytest.raises(Forbidden):
         service.audit_search("D1", {}, at=NOW)
+
+
+def test_a_lawyer_and_an_heir_appear_with_their_articles_m10_m11(service: Mahrem) -> None:
+    loaded(service)
+    event(service, "2026-03-01T09:00:00+03:00", "power_of_attorney", id="POA1", lawyer="L1", client="P1",
+          kind="special", health_data_consent=True, valid_until="2027-01-01")
+    read(service, "2026-03-01T10:00:00+03:00", actor="L1", purpose="legal")
+    event(service, "2026-03-05T09:00:00+03:00", "death", patient="P1")
+    event(service, "2026-03-06T09:00:00+03:00", "inheritance_certificate", deceased="P1", heirs=["H1"])
+    read(service, "2026-03-06T10:00:00+03:00", actor="H1")
+    read(service, "2026-03-06T10:01:00+03:00", actor="L1", purpose="legal")  # the client died: 10/1
+    log = view(service, "P1")
+    assert [(e["actor"], e["capacity"], e["decision"], e["basis"]) for e in log] == [
+        ("L1", "lawyer", "permit", "10/1"), ("H1", "heir", "permit", "11/1"), ("L1", "lawyer", "deny", "10/1")]
+    assert log[1]["article"] == "Yönetmelik m.11/1: veraset ilamındaki mirasçılar."
