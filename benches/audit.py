@@ -600,7 +600,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  2. Mahrem.verify() end to end ({args.verify_runs} runs; OS page cache warm)")
         print(f"  {'backend':<10} {'entries':>9} {'checkpts':>8} {'best s':>7} {'median s':>8} "
               f"{'entries/s':>10}  {'read s':>6} {'chain s':>7} {'cps s':>6}  result")
-        for res, generated, gen_s, where in verifies:
+        for res, _generated, _gen_s, _where in verifies:
             best, med = min(res.runs), statistics.median(res.runs)
             p = res.parts
             parts = (f"{p['read']:>6.2f} {p['chain']:>7.2f} {p['checkpoints']:>6.2f}" if p

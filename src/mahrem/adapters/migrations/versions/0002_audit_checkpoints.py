@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import mahrem.adapters.orm
 
 
 revision = '0002'
