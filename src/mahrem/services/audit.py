@@ -178,6 +178,3 @@ def _check(row: dict[str, Any], expected: int, prev: str, prev_parent: str | Non
         return Problem("reordered", seq, f"entry {seq} is out of order: it follows entry {linked}")
     return Problem("removed", seq, f"an entry before {seq} was removed: its predecessor is gone")
 
-
-def iter_in_order(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    return iter(sorted(rows, key=lambda r: r["seq"]))
