@@ -41,6 +41,7 @@ import sqlalchemy
 from sqlalchemy import Connection, select
 from stdnum.tr import tckimlik
 
+from machine import cpu_model  # noqa: E402  (benches/ is on sys.path when run as a script)
 from mahrem.adapters import orm
 from mahrem.adapters.db import make_engine, unit_of_work, upgrade
 from mahrem.adapters.store import SqlStore
@@ -1157,14 +1158,6 @@ def pin_one_core() -> str:
     return "not pinned (no sched_setaffinity)"
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def main(argv: list[str] | None = None) -> None:
