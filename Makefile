@@ -40,6 +40,7 @@ test: $(STAMP)
 	scripts/test-with-postgres $(VENV)/bin/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: $(STAMP)
+	$(VENV)/bin/pip install -q -e '.[test,bench]'
 	$(PY) benches/decide.py
 
 clean:

@@ -432,3 +432,8 @@ reidentification_request = Table(
     Column("requested_at", UtcDateTime, nullable=False),
     Column("granted_at", UtcDateTime),
 )
+
+
+# Feature tables live in their own modules on the same metadata; importing them here keeps
+# `metadata` (and so Alembic and the store) complete whoever imports `orm`.
+from mahrem.adapters import orm_accounts, orm_applications, orm_kts, orm_lifecycle  # noqa: E402,F401

@@ -59,6 +59,8 @@ CATEGORY_CODES: dict[str, tuple[str, ...]] = {
     "laboratory": ("laboratory", "LAB"),
     "imaging": ("imaging", "RAD"),
 }
+# M14, M11/2: how long each category is kept and what happens after (issue 7 fills this in).
+RETENTION_RULES: dict[str, dict[str, Any]] = {}
 RESOURCE_TYPE_CATEGORIES: dict[str, str] = {
     "Immunization": "vaccination",
     "MedicationRequest": "prescription",
@@ -99,6 +101,22 @@ class Policy:
     # M5/5: the masking rule of each identifying field on printouts (domain/masking.py,
     # MaskingConfig); a field not named here keeps its default rule.
     printout_masking: dict[str, str] = field(default_factory=dict)
+    # KTS/2: reads by one installation of this many distinct patients without a care
+    # relationship within the window look like copying a facility's data (treated as export).
+    copy_window: timedelta = timedelta(hours=1)
+    copy_distinct_patients: int = 50
+    # KTS lifecycle as the Ministry runs it (the letter, point 3).
+    certificate_warning_days: int = 7
+    passive_after_business_days: int = 7
+    deleted_after_months: int = 3
+    # M14, M11/2: retention per category (RETENTION_RULES).
+    retention_rules: dict[str, dict[str, Any]] = field(default_factory=lambda: dict(RETENTION_RULES))
+    # KVKK 13/2 and M18/2: answer applications within 30 days, notify the Board within 72 hours.
+    application_answer_days: int = 30
+    destruction_request_days: int = 30
+    breach_notification_hours: int = 72
+    # M17: open data cells with a count below this are suppressed.
+    open_data_min_cell: int = 5
 
     def is_restricted(self, category: str) -> bool:
         """M6/6: categories whose past data only matching specialties (or a code) open."""

@@ -11,7 +11,7 @@ from mahrem.domain.categories import derive_category
 from mahrem.domain.errors import InputError
 from mahrem.domain.policy import Policy
 from mahrem.services.inputs import CATEGORIES, Fields
-from mahrem.services.ports import Store
+from mahrem.services.ports import KeyStore, Store
 from mahrem.services.refs import require
 
 
@@ -55,3 +55,10 @@ def add_record(store: Store, data: object, where: str, created_at: datetime, pol
         resource=resource,
     )
     return rid
+
+
+def current_resource(store: Store, keys: KeyStore, record_id: str) -> dict[str, Any] | None:
+    """The record's current FHIR resource as readers see it; None when it no longer exists for
+    users (deleted or destroyed). Every reader of record content goes through here."""
+    row = store.get("record", record_id)
+    return None if row is None else dict(row["resource"])

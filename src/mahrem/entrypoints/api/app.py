@@ -10,7 +10,12 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
 from mahrem.domain.errors import MahremError
+from mahrem.entrypoints.api import applications as applications_routes
 from mahrem.entrypoints.api import central as central_routes
+from mahrem.entrypoints.api import kts as kts_routes
+from mahrem.entrypoints.api import lifecycle as lifecycle_routes
+from mahrem.entrypoints.api import research as research_routes
+from mahrem.entrypoints.web import portal
 from mahrem.entrypoints.api.problems import PROBLEM, mahrem_error, validation_error
 from mahrem.services.app import Mahrem
 from mahrem.services.refs import unknown
@@ -105,7 +110,9 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
     api.add_exception_handler(RequestValidationError, validation_error)
 
     api.state.service = service
-    api.include_router(central_routes.router)
+    for routes in (central_routes, kts_routes, lifecycle_routes, applications_routes, research_routes):
+        api.include_router(routes.router)
+    api.include_router(portal.router)
 
     @api.get("/health", operation_id="health", tags=["system"])
     def health() -> dict[str, str]:

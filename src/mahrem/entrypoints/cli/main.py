@@ -7,9 +7,14 @@ from typing import Annotated, Optional
 
 import typer
 
+from mahrem.entrypoints.cli import applications as applications_cli
 from mahrem.entrypoints.cli import audit as audit_cli
 from mahrem.entrypoints.cli import central as central_cli
+from mahrem.entrypoints.cli import kts as kts_cli
+from mahrem.entrypoints.cli import lifecycle as lifecycle_cli
+from mahrem.entrypoints.cli import opendata as opendata_cli
 from mahrem.entrypoints.cli import printouts as printouts_cli
+from mahrem.entrypoints.cli import research as research_cli
 from mahrem.entrypoints.cli import scenario as scenario_cli
 
 app = typer.Typer(help="Mahrem: kişisel sağlık verisine erişim kararları ve denetim izi.", no_args_is_help=True)
@@ -21,6 +26,11 @@ app.add_typer(scenario_cli.app, name="scenario")
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(central_cli.app, name="central")
 app.add_typer(printouts_cli.app, name="printouts")
+app.add_typer(kts_cli.app, name="kts")
+app.add_typer(lifecycle_cli.app, name="lifecycle")
+app.add_typer(applications_cli.app, name="applications")
+app.add_typer(research_cli.app, name="research")
+app.add_typer(opendata_cli.app, name="opendata")
 
 
 @db_app.command("upgrade")
