@@ -72,6 +72,12 @@ def _holds_stated(req: Request, facts: Facts) -> bool:
     return True
 
 
+def patient_gate(req: Request, facts: Facts, policy: Policy) -> Verdict | None:
+    """Rules 1 and 2 alone, for a request about a patient as a whole (a search before any
+    record is named): the software gate and concealment answer the same for every record."""
+    return _first((software_gate, concealment), req, facts, policy, [])
+
+
 def decide(req: Request, facts: Facts, policy: Policy) -> Decision:
     """Decide one request over its facts under one policy version."""
     tried: list[str] = []

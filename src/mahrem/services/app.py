@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
@@ -16,7 +16,7 @@ from mahrem.domain.decision import Decision, Request
 from mahrem.domain.facts import Facts
 from mahrem.domain.errors import InputError, MahremError
 from mahrem.domain.pseudonym import Reduction
-from mahrem.services import audit, central, checkpoints, printouts, transparency
+from mahrem.services import audit, central, checkpoints, printouts, reading, transparency
 from mahrem.services.events import HANDLERS, EventContext, event_actor, event_patient
 from mahrem.services.inputs import Fields
 from mahrem.services.outcomes import EventOutcome
@@ -26,6 +26,7 @@ from mahrem.services.requests import parse_request
 from mahrem.services.world import load_world
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 
 def system_clock() -> datetime:
@@ -78,6 +79,58 @@ class Mahrem:
             detail={"recipient": req.recipient.kind if req.recipient else None, "tried": list(decision.tried)},
         )
         return decision
+
+    # -- reading records (C1, C2) ----------------------------------------------------------------
+    def read_records(self, actor: str, patient: str, *, via: str | None = None, purpose: str | None = None,
+                     capacity: str | None = None, resource_type: str | None = None,
+                     at: datetime | None = None) -> reading.RecordsView:
+        """Every record of the patient decided for the actor (each decision audited): what they
+        may read, and what is withheld from them with why and what would open it."""
+        when = self._at(at)
+        return self._committing_refusals(lambda store: reading.read_records(
+            store, self.keys, self.decide_parsed, actor=actor, patient=patient, at=when, via=via, purpose=purpose,
+            capacity=capacity, resource_type=resource_type))
+
+    def read_record(self, actor: str, record: str, *, patient: str | None = None, via: str | None = None,
+                    purpose: str | None = None, capacity: str | None = None,
+                    at: datetime | None = None) -> reading.RecordView:
+        """One record, decided and audited; refused with the article (12/1 as an unknown record).
+        The refusal is raised after the transaction keeps its audit entry."""
+        when = self._at(at)
+        return self._committing_refusals(lambda store: reading.read_record(
+            store, self.keys, self.decide_parsed, actor=actor, patient=patient, record=record, at=when, via=via,
+            purpose=purpose, capacity=capacity))
+
+    def _committing_refusals(self, use: Callable[[Store], T]) -> T:
+        """Run `use` in one transaction; a refusal it raises is raised only after the
+        transaction commits, so the decisions it audited are kept."""
+        with unit_of_work(self.db) as store:
+            try:
+                return use(store)
+            except MahremError as exc:
+                refusal = exc
+        raise refusal
+
+    def explain(self, viewer: str, actor: str, patient: str, *, record: str | None = None, action: str = "read",
+                via: str | None = None, purpose: str | None = None, capacity: str | None = None,
+                at: datetime | None = None) -> reading.Explanation:
+        """The decision as it would have been at `at` (default now), with the facts and policy
+        version in force then; the question itself is audited, not as a read."""
+        now = self.clock()
+        when = self._at(at)
+        with unit_of_work(self.db) as store:
+            try:
+                out = reading.explain(store, viewer=viewer, actor=actor, patient=patient, record=record,
+                                      action=action, at=when, now=now, via=via, purpose=purpose, capacity=capacity)
+            except MahremError as exc:
+                refusal = exc
+            else:
+                audit.append(store, at=now, kind="admin", actor=viewer, action="explain", patient=patient,
+                             record=record, outcome=out.decision.effect, basis=out.decision.basis,
+                             policy_version=out.decision.policy_version,
+                             detail={"about": actor, "as_of": when.isoformat(), "action": action})
+                return out
+        raise refusal
 
     def apply_event(self, data: object, at: datetime | None = None) -> EventOutcome:
         """Apply one event; a refused event writes only the attempt (and any counter)."""

@@ -1,0 +1,149 @@
+"""Reading a patient's records through the engine (C1, C2): every record decided and audited;
+only permitted content leaves; withheld records listed with their article and remedy, except
+hidden ones (M6/2) and concealed patients (M12), which are not disclosed at all."""
+from __future__ import annotations
+
+import pytest
+
+from mahrem.domain.errors import NotFound, Refused
+from mahrem.services.app import Mahrem
+from mahrem.services.transparency import Forbidden
+from tests.integration.helpers import event, loaded, rows, t
+
+CHECK_IN = "2026-03-02T09:00:00+03:00"
+DURING = "2026-03-02T10:00:00+03:00"
+
+
+def checked_in(service: Mahrem) -> Mahrem:
+    loaded(service)
+    assert event(service, CHECK_IN, "check_in", id="E1", patient="P1", facility="F3") == ("accepted", None)
+    return service
+
+
+def test_a_physician_in_a_window_reads_past_data_m6_3_c(service: Mahrem) -> None:
+    view = checked_in(service).read_records("D3", "P1", purpose="treatment", at=t(DURING))
+    assert [(r.id, r.decision.basis) for r in view.permitted] == [("R1", "6/3-c"), ("R2", "6/3-c")]
+    assert view.permitted[0].resource["resourceType"] == "Observation"
+    assert view.withheld == ()
+
+
+def test_a_locked_history_is_withheld_with_the_code_as_remedy_m6_5(service: Mahrem) -> None:
+    checked_in(service)
+    assert event(service, "2026-03-02T09:30:00+03:00", "history_locked", patient="P1")[0] == "accepted"
+    view = service.read_records("D3", "P1", purpose="treatment", at=t(DURING))
+    assert view.permitted == ()
+    assert [(w.id, w.decision.basis) for w in view.withheld] == [("R1", "6/5"), ("R2", "6/5")]
+    assert "kod" in (view.withheld[0].remedy("tr") or "")
+    assert "code" in (view.withheld[0].remedy("en") or "")
+
+
+def test_every_record_decision_of_a_search_is_audited(service: Mahrem) -> None:
+    checked_in(service).read_records("D3", "P1", purpose="treatment", at=t(DURING))
+    decisions = [e for e in rows(service, "audit_log", kind="decision") if e["actor"] == "D3"]
+    assert sorted((e["record"], e["outcome"], e["basis"]) for e in decisions) == [
+        ("R1", "permit", "6/3-c"), ("R2", "permit", "6/3-c")]
+
+
+def test_a_physician_without_a_window_gets_the_statutory_windows_as_remedy_m6_3(service: Mahrem) -> None:
+    view = loaded(service).read_records("D1", "P1", purpose="treatment", at=t(DURING))
+    assert view.permitted == ()
+    assert {(w.id, w.decision.basis) for w in view.withheld} == {("R1", "6/3"), ("R2", "6/3")}
+    assert "24" in (view.withheld[0].remedy("tr") or "")
+
+
+def test_a_hidden_record_is_neither_read_nor_listed_as_withheld_m6_2(service: Mahrem) -> None:
+    checked_in(service)
+    assert event(service, "2026-03-02T09:30:00+03:00", "record_hidden", patient="P1", record="R1")[0] == "accepted"
+    view = service.read_records("D3", "P1", purpose="treatment", at=t(DURING))
+    assert "R1" not in [r.id for r in view.permitted] + [w.id for w in view.withheld]
+
+
+def test_the_patient_reads_every_own_record_m5_6(service: Mahrem) -> None:
+    view = loaded(service).read_records("P1", "P1", at=t(DURING))
+    assert [(r.id, r.decision.basis) for r in view.permitted] == [("R1", "5/6"), ("R2", "5/6")]
+
+
+def test_a_concealed_patient_is_exactly_an_unknown_one_and_the_audit_keeps_12_1_m12_1(service: Mahrem) -> None:
+    checked_in(service)
+    assert event(service, "2026-03-02T09:10:00+03:00", "concealment_order", patient="P1", court="Ankara 1. Asliye",
+                 need_to_know=["O1"])[0] == "accepted"
+    with pytest.raises(NotFound) as concealed:
+        service.read_records("D3", "P1", purpose="treatment", at=t(DURING))
+    with pytest.raises(NotFound) as unknown:
+        service.read_records("D3", "NOBODY", purpose="treatment", at=t(DURING))
+    assert concealed.value.code == unknown.value.code == "person.unknown"
+    audited = [e["basis"] for e in rows(service, "audit_log", kind="decision") if e["actor"] == "D3"]
+    assert audited and set(audited) == {"12/1"}
+
+
+def test_a_concealed_patient_without_records_is_still_unknown_m12_1(service: Mahrem) -> None:
+    loaded(service)
+    event(service, "2026-03-02T09:10:00+03:00", "concealment_order", patient="M1", court="Ankara 1. Asliye",
+          need_to_know=[])
+    with pytest.raises(NotFound):
+        service.read_records("D3", "M1", purpose="treatment", at=t(DURING))
+    assert service.read_records("D3", "K1", purpose="treatment", at=t(DURING)).permitted == ()
+
+
+def test_an_unregistered_installation_is_refused_for_the_whole_patient_kts_3(service: Mahrem) -> None:
+    loaded(service)
+    with pytest.raises(Refused) as refused:
+        service.read_records("D1", "P1", via="NOPE", purpose="treatment", at=t(DURING))
+    assert refused.value.basis == "KTS/3"
+
+
+def test_one_record_refused_carries_its_article_and_is_audited(service: Mahrem) -> None:
+    loaded(service)
+    with pytest.raises(Refused) as refused:
+        service.read_record("D1", "R1", purpose="treatment", at=t(DURING))
+    assert refused.value.basis == "6/3"
+    assert [(e["record"], e["basis"]) for e in rows(service, "audit_log", kind="decision")] == [("R1", "6/3")]
+
+
+def test_one_record_of_another_patient_is_unknown(service: Mahrem) -> None:
+    loaded(service)
+    with pytest.raises(NotFound):
+        service.read_record("P1", "R4", patient="P1", at=t(DURING))
+
+
+def test_explain_replays_a_past_decision_with_the_facts_then_m6_3_c(service: Mahrem) -> None:
+    checked_in(service)
+    then = service.explain("D3", "D3", "P1", record="R1", purpose="treatment", at=t(DURING))
+    later = service.explain("D3", "D3", "P1", record="R1", purpose="treatment",
+                            at=t("2026-03-03T09:00:00+03:00"))
+    assert (then.decision.effect, then.decision.basis) == ("permit", "6/3-c")
+    assert (later.decision.effect, later.decision.basis) == ("deny", "6/3")
+    assert then.decision.tried[:3] == ("software_gate", "concealment", "hidden_record")
+    assert then.request.at == t(DURING) and then.decision.policy_version == 1
+
+
+def test_explain_is_not_a_read_and_is_audited_as_a_question(service: Mahrem) -> None:
+    checked_in(service)
+    service.explain("A1", "D3", "P1", record="R1", purpose="treatment", at=t(DURING))
+    entries = rows(service, "audit_log")
+    assert [(e["kind"], e["action"], e["actor"]) for e in entries if e["actor"] == "A1"] == [
+        ("admin", "explain", "A1")]
+    assert not [e for e in entries if e["kind"] == "decision"]
+
+
+def test_only_the_actor_the_patient_or_a_dpo_may_ask_for_an_explanation(service: Mahrem) -> None:
+    checked_in(service)
+    with pytest.raises(Forbidden):
+        service.explain("D1", "D3", "P1", record="R1", purpose="treatment", at=t(DURING))
+    assert service.explain("P1", "D3", "P1", record="R1", purpose="treatment", at=t(DURING)).decision.permitted
+
+
+def test_explain_hides_a_concealment_from_all_but_the_dpo_and_named_officers_m12_1(service: Mahrem) -> None:
+    checked_in(service)
+    event(service, "2026-03-02T09:10:00+03:00", "concealment_order", patient="P1", court="Ankara 1. Asliye",
+          need_to_know=["O1"])
+    with pytest.raises(NotFound) as hidden:
+        service.explain("D3", "D3", "P1", record="R1", purpose="treatment", at=t(DURING))
+    assert hidden.value.code == "person.unknown"
+    for viewer in ("A1", "O1"):
+        if viewer == "O1":
+            out = service.explain("O1", "O1", "P1", record="R1", at=t(DURING))
+            assert (out.decision.effect, out.decision.basis) == ("permit", "12/1")
+        else:
+            out = service.explain("A1", "D3", "P1", record="R1", purpose="treatment", at=t(DURING))
+            assert (out.decision.effect, out.decision.basis) == ("deny", "12/1")
