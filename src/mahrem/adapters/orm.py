@@ -436,4 +436,4 @@ reidentification_request = Table(
 
 # Feature tables live in their own modules on the same metadata; importing them here keeps
 # `metadata` (and so Alembic and the store) complete whoever imports `orm`.
-from mahrem.adapters import orm_accounts, orm_applications, orm_kts, orm_lifecycle  # noqa: E402,F401
+from mahrem.adapters import orm_accounts, orm_applications, orm_fhir, orm_kts, orm_lifecycle  # noqa: E402,F401
