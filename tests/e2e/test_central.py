@@ -15,6 +15,7 @@ from mahrem.bootstrap import build
 from mahrem.entrypoints.api.app import create_app
 from mahrem.entrypoints.cli.main import app as cli
 from mahrem.services.app import Mahrem
+from tests.e2e.auth import headers_for
 from tests.integration.helpers import event, rows, t
 from tests.worlds import identified_world, tckn
 
@@ -45,7 +46,7 @@ def p1_pseudonym(service: Mahrem) -> str:
 def over_http(service: Mahrem, actor: str, pseudonym: str, purpose: str = "planning") -> Any:
     return TestClient(create_app(service)).post(
         "/central/reidentify", json={"pseudonym": pseudonym, "purpose": purpose},
-        headers={"x-acting-person": actor})
+        headers=headers_for(service, actor))
 
 
 def over_cli(url: str, actor: str, pseudonym: str, purpose: str = "planning") -> Any:

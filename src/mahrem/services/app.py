@@ -16,7 +16,7 @@ from mahrem.domain.decision import Decision, Request
 from mahrem.domain.facts import Facts
 from mahrem.domain.errors import InputError, MahremError
 from mahrem.domain.pseudonym import Reduction
-from mahrem.services import audit, central, checkpoints, printouts, reading, transparency
+from mahrem.services import audit, central, checkpoints, doors, ingest, printouts, reading, transparency
 from mahrem.services.events import HANDLERS, EventContext, event_actor, event_patient
 from mahrem.services.inputs import Fields
 from mahrem.services.outcomes import EventOutcome
@@ -111,6 +111,22 @@ class Mahrem:
                 refusal = exc
         raise refusal
 
+    def push(self, installation: str, actor: str, body: object, *, at: datetime | None = None,
+             tckn_system: str = ingest.TCKN_SYSTEM) -> ingest.Pushed:
+        """Hospital software pushes one FHIR resource or a transaction Bundle (services/ingest.py)."""
+        when = self._at(at)
+        with unit_of_work(self.db) as store:
+            return ingest.push(store, self.keys, policy_at(store, when), installation=installation, actor=actor,
+                               body=body, at=when, tckn_system=tckn_system)
+
+    def person_id(self, login: str) -> str | None:
+        """The person a TC kimlik no or a person id names, if any."""
+        with read_only(self.db) as store:
+            if store.exists("person", login):
+                return login
+            found = store.rows("person", tckn=login) if login.isdigit() and len(login) == 11 else []
+        return str(found[0]["id"]) if found else None
+
     def explain(self, viewer: str, actor: str, patient: str, *, record: str | None = None, action: str = "read",
                 via: str | None = None, purpose: str | None = None, capacity: str | None = None,
                 at: datetime | None = None) -> reading.Explanation:
@@ -132,7 +148,27 @@ class Mahrem:
                 return out
         raise refusal
 
-    def apply_event(self, data: object, at: datetime | None = None) -> EventOutcome:
+    def report_event(self, door: str, person: str, data: object, *, installation: str | None = None,
+                     at: datetime | None = None) -> EventOutcome:
+        """An event reported from outside, bound to the authenticated caller (services/doors.py):
+        `door` is "person" (about themselves), "software" (an installation, for its facility) or
+        "officer" (in their own name)."""
+        when = self._at(at)
+        if door == "person":
+            return self.apply_event(doors.as_person(data, person), when, via=installation)
+        if door == "software":
+            if installation is None:
+                raise transparency.Forbidden("event.software_only", "only hospital software reports this")
+            with read_only(self.db) as store:
+                facility = ingest.registered_facility(store, installation, when)
+            return self.apply_event(doors.as_software(data, person, facility), when, via=installation)
+        if door == "officer":
+            with read_only(self.db) as store:
+                roles = {r["role"] for r in store.open_rows("officer_role", when, person=person)}
+            return self.apply_event(doors.as_officer(data, person, roles), when, via=installation)
+        raise InputError("event.door", f"unknown door {door!r}")
+
+    def apply_event(self, data: object, at: datetime | None = None, *, via: str | None = None) -> EventOutcome:
         """Apply one event; a refused event writes only the attempt (and any counter)."""
         when = self._at(at)
         f = Fields(data, "event")
@@ -141,7 +177,7 @@ class Mahrem:
             policy = policy_at(store, when)
             outcome = HANDLERS[etype](EventContext(store, self.keys, self.sms, policy, when), f)
             audit.append(
-                store, at=when, kind="event", actor=event_actor(f), action=etype,
+                store, at=when, kind="event", actor=event_actor(f), action=etype, via=via,
                 patient=event_patient(f), record=_record_of(f), outcome=outcome.result,
                 basis=outcome.basis, reason=outcome.reason_key, policy_version=policy.version,
             )
@@ -262,6 +298,13 @@ class Mahrem:
         with unit_of_work(self.db) as store:
             rows = [r for r in store.rows("sms_outbox", phone=phone) if r["expires_at"] > when]
         return sorted(rows, key=lambda r: (r["created_at"], r["id"]))
+
+    def person_name(self, person: str) -> str:
+        with read_only(self.db) as store:
+            row = store.get("person", person)
+        if row is None:
+            raise InputError("person.unknown", f"unknown person {person!r}")
+        return str(row["name"])
 
     def phone_of(self, person: str) -> str:
         with unit_of_work(self.db) as store:

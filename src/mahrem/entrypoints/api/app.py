@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import FastAPI, Query
 from fastapi.responses import PlainTextResponse
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
@@ -12,23 +12,29 @@ from pydantic import BaseModel, Field
 from mahrem.domain.errors import MahremError
 from mahrem.entrypoints.api import applications as applications_routes
 from mahrem.entrypoints.api import central as central_routes
+from mahrem.entrypoints.api import fhir as fhir_routes
+from mahrem.entrypoints.api import people as people_routes
 from mahrem.entrypoints.api import kts as kts_routes
 from mahrem.entrypoints.api import lifecycle as lifecycle_routes
 from mahrem.entrypoints.api import research as research_routes
 from mahrem.entrypoints.web import portal
+from mahrem.entrypoints.api.deps import Actor, Lang, Limit, Offset, Svc, Who
 from mahrem.entrypoints.api.problems import PROBLEM, mahrem_error, validation_error
 from mahrem.services.app import Mahrem
 from mahrem.services.refs import unknown
+from mahrem.services.transparency import Forbidden
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Not authenticated (RFC 9457 problem)", "content": {PROBLEM: {}}},
+    403: {"description": "Refused (RFC 9457 problem)", "content": {PROBLEM: {}}},
     422: {"description": "Invalid input (RFC 9457 problem)", "content": {PROBLEM: {}}},
     404: {"description": "Unknown id (RFC 9457 problem)", "content": {PROBLEM: {}}},
 }
 
 
 class DecideIn(BaseModel):
-    at: datetime | None = Field(None, description="ISO 8601 with offset; default now")
-    request: dict[str, Any] = Field(..., description="actor, action, patient, record, purpose, via, as, recipient")
+    request: dict[str, Any] = Field(..., description="action, patient, record, purpose, as, recipient (the actor "
+                                                     "and the installation are the caller's)")
 
 
 class DecisionOut(BaseModel):
@@ -40,31 +46,14 @@ class DecisionOut(BaseModel):
 
 
 class EventIn(BaseModel):
-    at: datetime | None = None
-    event: dict[str, Any]
+    event: dict[str, Any] = Field(..., description="The event (see the scenario vocabulary); the fields naming "
+                                                   "the caller are set from the authentication")
 
 
 class EventOut(BaseModel):
     result: Literal["accepted", "rejected"]
     basis: str | None
     reason: str | None
-
-
-def get_service(request: Request) -> Mahrem:
-    """The service layer this app was built over."""
-    service: Mahrem = request.app.state.service
-    return service
-
-
-Svc = Annotated[Mahrem, Depends(get_service)]
-Lang = Annotated[str, Header(alias="accept-language")]
-Actor = Annotated[str, Header(alias="x-acting-person", description="Id of the person acting")]
-Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
-
-
-def _lang(accept_language: str) -> str:
-    return "en" if accept_language.lower().startswith("en") else "tr"
 
 
 class AccessEntry(BaseModel):
@@ -110,7 +99,8 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
     api.add_exception_handler(RequestValidationError, validation_error)
 
     api.state.service = service
-    for routes in (central_routes, kts_routes, lifecycle_routes, applications_routes, research_routes):
+    api.middleware("http")(_no_store)
+    for routes in (fhir_routes, people_routes, central_routes, kts_routes, lifecycle_routes, applications_routes, research_routes):
         api.include_router(routes.router)
     api.include_router(portal.router)
 
@@ -120,32 +110,42 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
 
     @api.post("/decide", operation_id="decide", tags=["decisions"], response_model=DecisionOut,
               responses=PROBLEM_RESPONSES)
-    def decide(body: DecideIn, service: Svc, accept_language: Lang = "tr") -> DecisionOut:
-        """Decide one access request; the decision is audited."""
-        req, d = service.decide(body.request, body.at)
+    def decide(body: DecideIn, service: Svc, who: Who, lang: Lang) -> DecisionOut:
+        """Decide one access request by the caller (through the caller's installation); audited.
+        A concealed patient is answered exactly as an unknown one (SPEC rule 2)."""
+        if body.request.get("actor", who.person) != who.person:
+            raise Forbidden("decide.not_yours", "the actor of a request is the authenticated caller")
+        request = {**body.request, "actor": who.person}
+        if who.installation is not None:
+            request["via"] = who.installation
+        if who.purpose and "purpose" not in request:
+            request["purpose"] = who.purpose
+        req, d = service.decide(request)
         if d.basis == "12/1" and not d.permitted:
             # SPEC rule 2: at the API a concealed patient looks exactly like an unknown one;
             # the audit log still holds the deny 12/1.
             raise unknown("person", req.patient, "request.patient")
-        lang = "en" if accept_language.lower().startswith("en") else "tr"
         return DecisionOut(decision=d.effect, basis=d.basis, reason=d.reason(lang), capacity=d.capacity,
                            policy_version=d.policy_version)
 
-    @api.post("/events", operation_id="apply_event", tags=["events"], response_model=EventOut,
-              responses=PROBLEM_RESPONSES)
-    def apply_event(body: EventIn, service: Svc, accept_language: Lang = "tr") -> EventOut:
-        """Record one event (check-in, preference, order…); refusals carry their article."""
-        outcome = service.apply_event(body.event, body.at)
-        en = accept_language.lower().startswith("en")
-        return EventOut(result=outcome.result, basis=outcome.basis,  # type: ignore[arg-type]
-                        reason=outcome.reason_en if en else outcome.reason_tr)
+    def _event_route(path: str, door: str, summary: str) -> None:
+        @api.post(path, operation_id=f"report_event_{door}", tags=["events"], response_model=EventOut,
+                  responses=PROBLEM_RESPONSES, summary=summary)
+        def report(body: EventIn, service: Svc, who: Who, lang: Lang) -> EventOut:
+            outcome = service.report_event(door, who.person, body.event, installation=who.installation)
+            return EventOut(result=outcome.result, basis=outcome.basis,  # type: ignore[arg-type]
+                            reason=outcome.reason_en if lang == "en" else outcome.reason_tr)
+
+    _event_route("/me/events", "person", "A person's own preference or consent (hide, lock, restrict parents…)")
+    _event_route("/sbys/events", "software", "Hospital software reports an episode, a code or a death")
+    _event_route("/officer/events", "officer", "An officer issues an order, opinion or authorisation")
 
     @api.get("/patients/{patient}/access-log", operation_id="access_log", tags=["audit"],
              response_model=list[AccessEntry], responses=PROBLEM_RESPONSES)
-    def access_log(patient: str, service: Svc, x_acting_person: Actor, accept_language: Lang = "tr",
+    def access_log(patient: str, service: Svc, x_acting_person: Actor, lang: Lang,
                    limit: Limit = 100, offset: Offset = 0) -> list[dict[str, Any]]:
         """Who read or tried to read the patient's data (the patient, or a parent as M8 allows)."""
-        return service.access_log(x_acting_person, patient, _lang(accept_language), limit=limit, offset=offset)
+        return service.access_log(x_acting_person, patient, lang, limit=limit, offset=offset)
 
     @api.get("/audit/entries", operation_id="audit_search", tags=["audit"], response_model=Page,
              responses=PROBLEM_RESPONSES)
@@ -202,6 +202,14 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
         return service.prove(seq)
 
     return api
+
+
+async def _no_store(request: Any, call_next: Any) -> Any:
+    """Responses may carry health data: no cache anywhere keeps them (issue 3, side doors)."""
+    response = await call_next(request)
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
 
 
 def _sealing(service: Mahrem, every: float | None):  # type: ignore[no-untyped-def]

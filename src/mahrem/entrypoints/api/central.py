@@ -1,20 +1,19 @@
 """HTTP routes for re-identification of the central feed (M7) and masked printouts (M5/5).
 
-Thin, like the rest of the API: the acting person comes from `X-Acting-Person` (real
-authentication is another issue) and every call goes through the service layer, the same path
-the CLI takes.
+Thin, like the rest of the API: the acting person is the authenticated caller
+(entrypoints/api/deps.py) and every call goes through the service layer, the same path the
+CLI takes.
 """
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from mahrem.entrypoints.api.deps import Actor, Lang, Svc
 from mahrem.entrypoints.api.problems import PROBLEM
-from mahrem.services.app import Mahrem
 
 router = APIRouter()
 PROBLEMS: dict[int | str, dict[str, Any]] = {
@@ -25,20 +24,11 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 PDF: dict[int | str, dict[str, Any]] = {200: {"description": "The printout", "content": {"application/pdf": {}}}}
 
 
-def _service(request: Request) -> Mahrem:
-    service: Mahrem = request.app.state.service
-    return service
-
-
-Svc = Annotated[Mahrem, Depends(_service)]
-Actor = Annotated[str, Header(alias="x-acting-person", description="Id of the person acting")]
-Lang = Annotated[str, Header(alias="accept-language")]
 
 
 class ReidentifyIn(BaseModel):
     pseudonym: str = Field(..., description="A pseudonym from the central feed (PSN<version>-…)")
     purpose: str = Field(..., description="planning, financing, inspection or regulation (M7/2)")
-    at: datetime | None = Field(None, description="ISO 8601 with offset; default now")
 
 
 class IdentityOut(BaseModel):
@@ -56,15 +46,13 @@ class PrintoutIn(BaseModel):
     facility: str | None = Field(None, description="Default: the facility of the latest result")
     records: list[str] | None = Field(None, description="Default: every laboratory result there")
     masking: dict[str, str] | None = Field(None, description="Per field: name, tckn, phone, address, birth_date")
-    at: datetime | None = None
 
 
 @router.post("/central/reidentify", operation_id="central_reidentify", tags=["central"],
              response_model=IdentityOut, responses=PROBLEMS)
-def reidentify(body: ReidentifyIn, service: Svc, x_acting_person: Actor, accept_language: Lang = "tr") -> Any:
+def reidentify(body: ReidentifyIn, service: Svc, x_acting_person: Actor, lang: Lang) -> Any:
     """M7 — the identity behind one pseudonym, for a GM-authorised ministry user (audited)."""
-    lang = "en" if accept_language.lower().startswith("en") else "tr"
-    return service.reidentify(x_acting_person, body.pseudonym, body.purpose, lang, body.at)
+    return service.reidentify(x_acting_person, body.pseudonym, body.purpose, lang)
 
 
 @router.post("/printouts", operation_id="printout_create", tags=["printouts"], response_class=Response,
@@ -72,7 +60,7 @@ def reidentify(body: ReidentifyIn, service: Svc, x_acting_person: Actor, accept_
 def create_printout(body: PrintoutIn, service: Svc, x_acting_person: Actor) -> Response:
     """M5/5 — the acting patient's laboratory results as a masked PDF with a verification code."""
     made = service.create_printout(x_acting_person, x_acting_person, facility=body.facility,
-                                   records=body.records, masking=body.masking, at=body.at)
+                                   records=body.records, masking=body.masking)
     assert made.pdf is not None and made.code is not None
     return _pdf(made.pdf, made.code)
 

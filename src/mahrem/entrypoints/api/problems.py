@@ -12,6 +12,7 @@ from mahrem.domain.errors import InputError, MahremError, NotFound, Refused
 PROBLEM = "application/problem+json"
 TITLES = {
     400: ("Geçersiz istek", "Bad request"),
+    401: ("Kimlik doğrulanamadı", "Not authenticated"),
     403: ("Yetkisiz", "Forbidden"),
     404: ("Bulunamadı", "Not found"),
     422: ("Geçersiz girdi", "Invalid input"),
@@ -39,10 +40,16 @@ async def mahrem_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MahremError)
     from mahrem.services.transparency import Forbidden
 
+    from mahrem.entrypoints.api.deps import Unauthenticated
+
     status = (404 if isinstance(exc, NotFound) else 422 if isinstance(exc, InputError)
+              else 401 if isinstance(exc, Unauthenticated)
               else 403 if isinstance(exc, (Forbidden, Refused)) else 400)
     extra = {"basis": exc.basis} if isinstance(exc, Refused) else {}
-    return problem(status, exc.code, exc.message, _lang(request), field=exc.field, **extra)
+    response = problem(status, exc.code, exc.message, _lang(request), field=exc.field, **extra)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="mahrem"'
+    return response
 
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -1,0 +1,45 @@
+"""HTTP tests run against a service whose clock the test sets (the API takes no `at` from
+callers: nobody may act in the past)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from mahrem.bootstrap import build
+from mahrem.services.app import Mahrem
+
+
+class Clock:
+    """A settable clock: `clock.set("2026-03-02T10:00:00+03:00")`."""
+
+    def __init__(self, now: str) -> None:
+        self.now = datetime.fromisoformat(now)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, value: str) -> None:
+        self.now = datetime.fromisoformat(value)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock("2026-03-02T09:00:00+03:00")
+
+
+@pytest.fixture
+def clocked(db_url: str, tmp_path: Path, clock: Clock) -> Iterator[Mahrem]:
+    """A service on SQLite and on PostgreSQL whose clock is `clock`."""
+    svc = build(db_url, key_dir=str(tmp_path / "keys"), clock=clock)
+    yield svc
+    svc.db.dispose()
+
+
+@pytest.fixture
+def sqlite_clocked(sqlite_url: str, tmp_path: Path, clock: Clock) -> Iterator[Mahrem]:
+    svc = build(sqlite_url, key_dir=str(tmp_path / "keys"), clock=clock)
+    yield svc
+    svc.db.dispose()
