@@ -10,6 +10,7 @@ import typer
 from mahrem.entrypoints.cli import applications as applications_cli
 from mahrem.entrypoints.cli import audit as audit_cli
 from mahrem.entrypoints.cli import central as central_cli
+from mahrem.entrypoints.cli import fhir as fhir_cli
 from mahrem.entrypoints.cli import kts as kts_cli
 from mahrem.entrypoints.cli import lifecycle as lifecycle_cli
 from mahrem.entrypoints.cli import opendata as opendata_cli
@@ -26,6 +27,7 @@ app.add_typer(scenario_cli.app, name="scenario")
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(central_cli.app, name="central")
 app.add_typer(printouts_cli.app, name="printouts")
+app.add_typer(fhir_cli.app, name="fhir")
 app.add_typer(kts_cli.app, name="kts")
 app.add_typer(lifecycle_cli.app, name="lifecycle")
 app.add_typer(applications_cli.app, name="applications")
