@@ -3,6 +3,7 @@ these methods, so every decision and event takes the same path: input → facts 
 store and audit, in one transaction."""
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
@@ -16,7 +17,9 @@ from mahrem.domain.decision import Decision, Request
 from mahrem.domain.facts import Facts
 from mahrem.domain.errors import InputError, MahremError
 from mahrem.domain.pseudonym import Reduction
-from mahrem.services import audit, central, checkpoints, doors, ingest, printouts, reading, transparency
+from mahrem.services import (
+    audit, central, checkpoints, doors, ingest, kts_gate, printouts, reading, transparency,
+)
 from mahrem.services.events import HANDLERS, EventContext, event_actor, event_patient
 from mahrem.services.inputs import Fields
 from mahrem.services.outcomes import EventOutcome
@@ -67,6 +70,9 @@ class Mahrem:
     def decide_parsed(self, store: Store, req: Request) -> Decision:
         """Decide and audit an already-validated request inside the caller's unit of work."""
         policy = policy_at(store, req.at)
+        if kts_gate.treat_as_export(store, req, policy):
+            # KTS/2: reads that look like copying the facility's data are decided as the export they are.
+            req = dataclasses.replace(req, action="export")
         facts = store.facts_for(req)
         decision = rules_engine.decide(req, facts, policy)
         role, facility = _role_and_facility(req, facts, decision.capacity)
@@ -78,6 +84,7 @@ class Mahrem:
             policy_version=decision.policy_version,
             detail={"recipient": req.recipient.kind if req.recipient else None, "tried": list(decision.tried)},
         )
+        kts_gate.after_decision(store, req, decision, req.at)
         return decision
 
     # -- reading records (C1, C2) ----------------------------------------------------------------
