@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import FastAPI, Query
 from fastapi.responses import PlainTextResponse
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, Field
 
 from mahrem.domain.errors import MahremError
@@ -19,7 +20,7 @@ from mahrem.entrypoints.api import lifecycle as lifecycle_routes
 from mahrem.entrypoints.api import research as research_routes
 from mahrem.entrypoints.web import portal
 from mahrem.entrypoints.api.deps import Actor, Lang, Limit, Offset, Svc, Who
-from mahrem.entrypoints.api.problems import PROBLEM, mahrem_error, validation_error
+from mahrem.entrypoints.api.problems import PROBLEM, document_problems, http_error, mahrem_error, validation_error
 from mahrem.services.app import Mahrem
 from mahrem.services.refs import unknown
 from mahrem.services.transparency import Forbidden
@@ -97,6 +98,8 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
                   description="Kişisel sağlık verisine erişim kararları (Kişisel Sağlık Verileri Hakkında Yönetmelik, KTS).")
     api.add_exception_handler(MahremError, mahrem_error)
     api.add_exception_handler(RequestValidationError, validation_error)
+    api.add_exception_handler(StarletteHTTPException, http_error)
+    _document_problems(api)
 
     api.state.service = service
     api.middleware("http")(_no_store)
@@ -202,6 +205,17 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
         return service.prove(seq)
 
     return api
+
+
+def _document_problems(api: FastAPI) -> None:
+    original = api.openapi
+
+    def openapi() -> dict[str, Any]:
+        if api.openapi_schema is None:
+            api.openapi_schema = document_problems(original())
+        return api.openapi_schema
+
+    api.openapi = openapi  # type: ignore[method-assign]
 
 
 async def _no_store(request: Any, call_next: Any) -> Any:

@@ -57,3 +57,62 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     errors = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return problem(422, "input.invalid", detail, _lang(request), errors=errors)
+
+
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's own errors (a body that is not JSON, an unknown path or method) as problems."""
+    from starlette.exceptions import HTTPException
+
+    assert isinstance(exc, HTTPException)
+    code = {400: "request.malformed", 404: "path.unknown", 405: "method.not_allowed"}.get(exc.status_code,
+                                                                                          "http.error")
+    response = problem(exc.status_code, code, str(exc.detail), _lang(request))
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    if exc.status_code == 405:
+        response.headers["Allow"] = ", ".join(_allowed_methods(request))
+    return response
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    from starlette.routing import Match
+
+    scope = {**request.scope, "method": "GET"}
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches(scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
+STANDARD_PROBLEMS = {
+    "400": "Malformed request (RFC 9457 problem)",
+    "401": "Not authenticated (RFC 9457 problem)",
+    "422": "Invalid input (RFC 9457 problem)",
+}
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every operation may answer 400 (a body that is not JSON), 401 and 422 as problem+json;
+    say so in the document instead of on every route."""
+    problem_body = {"content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = {
+        "type": "object", "title": "Problem", "description": "RFC 9457 problem details",
+        "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                       "detail": {"type": "string"}, "code": {"type": "string"},
+                       "field": {"type": ["string", "null"]}, "basis": {"type": "string"}},
+        "required": ["type", "title", "status", "detail", "code"],
+    }
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in STANDARD_PROBLEMS.items():
+                responses.setdefault(status, {"description": description, **problem_body})
+            for status, response in responses.items():
+                if status.startswith(("4", "5")) and PROBLEM in response.get("content", {}):
+                    response["content"][PROBLEM] = {"schema": {"$ref": "#/components/schemas/Problem"}}
+                if status == "422":
+                    response["content"] = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    return schema

@@ -39,7 +39,8 @@ def import_ndjson(
     def tckn_for(patient: dict[str, Any]) -> str:
         return mapping[str(patient["id"])] if mapping is not None else synthea_tckn(patient)
 
-    resources = (json.loads(line) for f in sorted(directory.glob("*.ndjson")) for line in f.open() if line.strip())
+    resources = (json.loads(line) for f in sorted(directory.glob("*.ndjson")) for line in f.read_text().splitlines()
+                 if line.strip())
     totals: dict[str, int] = {}
     try:
         bundles = list(patient_bundles(resources, tckn_for))
