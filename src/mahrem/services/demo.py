@@ -95,4 +95,12 @@ def load_demo(service: Mahrem) -> str:
         (-60, {"type": "check_in", "id": "E1", "patient": "P2", "facility": "F1"}),
     ]:
         service.apply_event(event, now + timedelta(minutes=minutes))
-    return "demo: loaded 3 facilities, 14 people, 4 records"
+    from mahrem.services import accounts, kts
+
+    keys = kts.load_demo_registry(service, now)
+    table = accounts.load_demo_accounts(service, now)
+    lines = ["demo: loaded 3 facilities, 14 people, 4 records; accounts (login = TC kimlik no):"]
+    lines += [f"  {a['person']:<3} {a['role']:<16} {a['login']}  {a['password']}"
+              + (f"  TOTP {a['totp_secret']}" if a["totp_secret"] else "") for a in table]
+    lines += [f"  software {iid}: API key {key}" for iid, key in sorted(keys.items())]
+    return "\n".join(lines)
