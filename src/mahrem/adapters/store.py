@@ -8,8 +8,10 @@ SQLite answers each branch in a few µs (benches/decide.py measures the differen
 """
 from __future__ import annotations
 
+import dataclasses
+
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -182,16 +184,36 @@ class SqlStore(AuditQueries):
 
     def facts_for(self, req: Request) -> Facts:
         """Load every fact the engine may need for this request, as known at `req.at`."""
-        at, actor, patient, record_id = req.at, req.actor, req.patient, req.record
-        params = {"actor": actor, "patient": patient, "at": at,
-                  "record": record_id or None, "via": req.via or None}
+        rows = self._snapshot(req)
+        record = next((RecordMeta(r.s1, r.s2, r.s3, r.s4, r.t1, r.s5) for r in rows[_RECORD]), None)
+        return self._facts(req, rows, record)
+
+    def facts_for_each(self, req: Request, records: Sequence[dict[str, Any]]) -> list[Facts]:
+        """The facts of a read of each of these records of one patient (a search): one snapshot
+        of the patient, the actor and the software, then each record's own meta and preferences."""
+        assert req.action == "read" and req.record is None
+        rows = self._snapshot(req)
+        return [
+            self._facts(
+                dataclasses.replace(req, record=r["id"]), rows,
+                RecordMeta(r["id"], r["patient"], r["facility"], r["author"], r["created_at"], r["category"]),
+            )
+            for r in records
+        ]
+
+    def _snapshot(self, req: Request) -> dict[int, list[Any]]:
+        params = {"actor": req.actor, "patient": req.patient, "at": req.at,
+                  "record": req.record or None, "via": req.via or None}
         rows: dict[int, list[Any]] = defaultdict(list)
         for row in self.conn.execute(_facts_statement(req.action), params):
             rows[row.tag].append(row)
+        return rows
+
+    def _facts(self, req: Request, rows: dict[int, list[Any]], record: RecordMeta | None) -> Facts:
+        at, actor, record_id = req.at, req.actor, req.record
         actor_p = next((Person(r.s1, r.d1, r.t1) for r in rows[_ACTOR]), None)
         patient_p = next((Person(r.s1, r.d1, r.t1) for r in rows[_PATIENT]), None)
         assert actor_p is not None and patient_p is not None
-        record = next((RecordMeta(r.s1, r.s2, r.s3, r.s4, r.t1, r.s5) for r in rows[_RECORD]), None)
         installation = next(
             (Installation(r.s1, r.s2, tuple((s.s1, _slot_span(s)) for s in rows[_STATUS]))
              for r in rows[_INSTALLATION_ROW]),

@@ -73,19 +73,27 @@ class Mahrem:
         if kts_gate.treat_as_export(store, req, policy):
             # KTS/2: reads that look like copying the facility's data are decided as the export they are.
             req = dataclasses.replace(req, action="export")
-        facts = store.facts_for(req)
-        decision = rules_engine.decide(req, facts, policy)
-        role, facility = _role_and_facility(req, facts, decision.capacity)
-        audit.append(
-            store, at=req.at, kind="decision", actor=req.actor, capacity=decision.capacity, via=req.via,
-            role=role, facility=facility,
-            action=req.action, patient=req.patient, record=req.record, purpose=req.purpose,
-            outcome=decision.effect, basis=decision.basis, reason=decision.reason_key,
-            policy_version=decision.policy_version,
-            detail={"recipient": req.recipient.kind if req.recipient else None, "tried": list(decision.tried)},
-        )
-        kts_gate.after_decision(store, req, decision, req.at)
-        return decision
+        return self._decided(store, [(req, store.facts_for(req))], policy)[0]
+
+    def decide_records(self, store: Store, req: Request, records: list[dict[str, Any]]) -> list[Decision]:
+        """A read of each of these records of the request's patient (a search): one snapshot of
+        the facts, each record decided on its own, the decisions audited together."""
+        policy = policy_at(store, req.at)
+        if not records:
+            return []
+        if kts_gate.treat_as_export(store, req, policy):
+            return [self.decide_parsed(store, dataclasses.replace(req, record=r["id"])) for r in records]
+        reqs = [dataclasses.replace(req, record=r["id"]) for r in records]
+        return self._decided(store, list(zip(reqs, store.facts_for_each(req, records))), policy)
+
+    def _decided(self, store: Store, pairs: list[tuple[Request, Facts]], policy: Any) -> list[Decision]:
+        decisions = [rules_engine.decide(req, facts, policy) for req, facts in pairs]
+        audit.append_many(store, [_audit_entry(req, facts, d) for (req, facts), d in zip(pairs, decisions)])
+        # The KTS gate notes a read of this patient once per call (a search reads one patient):
+        # through the permitted decision if there is one, so a care relationship counts.
+        noted = next((i for i, d in enumerate(decisions) if d.permitted), 0)
+        kts_gate.after_decision(store, pairs[noted][0], decisions[noted], pairs[noted][0].at)
+        return decisions
 
     # -- reading records (C1, C2) ----------------------------------------------------------------
     def read_records(self, actor: str, patient: str, *, via: str | None = None, purpose: str | None = None,
@@ -95,7 +103,7 @@ class Mahrem:
         may read, and what is withheld from them with why and what would open it."""
         when = self._at(at)
         return self._committing_refusals(lambda store: reading.read_records(
-            store, self.keys, self.decide_parsed, actor=actor, patient=patient, at=when, via=via, purpose=purpose,
+            store, self.keys, self.decide_parsed, self.decide_records, actor=actor, patient=patient, at=when, via=via, purpose=purpose,
             capacity=capacity, resource_type=resource_type))
 
     def read_record(self, actor: str, record: str, *, patient: str | None = None, via: str | None = None,
@@ -319,6 +327,18 @@ class Mahrem:
         if row is None:
             raise InputError("person.unknown", f"unknown person {person!r}")
         return str(row["phone"] or "")
+
+
+def _audit_entry(req: Request, facts: Facts, decision: Decision) -> dict[str, Any]:
+    role, facility = _role_and_facility(req, facts, decision.capacity)
+    return dict(
+        at=req.at, kind="decision", actor=req.actor, capacity=decision.capacity, via=req.via,
+        role=role, facility=facility,
+        action=req.action, patient=req.patient, record=req.record, purpose=req.purpose,
+        outcome=decision.effect, basis=decision.basis, reason=decision.reason_key,
+        policy_version=decision.policy_version,
+        detail={"recipient": req.recipient.kind if req.recipient else None, "tried": list(decision.tried)},
+    )
 
 
 def _role_and_facility(req: Request, facts: Facts, capacity: str | None) -> tuple[str | None, str | None]:

@@ -18,10 +18,11 @@ from mahrem.domain.errors import Refused
 from mahrem.domain.remedies import is_disclosable_refusal, remedy_for
 from mahrem.services.policies import policy_at
 from mahrem.services.ports import KeyStore, Store
-from mahrem.services.records import current_resource
+from mahrem.services.records import current_resource, disposal
 from mahrem.services.refs import require, unknown
 
 DecideFn = Callable[[Store, Request], Decision]
+DecideManyFn = Callable[[Store, Request, list[dict[str, Any]]], list[Decision]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,29 +74,29 @@ def check_patient(store: Store, decide: DecideFn, req: Request) -> None:
     raise Refused(decision.reason_key, decision.reason_en, basis=decision.basis)
 
 
-def read_records(store: Store, keys: KeyStore, decide: DecideFn, *, actor: str, patient: str, at: datetime,
-                 via: str | None = None, purpose: str | None = None, capacity: str | None = None,
-                 resource_type: str | None = None) -> RecordsView:
+def read_records(store: Store, keys: KeyStore, decide: DecideFn, decide_many: DecideManyFn, *, actor: str,
+                 patient: str, at: datetime, via: str | None = None, purpose: str | None = None,
+                 capacity: str | None = None, resource_type: str | None = None) -> RecordsView:
     """Decide a read of each of the patient's records (oldest first) and sort them into what the
-    actor sees and what is withheld. A concealment refusal anywhere makes the patient unknown."""
+    actor sees and what is withheld. A concealment refusal anywhere makes the patient unknown.
+    Records deleted or destroyed (M14) exist for nobody and are not decided at all."""
     require(store, "person", actor, "actor")
     require(store, "person", patient, "patient")
     base = Request(actor=actor, action="read", patient=patient, at=at, purpose=purpose, via=via,
                    capacity=capacity)
     check_patient(store, decide, base)
-    rows = sorted(store.rows("record", patient=patient), key=lambda r: (r["created_at"], r["id"]))
+    rows = sorted((r for r in store.rows("record", patient=patient)
+                   if r["created_at"] <= at and (not resource_type or r["resource_type"] == resource_type)
+                   and disposal(store, r["id"]) is None),
+                  key=lambda r: (r["created_at"], r["id"]))
     permitted: list[RecordView] = []
     withheld: list[Withheld] = []
-    for row in rows:
-        if row["created_at"] > at or (resource_type and row["resource_type"] != resource_type):
-            continue
-        resource = current_resource(store, keys, row["id"])
-        if resource is None:  # deleted or destroyed: it no longer exists for anyone
-            continue
-        decision = decide(store, _for_record(base, row["id"]))
+    for row, decision in zip(rows, decide_many(store, base, rows)):
         if decision.permitted:
-            permitted.append(RecordView(row["id"], row["category"], row["resource_type"], row["created_at"],
-                                        row["facility"], resource, decision))
+            resource = current_resource(store, keys, row["id"])
+            if resource is not None:
+                permitted.append(RecordView(row["id"], row["category"], row["resource_type"], row["created_at"],
+                                            row["facility"], resource, decision))
         elif decision.basis == "12/1":
             raise unknown("person", patient, "patient")
         elif decision.basis.startswith("KTS/"):
@@ -128,11 +129,6 @@ def read_record(store: Store, keys: KeyStore, decide: DecideFn, *, actor: str, p
     assert row is not None
     return RecordView(record, row["category"], row["resource_type"], row["created_at"], row["facility"], resource,
                       decision)
-
-
-def _for_record(base: Request, record: str) -> Request:
-    return Request(actor=base.actor, action=base.action, patient=base.patient, at=base.at, record=record,
-                   purpose=base.purpose, via=base.via, capacity=base.capacity)
 
 
 @dataclass(frozen=True, slots=True)
