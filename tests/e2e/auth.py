@@ -17,7 +17,7 @@ def session_token(service: Any, person: str, installation: str | None = None) ->
     """A session token for `person` (a password set and, for staff and officers, a fresh TOTP
     secret enrolled), opened once per service and installation."""
     key = (id(service), person, installation)
-    if key not in _TOKENS:
+    if key not in _TOKENS or accounts.session(service, _TOKENS[key]) is None:  # none yet, or expired
         password = f"sınama-parolası-{person}"
         accounts.set_password(service, person, password)
         with read_only(service.db) as store:

@@ -99,7 +99,7 @@ def read(resource_type: str, resource_id: str, service: Svc, who: Who,
         from mahrem.services.refs import unknown
 
         raise unknown("record", resource_id, "record")
-    return _fhir(view.resource)
+    return _fhir(_served(view))
 
 
 def _refuse_result_parameters(request: Request) -> None:
@@ -146,8 +146,13 @@ def _page_url(request: Request, offset: int, count: int) -> str:
 
 
 def _match(base: str, record: RecordView) -> dict[str, Any]:
-    return {"fullUrl": f"{base}/{record.resource_type}/{record.id}", "resource": record.resource,
+    return {"fullUrl": f"{base}/{record.resource_type}/{record.id}", "resource": _served(record),
             "search": {"mode": "match"}}
+
+
+def _served(record: RecordView) -> dict[str, Any]:
+    """The resource as served: under the record's id, whatever the sender called it."""
+    return {**record.resource, "id": record.id}
 
 
 def _withheld_outcome(withheld: tuple[Withheld, ...], lang: str) -> dict[str, Any]:
