@@ -166,3 +166,15 @@ def test_every_stored_resource_is_audited_with_its_installation(service: Mahrem)
     push(service, bundle(patient(), condition("c1", "J45")))
     entries = [(e["action"], e["via"], e["actor"], e["record"]) for e in rows(service, "audit_log", kind="event")]
     assert entries == [("patient_registered", "S1", "D1", None), ("record_created", "S1", "D1", "c1")]
+
+
+def test_a_refused_push_is_audited_and_leaves_an_incident_naming_the_administrator_kts_3(service: Mahrem) -> None:
+    loaded(service)
+    event(service, "2026-03-01T10:00:00+03:00", "software_suspended", software="S1")
+    with pytest.raises(Refused):
+        push(service, patient())
+    [incident] = rows(service, "kts_incident")
+    assert (incident["installation"], incident["facility"], incident["administrator"], incident["basis"]) == (
+        "S1", "F1", "A1", "KTS/3")
+    assert [(e["action"], e["outcome"], e["basis"]) for e in rows(service, "audit_log", via="S1")] == [
+        ("fhir_push", "rejected", "KTS/3")]

@@ -131,8 +131,11 @@ class Mahrem:
         """Hospital software pushes one FHIR resource or a transaction Bundle (services/ingest.py)."""
         when = self._at(at)
         with unit_of_work(self.db) as store:
-            return ingest.push(store, self.keys, policy_at(store, when), installation=installation, actor=actor,
-                               body=body, at=when, tckn_system=tckn_system)
+            pushed = ingest.push(store, self.keys, policy_at(store, when), installation=installation, actor=actor,
+                                 body=body, at=when, tckn_system=tckn_system)
+        if isinstance(pushed, MahremError):
+            raise pushed
+        return pushed
 
     def person_id(self, login: str) -> str | None:
         """The person a TC kimlik no or a person id names, if any."""
@@ -174,8 +177,10 @@ class Mahrem:
         if door == "software":
             if installation is None:
                 raise transparency.Forbidden("event.software_only", "only hospital software reports this")
-            with read_only(self.db) as store:
-                facility = ingest.registered_facility(store, installation, when)
+            with unit_of_work(self.db) as store:
+                facility = ingest.gate_write(store, installation, person, when, "event")
+            if isinstance(facility, MahremError):
+                raise facility
             return self.apply_event(doors.as_software(data, person, facility), when, via=installation)
         if door == "officer":
             with read_only(self.db) as store:

@@ -62,9 +62,12 @@ class Pushed:
 
 
 def push(store: Store, keys: KeyStore, policy: Policy, *, installation: str, actor: str, body: object, at: datetime,
-         tckn_system: str = TCKN_SYSTEM) -> Pushed:
-    """Validate and store one resource or a transaction/batch Bundle, all or nothing."""
-    facility = registered_facility(store, installation, at)
+         tckn_system: str = TCKN_SYSTEM) -> Pushed | Refused:
+    """Validate and store one resource or a transaction/batch Bundle, all or nothing; software
+    that may not write gets back the refusal to raise once the incident is committed."""
+    facility = gate_write(store, installation, actor, at, "fhir_push")
+    if isinstance(facility, Refused):
+        return facility
     resources, full_urls = _entries(body)
     single = len(full_urls) == 1 and full_urls[0] is None and not (isinstance(body, dict)
                                                                    and body.get("resourceType") == "Bundle")
@@ -112,6 +115,18 @@ def registered_facility(store: Store, installation: str, at: datetime) -> str:
         raise Refused("kts.installation_not_registered",
                       "only software registered in KTS may write health data", basis="KTS/3")
     return inst.facility
+
+
+def gate_write(store: Store, installation: str, actor: str, at: datetime, what: str) -> str | Refused:
+    """The installation's facility, or the KTS/3 refusal after the attempt was recorded as an
+    incident (the caller raises it once the transaction has kept the record)."""
+    from mahrem.services import kts_gate
+
+    try:
+        return registered_facility(store, installation, at)
+    except Refused as refusal:
+        kts_gate.refused_write(store, installation, actor, at, what)
+        return refusal
 
 
 def _entries(body: object) -> tuple[list[dict[str, Any]], list[str | None]]:

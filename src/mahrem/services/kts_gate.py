@@ -178,6 +178,23 @@ def _record_incident(store: Store, req: Request, decision: Decision, at: datetim
     )
 
 
+def refused_write(store: Store, installation: str, actor: str, at: datetime, what: str) -> None:
+    """KTS/3 — software that is unknown or not registered tried to write health data (a FHIR
+    push): the attempt is audited and becomes an incident naming the facility and its
+    responsible administrator, like a refused read."""
+    row = store.get("installation", installation)
+    status = store.open_rows("installation_status", at, installation=installation) if row else []
+    reason = "kts.installation_not_registered" if row else "kts.installation_unknown"
+    store.add(
+        "kts_incident", installation=installation, facility=row["facility"] if row else None,
+        administrator=row["administrator"] if row else None, kind=INCIDENT_KINDS[reason], basis="KTS/3", at=at,
+        detail={"actor": actor, "action": what, "status": status[0]["status"] if status else "unregistered",
+                "reason": reason},
+    )
+    audit.append(store, at=at, kind="event", actor=actor, via=installation, action=what, outcome="rejected",
+                 basis="KTS/3", reason=reason)
+
+
 def _copying(store: Store, installation: str, at: datetime, policy: Policy) -> bool:
     conn = store.conn  # type: ignore[attr-defined]  # the SQL store: a window query
     threshold = policy.copy_distinct_patients
