@@ -55,3 +55,15 @@ def test_demo_records_get_their_categories_from_their_codes(url: str) -> None:
         categories = {r["id"]: r["category"] for r in store.rows("record")}
     engine.dispose()
     assert categories == {"R1": "laboratory", "R2": "psychiatry", "R3": "laboratory", "R4": "laboratory"}
+
+
+def test_the_demo_is_refused_in_production(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mahrem.bootstrap import build
+    from mahrem.domain.errors import MahremError
+    from mahrem.services.demo import load_demo
+
+    service = build(f"sqlite:///{tmp_path}/prod.db", key_dir=str(tmp_path / "keys"))
+    monkeypatch.setenv("MAHREM_ENV", "production")
+    with pytest.raises(MahremError) as refused:
+        load_demo(service)
+    assert refused.value.code == "demo.production"

@@ -82,8 +82,14 @@ def demo_world(now: datetime) -> dict[str, Any]:
 
 def load_demo(service: Mahrem) -> str:
     """Load the demo world and a few events, unless the database already has people."""
-    from mahrem.adapters.db import has_mahrem_data
+    import os
 
+    from mahrem.adapters.db import has_mahrem_data
+    from mahrem.domain.errors import MahremError
+
+    if os.environ.get("MAHREM_ENV") == "production":
+        # The demo's passwords, TOTP secret and API key are published in the README.
+        raise MahremError("demo.production", "the demo world is never loaded when MAHREM_ENV=production")
     if has_mahrem_data(service.db):
         return "demo: the database already holds data; left as it is"
     now = datetime.now(timezone.utc).replace(microsecond=0)
