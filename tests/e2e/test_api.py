@@ -187,3 +187,13 @@ def test_the_server_seals_the_audit_log_periodically(sqlite_clocked: Mahrem) -> 
         while not api.get("/audit/checkpoints").json() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert api.get("/audit/checkpoints").json()[0]["last_seq"] >= 1
+
+
+def test_the_published_checkpoints_are_paged(sqlite_api: TestClient, clock: Clock) -> None:
+    dpo = headers_for(svc(sqlite_api), "A1")
+    for minute in range(3):
+        clock.set(f"2026-03-02T09:1{minute}:00+03:00")
+        sqlite_api.post("/decide", json={"request": READ}, headers=headers_for(svc(sqlite_api), "D1"))
+        sqlite_api.post("/audit/checkpoints", headers=dpo)
+    ids = [c["id"] for c in sqlite_api.get("/audit/checkpoints", params={"limit": 2, "offset": 1}).json()]
+    assert ids == [2, 3]

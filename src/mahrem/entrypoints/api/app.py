@@ -188,9 +188,9 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
         return service.seal()
 
     @api.get("/audit/checkpoints", operation_id="audit_checkpoints", tags=["audit"])
-    def audit_checkpoints(service: Svc) -> list[dict[str, Any]]:
-        """Every signed checkpoint, as published (public)."""
-        return service.checkpoints()
+    def audit_checkpoints(service: Svc, limit: Limit = 100, offset: Offset = 0) -> list[dict[str, Any]]:
+        """The signed checkpoints, oldest first, as published (public)."""
+        return service.checkpoints()[offset:offset + limit]
 
     @api.get("/audit/public-key", operation_id="audit_public_key", tags=["audit"],
              response_class=PlainTextResponse)
