@@ -1,0 +1,162 @@
+"""Each role's main journeys through the portal, in Chromium: what the patient sets is what the
+physician then sees; the patient sees every one of those reads with its article."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Browser, Page, expect
+from stdnum.tr import tckimlik
+
+from tests.e2e.portal_harness import Portal, browser_fixture, portal_fixture, seeded_fixture  # noqa: F401
+
+GLUCOSE = "Glukoz"
+NOBODY = "100000001" + tckimlik.calc_check_digits("100000001")  # a valid TC kimlik no of no one
+
+
+def _search(page: Page, portal: Portal, patient: str) -> None:
+    page.goto(portal.url + "/portal/clinic")
+    page.get_by_label("Hastanın TC kimlik no").fill(portal.tckn(patient))
+    page.get_by_role("button", name="Ara").click()
+
+
+def _records_open(page: Page) -> list[str]:
+    return page.locator("article.record h3").all_inner_texts()
+
+
+def test_a_hidden_record_disappears_from_the_physicians_view_m6_2(portal: Portal, browser: Browser) -> None:
+    doctor = portal.login(browser, "D1", installation="S1")
+    _search(doctor, portal, "P1")
+    assert GLUCOSE in _records_open(doctor)  # checked in at F1 half an hour ago: M6/2 care
+
+    patient = portal.login(browser, "P1")
+    patient.get_by_role("link", name="Kayıtlarım").first.click()
+    portal.shot(patient, "patient-records")
+    patient.get_by_role("button", name=f"{GLUCOSE} kaydını gizle").click()
+    expect(patient.get_by_role("status")).to_contain_text("sizden başka herkesten gizli")
+    expect(patient.locator("tr.is-hidden")).to_contain_text(GLUCOSE)
+
+    _search(doctor, portal, "P1")
+    assert GLUCOSE not in _records_open(doctor)
+    # a hidden record is not even listed as withheld (it has no remedy): nothing about it shows
+    expect(doctor.locator("table.withheld")).not_to_contain_text("6/2")
+    portal.shot(doctor, "physician-after-hide")
+
+    patient.goto(portal.url + "/portal/me/access")
+    rows = patient.locator("table.access tbody tr")
+    doctor_rows = rows.filter(has_text="Dr. Mehmet Demir").filter(has_text="R1 numaralı kayıt")
+    expect(doctor_rows.filter(has_text="İzin verildi").first).to_contain_text("6/2")  # read before hiding
+    expect(doctor_rows.filter(has_text="Reddedildi").first).to_contain_text("Hasta bu kaydı gizledi")
+
+
+def test_a_locked_history_opens_with_the_code_the_patient_reads_from_the_outbox_m6_5(
+        portal: Portal, browser: Browser) -> None:
+    patient = portal.login(browser, "P1")
+    patient.get_by_role("link", name="Gizlilik").first.click()
+    patient.get_by_role("button", name="Geçmişimi kilitle").click()
+    expect(patient.get_by_role("status")).to_contain_text("Geçmişiniz kilitli")
+    portal.shot(patient, "patient-privacy")
+
+    doctor = portal.login(browser, "D1", installation="S1")
+    _search(doctor, portal, "P1")
+    assert _records_open(doctor) == []
+    withheld = doctor.locator("table.withheld")
+    expect(withheld).to_contain_text("6/5")
+    expect(withheld).to_contain_text("tek kullanımlık kodu girin")
+    doctor.get_by_role("button", name="Hastaya kod gönder").click()
+    expect(doctor.get_by_role("status").first).to_contain_text("Hastanın telefonuna bir kod gönderildi")
+    portal.shot(doctor, "physician-withheld")
+
+    patient.get_by_role("link", name="Kodlarım").first.click()
+    sms = patient.locator(".sms").first.inner_text()
+    code = re.search(r"\b(\d{4,8})\b", sms)
+    assert code is not None, sms
+    portal.shot(patient, "patient-codes")
+
+    doctor.get_by_label("Hastadan alınan kod").fill(code.group(1))
+    doctor.get_by_role("button", name="Kodu gir").click()
+    expect(doctor.get_by_role("status").first).to_contain_text("Kod kabul edildi")
+    opened = _records_open(doctor)
+    assert GLUCOSE in opened and "Orta depresif epizod" in opened  # the code opens M6/6 too
+    portal.shot(doctor, "physician-after-code")
+
+    patient.goto(portal.url + "/portal/me/access")
+    table = patient.locator("table.access")
+    expect(table).to_contain_text("6/5")
+    expect(table).to_contain_text("geçmişinizi kilitlediniz")
+    expect(table.locator("tr", has_text="İzin verildi").filter(has_text="Dr. Mehmet Demir").first).to_contain_text(
+        "6/2")
+    expect(patient.locator("svg.timeline rect.bar-permit").first).to_be_visible()
+    portal.shot(patient, "patient-access-history")
+    patient.get_by_label("Karar").select_option("deny")
+    patient.get_by_role("button", name="Süz").click()
+    decisions = patient.locator("table.access tbody tr td:nth-child(5)").all_inner_texts()
+    assert decisions and set(decisions) == {"Reddedildi"}
+
+
+def test_a_teenager_makes_a_parent_ask_permission_m8_1(portal: Portal, browser: Browser) -> None:
+    parent = portal.login(browser, "P1")
+    parent.get_by_role("link", name="Çocuklarım").first.click()
+    card = parent.locator("section.card", has_text="Deniz Yılmaz")
+    expect(card).to_contain_text(GLUCOSE)
+
+    teen = portal.login(browser, "C1")
+    teen.get_by_role("link", name="Gizlilik").first.click()
+    teen.get_by_role("button", name="Ebeveynlerim iznimi istesin").click()
+    expect(teen.get_by_role("status")).to_contain_text("izninizi istemeli")
+    portal.shot(teen, "teen-privacy")
+
+    parent.reload()
+    card = parent.locator("section.card", has_text="Deniz Yılmaz")
+    expect(card).not_to_contain_text(GLUCOSE)
+    expect(card).to_contain_text("ebeveynlerin izin istemesini şart koştu")
+    portal.shot(parent, "parent-children")
+
+    teen.goto(portal.url + "/portal/me/access")
+    refused = teen.locator("table.access tr", has_text="Ayşe Yılmaz").filter(has_text="Reddedildi").first
+    expect(refused).to_contain_text("8/1")
+
+
+def test_a_concealment_order_removes_the_patient_from_the_physicians_search_m12_1(
+        portal: Portal, browser: Browser) -> None:
+    doctor = portal.login(browser, "D1", installation="S1")
+    _search(doctor, portal, "P2")
+    expect(doctor.locator("#patient-title")).to_have_text("Mehmet Kara")
+
+    officer = portal.login(browser, "O1")
+    officer.get_by_role("link", name="Gizlilik kararları").first.click()
+    officer.get_by_label("Kişinin TC kimlik no").fill(portal.tckn("P2"))
+    officer.get_by_label("Mahkeme ve karar").fill("Ankara 3. Aile Mahkemesi, 2026/145")
+    officer.get_by_role("button", name="Kararı yürürlüğe koy").click()
+    expect(officer.get_by_role("status")).to_contain_text("Gizlilik kararı yürürlükte")
+    expect(officer.locator("table")).to_contain_text("Mehmet Kara")
+    portal.shot(officer, "officer-concealment")
+
+    _search(doctor, portal, "P2")
+    expect(doctor.locator("#patient-title")).to_have_count(0)
+    concealed = doctor.locator("main").inner_text()
+    doctor.get_by_label("Hastanın TC kimlik no").fill(NOBODY)
+    doctor.get_by_role("button", name="Ara").click()
+    assert doctor.locator("main").inner_text() == concealed
+
+    patient = portal.login(browser, "P2")
+    patient.goto(portal.url + "/portal/me/access")
+    expect(patient.locator("table.access tr", has_text="12/1").first).to_contain_text("Reddedildi")
+    expect(patient.locator("table.access tr", has_text="6/3-c").first).to_contain_text("İzin verildi")
+
+    officer.get_by_role("button", name="Kararı kaldır").click()  # a confirm() dialog: accepted below
+    _search(doctor, portal, "P2")
+    expect(doctor.locator("#patient-title")).to_have_count(0)  # dismissed by default: still in force
+
+
+def test_an_officer_lifts_the_order_after_confirming_m12_1(portal: Portal, browser: Browser) -> None:
+    officer = portal.login(browser, "O1")
+    officer.goto(portal.url + "/portal/officer/concealment")
+    officer.get_by_label("Kişinin TC kimlik no").fill(portal.tckn("P2"))
+    officer.get_by_label("Mahkeme ve karar").fill("İzmir 1. Asliye Hukuk Mahkemesi, 2026/9")
+    officer.get_by_role("button", name="Kararı yürürlüğe koy").click()
+    officer.on("dialog", lambda dialog: dialog.accept())
+    officer.get_by_role("button", name="Kararı kaldır").click()
+    expect(officer.get_by_role("status")).to_contain_text("Gizlilik kararı kaldırıldı")
+    doctor = portal.login(browser, "D1", installation="S1")
+    _search(doctor, portal, "P2")
+    expect(doctor.locator("#patient-title")).to_have_text("Mehmet Kara")
