@@ -152,3 +152,17 @@ def test_every_read_of_a_search_is_in_the_patients_access_log(api: TestClient) -
     pages(api, "D1", 10)
     log = api.get("/patients/P1/access-log", headers=headers_for(svc(api), "P1")).json()
     assert sorted(e["record"] for e in log if e["actor"] == "D1") == ["c1", "c2", "c3", "c4", "c5"]
+
+
+def test_unknown_and_concealed_answers_both_wait_out_the_same_padding_m12(api: TestClient) -> None:
+    import time
+
+    from mahrem.entrypoints.api.problems import UNKNOWN_PAD_SECONDS
+
+    event(svc(api), "2026-03-02T09:25:00+03:00", "concealment_order", patient="P1", court="Ankara 5. ACM",
+          need_to_know=[])
+    headers = headers_for(svc(api), "D1")
+    for who in ("P1", "P9"):
+        started = time.monotonic()
+        res = api.get("/fhir/Condition", params={"patient": who}, headers=headers)
+        assert res.status_code == 404 and time.monotonic() - started >= UNKNOWN_PAD_SECONDS

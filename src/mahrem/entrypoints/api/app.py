@@ -219,7 +219,11 @@ def _document_problems(api: FastAPI) -> None:
 
 
 async def _no_store(request: Any, call_next: Any) -> Any:
-    """Responses may carry health data: no cache anywhere keeps them (issue 3, side doors)."""
+    """Responses may carry health data: no cache anywhere keeps them (issue 3, side doors).
+    Also notes when the request arrived, for the unknown-answer padding (problems.py)."""
+    import time
+
+    request.state.started = time.monotonic()
     response = await call_next(request)
     response.headers.setdefault("Cache-Control", "no-store")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -1,6 +1,9 @@
 """RFC 9457 problem details (application/problem+json) with Turkish and English messages."""
 from __future__ import annotations
 
+import asyncio
+import os
+import time
 from typing import Any
 
 from fastapi import Request
@@ -36,8 +39,23 @@ def _lang(request: Request) -> str:
     return "en" if request.headers.get("accept-language", "tr").lower().startswith("en") else "tr"
 
 
+# An unknown patient is answered at once, a concealed one after its refusal was decided and
+# audited; both answers are held until the same minimum time after arrival, so that timing
+# tells no more than the body does (M12; SPEC rule 2). MAHREM_UNKNOWN_PAD_MS changes it.
+UNKNOWN_PAD_SECONDS = float(os.environ.get("MAHREM_UNKNOWN_PAD_MS", "40")) / 1000
+UNKNOWN_CODES = ("person.unknown", "record.unknown", "printout.unknown")
+
+
+async def _pad(request: Request) -> None:
+    started = getattr(request.state, "started", None)
+    if started is not None:
+        await asyncio.sleep(max(0.0, started + UNKNOWN_PAD_SECONDS - time.monotonic()))
+
+
 async def mahrem_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MahremError)
+    if exc.code in UNKNOWN_CODES:
+        await _pad(request)
     from mahrem.services.transparency import Forbidden
 
     from mahrem.entrypoints.api.deps import Unauthenticated
