@@ -59,8 +59,26 @@ CATEGORY_CODES: dict[str, tuple[str, ...]] = {
     "laboratory": ("laboratory", "LAB"),
     "imaging": ("imaging", "RAD"),
 }
-# M14, M11/2: how long each category is kept and what happens after (issue 7 fills this in).
-RETENTION_RULES: dict[str, dict[str, Any]] = {}
+# M14, M11/2: how long each category is kept (years from the record's creation, Istanbul
+# days) and how it is disposed of after: "delete" (silme: no user reaches it), "destroy" (yok
+# etme: crypto-shredding, nobody ever reads it) or "anonymise" (anonim hale getirme). The
+# regulation sets no period per category; 20 years follows M11/2's floor for the deceased.
+# Restricted categories are destroyed; results useful for statistics are anonymised.
+# domain/retention.py applies them; a deceased patient's records are kept at least
+# `retention_after_death_years` after the death whatever the category says.
+RETENTION_RULES: dict[str, dict[str, Any]] = {
+    "psychiatry": {"years": 20, "method": "destroy"},
+    "sexual_health": {"years": 20, "method": "destroy"},
+    "hiv": {"years": 20, "method": "destroy"},
+    "genetics": {"years": 20, "method": "destroy"},
+    "substance_use": {"years": 20, "method": "destroy"},
+    "reproductive": {"years": 20, "method": "destroy"},
+    "laboratory": {"years": 20, "method": "anonymise"},
+    "imaging": {"years": 20, "method": "anonymise"},
+    "prescription": {"years": 20, "method": "anonymise"},
+    "vaccination": {"years": 20, "method": "anonymise"},
+    "general": {"years": 20, "method": "destroy"},
+}
 RESOURCE_TYPE_CATEGORIES: dict[str, str] = {
     "Immunization": "vaccination",
     "MedicationRequest": "prescription",

@@ -28,6 +28,7 @@ from mahrem.domain.pseudonym import (
 )
 from mahrem.services import audit
 from mahrem.services.ports import KeyStore, Store, Vault
+from mahrem.services.records import current_resource
 from mahrem.services.refs import require
 
 Decide = Callable[[Store, Request], Decision]
@@ -104,8 +105,9 @@ def _patient_entry(store: Store, pid: str, pseudonym: str, receiver: str, reduct
     return entry
 
 
-def _record_entry(row: dict[str, Any], subject: Subject, reduction: Reduction) -> dict[str, Any]:
-    resource = pseudonymise(row["resource"], subject, reduction)
+def _record_entry(row: dict[str, Any], content: dict[str, Any], subject: Subject,
+                  reduction: Reduction) -> dict[str, Any]:
+    resource = pseudonymise(content, subject, reduction)
     if _FHIR_ID.match(row["id"]) and scrub_text(row["id"], subject.pattern()) == row["id"]:
         resource["id"] = row["id"]  # the provider's record id, so the central system can match updates
     resource["meta"] = {**resource.get("meta", {}), "security": [PSEUDED]}
@@ -125,6 +127,10 @@ def export_feed(store: Store, keys: KeyStore, vault: Vault, receiver: str, at: d
         require(store, "facility", facility, "facility")
     records = store.rows("record", facility=facility) if facility else store.rows("record")
     records = sorted((r for r in records if r["created_at"] <= at), key=lambda r: (r["created_at"], r["id"]))
+    # Content through the one reader (decrypted, current version); deleted or destroyed
+    # records no longer exist for anyone and are not sent.
+    contents = {r["id"]: current_resource(store, keys, r["id"]) for r in records}
+    records = [r for r in records if contents[r["id"]] is not None]
     subjects: dict[str, Subject] = {}
     for pid in dict.fromkeys(r["patient"] for r in records):
         person = store.get("person", pid)
@@ -133,7 +139,7 @@ def export_feed(store: Store, keys: KeyStore, vault: Vault, receiver: str, at: d
         _deposit(store, vault, receiver, version, pseudonym, pid, at)
         subjects[pid] = Subject(pid, pseudonym, person["name"], person["tckn"], person["phone"])
     entries = [_patient_entry(store, pid, s.pseudonym, receiver, reduction) for pid, s in subjects.items()]
-    entries += [_record_entry(r, subjects[r["patient"]], reduction) for r in records]
+    entries += [_record_entry(r, contents[r["id"]] or {}, subjects[r["patient"]], reduction) for r in records]
     audit.append(store, at=at, kind="admin", actor=by, action="central_export", outcome="accepted",
                  facility=facility, detail={"receiver": receiver, "key_version": version,
                                             "patients": len(subjects), "records": len(records)})

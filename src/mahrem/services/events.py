@@ -115,7 +115,7 @@ def episode_closed(ctx: EventContext, f: Fields) -> EventOutcome:
 
 @handles("record_created")
 def record_created(ctx: EventContext, f: Fields) -> EventOutcome:
-    add_record(ctx.store, f.data.get("record"), f"{f.where}.record", ctx.at, ctx.policy)
+    add_record(ctx.store, f.data.get("record"), f"{f.where}.record", ctx.at, ctx.policy, ctx.keys)
     return ACCEPTED
 
 
@@ -352,6 +352,7 @@ def correction_requested(ctx: EventContext, f: Fields) -> EventOutcome:
         patient=patient, record=require_record_of(ctx.store, f.str("record"), patient, f"{f.where}.record"),
         reason=f.str("reason"), requested_at=ctx.at,
     )
+    ctx.store.add("correction_status", request=f.str("id"), status="filed", at=ctx.at, by=patient)
     return ACCEPTED
 
 
@@ -372,7 +373,12 @@ def correction_forwarded(ctx: EventContext, f: Fields) -> EventOutcome:
     assert meta is not None
     if not _officer(ctx, by, "province_officer", _province_of(ctx, meta.facility)):
         return rejected("13/1", "event.not_province_officer")
+    statuses = sorted(ctx.store.rows("correction_status", request=cid), key=lambda r: (r["at"], r["id"]))
+    if statuses and statuses[-1]["status"] in ("rejected", "corrected", "forwarded"):
+        raise InputError("correction.closed", f"{f.where}.id: request {cid!r} is already {statuses[-1]['status']}",
+                         field=f"{f.where}.id")
     ctx.store.set("correction_request", cid, forwarded_at=ctx.at, forwarded_by=by)
+    ctx.store.add("correction_status", request=cid, status="forwarded", at=ctx.at, by=by)
     return ACCEPTED
 
 

@@ -28,6 +28,7 @@ from mahrem.domain.pseudonym import address_province, address_text
 from mahrem.services import audit
 from mahrem.services.lab_results import ResultRow, result_rows
 from mahrem.services.ports import KeyStore, Store
+from mahrem.services.records import current_resource
 from mahrem.services.refs import require, require_record_of, unknown
 
 PRINTOUT_KEY = "printout"
@@ -103,7 +104,7 @@ def _read_all(store: Store, decide: Decide, actor: str, patient: str, record_ids
                                          purpose=purpose))) for rid in record_ids]
 
 
-def _lab_records(store: Store, patient: str, at: datetime, records: list[str] | None,
+def _lab_records(store: Store, keys: KeyStore, patient: str, at: datetime, records: list[str] | None,
                  facility: str | None) -> tuple[str, list[dict[str, Any]]]:
     if records:
         rows = [store.get("record", require_record_of(store, r, patient, f"records[{i}]"))
@@ -111,6 +112,7 @@ def _lab_records(store: Store, patient: str, at: datetime, records: list[str] | 
         chosen = [r for r in rows if r is not None]
     else:
         chosen = [r for r in store.rows("record", patient=patient, category=LAB_CATEGORY) if r["created_at"] <= at]
+    chosen = [r for r in chosen if current_resource(store, keys, r["id"]) is not None]  # deleted or destroyed
     chosen.sort(key=lambda r: (r["created_at"], _natural(r["id"])))
     if facility is None and chosen:
         facility = chosen[-1]["facility"]  # the facility of the latest result hands it over
@@ -125,36 +127,37 @@ def _natural(text: str) -> tuple[tuple[int, str], ...]:
     return tuple((int(part), "") if part.isdigit() else (0, part) for part in re.split(r"(\d+)", text) if part)
 
 
-def _address(store: Store, patient: str) -> tuple[str | None, str | None]:
+def _address(store: Store, keys: KeyStore, patient: str) -> tuple[str | None, str | None]:
     """The address on the patient's latest Patient resource, if any: (full text, province)."""
     demographics = sorted(store.rows("record", patient=patient, resource_type="Patient"),
                           key=lambda r: r["created_at"])
     for row in reversed(demographics):
-        addresses = row["resource"].get("address") or []
+        addresses = (current_resource(store, keys, row["id"]) or {}).get("address") or []
         if addresses and isinstance(addresses[0], dict):
             return address_text(addresses[0]), address_province(addresses[0])
     return None, None
 
 
-def _identity(store: Store, patient: str, masking: MaskingConfig | None) -> Identity:
+def _identity(store: Store, keys: KeyStore, patient: str, masking: MaskingConfig | None) -> Identity:
     person = store.get("person", patient)
     assert person is not None
-    text, province = _address(store, patient)
+    text, province = _address(store, keys, patient)
     if masking is None:
         return full_identity(person["name"], person["tckn"], person["birth_date"], person["phone"], text)
     return masked_identity(person["name"], person["tckn"], person["birth_date"], person["phone"], province,
                            masking)
 
 
-def _report(store: Store, patient: str, facility: str, records: list[dict[str, Any]], at: datetime,
+def _report(store: Store, keys: KeyStore, patient: str, facility: str, records: list[dict[str, Any]], at: datetime,
             code: str, masking: MaskingConfig | None) -> LabReport:
     fac = store.get("facility", facility)
     assert fac is not None
-    rows = tuple(row for r in records for row in result_rows(r["resource"], r["created_at"]))
+    rows = tuple(row for r in records
+                 for row in result_rows(current_resource(store, keys, r["id"]) or {}, r["created_at"]))
     authors = [r["author"] for r in records if r["author"]]
     physician = store.get("person", authors[-1]) if authors else None
     sampled = [row.taken_at for row in rows if row.taken_at]
-    return LabReport(facility=fac["name"], patient=_identity(store, patient, masking), rows=rows,
+    return LabReport(facility=fac["name"], patient=_identity(store, keys, patient, masking), rows=rows,
                      issued_at=at, code=display_code(code), masked=masking is not None,
                      physician=physician["name"] if physician else None,
                      sampled_at=min(sampled) if sampled else None,
@@ -173,7 +176,7 @@ def create(store: Store, keys: KeyStore, render: Renderer, decide: Decide, polic
     if purpose is not None and purpose not in PURPOSES:
         raise InputError("field.invalid", f"purpose: {purpose!r} is not one of {sorted(PURPOSES)}", field="purpose")
     config = MaskingConfig.from_mapping(policy.printout_masking, masking)
-    facility, chosen = _lab_records(store, patient, at, records, facility)
+    facility, chosen = _lab_records(store, keys, patient, at, records, facility)
     decided = _read_all(store, decide, actor, patient, [r["id"] for r in chosen], at, purpose)
     if any(d.basis == "12/1" and not d.permitted for _, d in decided):
         return Printout(None, error=unknown("person", patient, "patient"))
@@ -188,7 +191,7 @@ def create(store: Store, keys: KeyStore, render: Renderer, decide: Decide, polic
     audit.append(store, at=at, kind="admin", actor=actor, action="printout_created", patient=patient,
                  facility=facility, outcome="accepted", detail={"records": [r["id"] for r in printed],
                                                                 "masking": config.to_dict()})
-    report = _report(store, patient, facility, printed, at, code, config)
+    report = _report(store, keys, patient, facility, printed, at, code, config)
     return Printout(render(report), code=display_code(code))
 
 
@@ -207,5 +210,5 @@ def open_full(store: Store, keys: KeyStore, render: Renderer, decide: Decide, *,
     decided = _read_all(store, decide, actor, patient, list(row["records"]), at, None)
     allowed = {rid for rid, d in decided if d.permitted}
     records = [r for r in (store.get("record", rid) for rid in row["records"]) if r and r["id"] in allowed]
-    report = _report(store, patient, row["facility"], records, row["created_at"], normalise_code(code), None)
+    report = _report(store, keys, patient, row["facility"], records, row["created_at"], normalise_code(code), None)
     return Printout(render(report), code=display_code(normalise_code(code)))

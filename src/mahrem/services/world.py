@@ -9,7 +9,7 @@ from mahrem.domain.errors import InputError
 from mahrem.domain.identity import validate_tckn
 from mahrem.domain.policy import Policy
 from mahrem.services.inputs import Fields
-from mahrem.services.ports import Store
+from mahrem.services.ports import KeyStore, Store
 from mahrem.services.records import add_record
 from mahrem.services.refs import require
 
@@ -21,8 +21,10 @@ OFFICER_ROLES = ("province_officer", "gm_officer", "ministry_user", "unit_head",
 SOFTWARE_STATUSES = ("registered", "suspended", "revoked", "unregistered")
 
 
-def load_world(store: Store, world: object, policy: Policy, now: datetime) -> None:
-    """Validate and store a world; the first invalid field raises InputError naming it."""
+def load_world(store: Store, world: object, policy: Policy, now: datetime, keys: KeyStore | None = None) -> None:
+    """Validate and store a world; the first invalid field raises InputError naming it.
+    Record content is encrypted under `keys` (M14); a caller without a key store leaves it for
+    `records.seal_plaintext`."""
     w = Fields(world, "world")
     for i, item in enumerate(_list(w, "facilities")):
         f = Fields(item, f"world.facilities[{i}]")
@@ -44,7 +46,7 @@ def load_world(store: Store, world: object, policy: Policy, now: datetime) -> No
         _software(store, Fields(item, f"world.software[{i}]"))
     for i, item in enumerate(_list(w, "records")):
         f = Fields(item, f"world.records[{i}]")
-        add_record(store, item, f.where, f.datetime("created_at"), policy)
+        add_record(store, item, f.where, f.datetime("created_at"), policy, keys)
 
 
 def _list(w: Fields, key: str) -> list[Any]:
