@@ -2,6 +2,9 @@
 only the permitted records, a manifest, refusals with their basis, resumable runs."""
 from __future__ import annotations
 
+from mahrem.adapters.db import unit_of_work
+from mahrem.services.records import current_resource
+
 import base64
 from typing import Any
 
@@ -86,7 +89,8 @@ def test_the_bundle_decrypts_to_exactly_the_permitted_records_and_matches_its_ha
     assert result.package is not None and result.key_wrap is not None and result.manifest is not None
     bundle = open_package(result.package, result.key_wrap, private_key=key)
     assert sorted(decoded(result, key)) == ["R1", "R2", "R4"]
-    stored = {r["id"]: r["resource"] for r in rows(service, "record")}
+    with unit_of_work(service.db) as store:
+        stored = {r["id"]: current_resource(store, service.keys, r["id"]) for r in store.rows("record")}
     assert all(e["resource"] == stored[e["fullUrl"].rsplit(":", 1)[1]] for e in bundle["entry"])
     plain = json.dumps(bundle, ensure_ascii=False, sort_keys=True).encode()
     assert hashlib.sha256(plain).hexdigest() == result.manifest["bundle_sha256"]

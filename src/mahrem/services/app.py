@@ -57,7 +57,7 @@ class Mahrem:
         """Load a world into the store (all or nothing)."""
         with unit_of_work(self.db) as store:
             ensure_policy(store)
-            load_world(store, world, policy_at(store, self._at(at)), self._at(at))
+            load_world(store, world, policy_at(store, self._at(at)), self._at(at), keys=self.keys)
 
     def decide(self, data: object, at: datetime | None = None) -> tuple[Request, Decision]:
         """Decide a request given as JSON; the decision is audited in the same transaction."""
