@@ -296,3 +296,13 @@ def test_a_run_more_than_six_months_after_the_last_is_flagged_m14_1(service: Mah
     assert in_time["last_run_at"] is not None and not in_time["interval_exceeded"]
     late = lifecycle.run(service, "A1", t("2026-09-01T00:00:00+03:00"))
     assert late["interval_exceeded"]
+
+
+def test_a_malformed_retention_rule_is_refused_when_the_policy_changes_m14(service: Mahrem) -> None:
+    from mahrem.domain.errors import InputError
+    from tests.integration.helpers import loaded
+
+    loaded(service)
+    with pytest.raises(InputError) as refused:
+        service.change_policy({"retention_rules": {"general": {"years": -1, "method": "destroy"}}}, by="G1")
+    assert refused.value.code == "retention.invalid"

@@ -246,7 +246,7 @@ def _record(store: Store, keys: KeyStore, policy: Policy, resource: dict[str, An
     stored = _stored_form(resource, patient)
     add_record(store, {"id": rid, "patient": patient, "facility": facility, "author": actor,
                        "resource": stored, **_category(resource, where)},
-               where, _recorded_at(resource, at), policy, keys)
+               where, _recorded_at(resource, at), policy, keys, validated=True)
     return EntryResult(rtype, rid, "created", patient)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from mahrem.domain import retention
 from mahrem.domain.policy import DEFAULT_POLICY, Policy
 from mahrem.services.ports import Store
 from mahrem.services.world import BEGINNING
@@ -37,6 +38,7 @@ def change_policy(store: Store, changes: dict[str, object], by: str, at: datetim
     """A new version with `changes` applied; the previous version ends at `at`."""
     current = policy_at(store, at)
     new = Policy.from_dict({**current.to_dict(), **changes, "version": current.version + 1})
+    retention.rules(new)  # a malformed retention rule is refused now, not at the next lifecycle run
     store.end("policy_version", at)
     store.add("policy_version", version=new.version, config=new.to_dict(), set_by=by, valid_from=at)
     return new

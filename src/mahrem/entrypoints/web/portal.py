@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from mahrem.entrypoints.web import clinic, officers, patient
+from mahrem.entrypoints.web import clinic, officers, patient, registry
 from mahrem.entrypoints.web.i18n import LANGUAGES
 from mahrem.entrypoints.web.support import (
     LANG_COOKIE, PREFIX, SESSION_COOKIE, Form, Person, Visitor, client_of, redirect, render, safe_next, secured,
@@ -91,3 +91,4 @@ def home(v: Person) -> Response:
 router.include_router(patient.router, prefix=PREFIX)
 router.include_router(clinic.router, prefix=PREFIX)
 router.include_router(officers.router, prefix=PREFIX)
+router.include_router(registry.router, prefix=PREFIX)
