@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
-import httpx
+import httpx2 as httpx
 import pyotp
 
 from mahrem.domain.clock import ISTANBUL
