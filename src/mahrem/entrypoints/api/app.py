@@ -20,17 +20,10 @@ from mahrem.entrypoints.api import lifecycle as lifecycle_routes
 from mahrem.entrypoints.api import research as research_routes
 from mahrem.entrypoints.web import portal
 from mahrem.entrypoints.api.deps import Actor, Lang, Limit, Offset, Svc, Who
-from mahrem.entrypoints.api.problems import PROBLEM, document_problems, http_error, mahrem_error, validation_error
+from mahrem.entrypoints.api.problems import PROBLEMS, document_problems, http_error, mahrem_error, validation_error
 from mahrem.services.app import Mahrem
 from mahrem.services.refs import unknown
 from mahrem.services.transparency import Forbidden
-
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Not authenticated (RFC 9457 problem)", "content": {PROBLEM: {}}},
-    403: {"description": "Refused (RFC 9457 problem)", "content": {PROBLEM: {}}},
-    422: {"description": "Invalid input (RFC 9457 problem)", "content": {PROBLEM: {}}},
-    404: {"description": "Unknown id (RFC 9457 problem)", "content": {PROBLEM: {}}},
-}
 
 
 class DecideIn(BaseModel):
@@ -112,7 +105,7 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
         return {"status": "ok"}
 
     @api.post("/decide", operation_id="decide", tags=["decisions"], response_model=DecisionOut,
-              responses=PROBLEM_RESPONSES)
+              responses=PROBLEMS)
     def decide(body: DecideIn, service: Svc, who: Who, lang: Lang) -> DecisionOut:
         """Decide one access request by the caller (through the caller's installation); audited.
         A concealed patient is answered exactly as an unknown one (SPEC rule 2)."""
@@ -133,7 +126,7 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
 
     def _event_route(path: str, door: str, summary: str) -> None:
         @api.post(path, operation_id=f"report_event_{door}", tags=["events"], response_model=EventOut,
-                  responses=PROBLEM_RESPONSES, summary=summary)
+                  responses=PROBLEMS, summary=summary)
         def report(body: EventIn, service: Svc, who: Who, lang: Lang) -> EventOut:
             outcome = service.report_event(door, who.person, body.event, installation=who.installation)
             return EventOut(result=outcome.result, basis=outcome.basis,  # type: ignore[arg-type]
@@ -144,14 +137,14 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
     _event_route("/officer/events", "officer", "An officer issues an order, opinion or authorisation")
 
     @api.get("/patients/{patient}/access-log", operation_id="access_log", tags=["audit"],
-             response_model=list[AccessEntry], responses=PROBLEM_RESPONSES)
+             response_model=list[AccessEntry], responses=PROBLEMS)
     def access_log(patient: str, service: Svc, x_acting_person: Actor, lang: Lang,
                    limit: Limit = 100, offset: Offset = 0) -> list[dict[str, Any]]:
         """Who read or tried to read the patient's data (the patient, or a parent as M8 allows)."""
         return service.access_log(x_acting_person, patient, lang, limit=limit, offset=offset)
 
     @api.get("/audit/entries", operation_id="audit_search", tags=["audit"], response_model=Page,
-             responses=PROBLEM_RESPONSES)
+             responses=PROBLEMS)
     def audit_entries(service: Svc, x_acting_person: Actor, patient: str | None = None, actor: str | None = None,
                       facility: str | None = None, via: str | None = None, basis: str | None = None,
                       since: datetime | None = None, until: datetime | None = None,
@@ -161,7 +154,7 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
         items = service.audit_search(x_acting_person, filters, limit, offset)
         return Page(items=[{**e, "at": e["at"].isoformat()} for e in items], limit=limit, offset=offset)
 
-    @api.get("/audit/export", operation_id="audit_export", tags=["audit"], responses=PROBLEM_RESPONSES)
+    @api.get("/audit/export", operation_id="audit_export", tags=["audit"], responses=PROBLEMS)
     def audit_export(service: Svc, x_acting_person: Actor, format: Literal["csv", "fhir"] = "fhir",
                      patient: str | None = None, actor: str | None = None, facility: str | None = None,
                      via: str | None = None, basis: str | None = None, since: datetime | None = None,
@@ -173,7 +166,7 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
             return PlainTextResponse(out, media_type="text/csv")
         return out
 
-    @api.get("/audit/verify", operation_id="audit_verify", tags=["audit"], responses=PROBLEM_RESPONSES)
+    @api.get("/audit/verify", operation_id="audit_verify", tags=["audit"], responses=PROBLEMS)
     def audit_verify(service: Svc, x_acting_person: Actor) -> dict[str, Any]:
         """Check the chain and every checkpoint (data protection officer)."""
         service.audit_search(x_acting_person, {}, 1)  # refuses anyone but a dpo
@@ -181,7 +174,7 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
         return {"ok": report.ok, "entries": report.entries,
                 "problems": [{"kind": p.kind, "seq": p.seq, "message": p.message} for p in report.problems]}
 
-    @api.post("/audit/checkpoints", operation_id="audit_seal", tags=["audit"], responses=PROBLEM_RESPONSES)
+    @api.post("/audit/checkpoints", operation_id="audit_seal", tags=["audit"], responses=PROBLEMS)
     def audit_seal(service: Svc, x_acting_person: Actor) -> dict[str, Any] | None:
         """Seal the entries since the last checkpoint (data protection officer)."""
         service.audit_search(x_acting_person, {}, 1)
@@ -198,7 +191,7 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
         """The Ed25519 public key that checks the checkpoints (PEM)."""
         return service.signer.public_pem()
 
-    @api.get("/audit/proofs/{seq}", operation_id="audit_prove", tags=["audit"], responses=PROBLEM_RESPONSES)
+    @api.get("/audit/proofs/{seq}", operation_id="audit_prove", tags=["audit"], responses=PROBLEMS)
     def audit_prove(seq: int, service: Svc, x_acting_person: Actor) -> dict[str, Any]:
         """An inclusion proof of one entry in its checkpoint (data protection officer)."""
         service.audit_search(x_acting_person, {}, 1)

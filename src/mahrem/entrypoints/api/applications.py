@@ -15,17 +15,12 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from mahrem.entrypoints.api.deps import Actor, Lang, Limit, Offset, Svc
-from mahrem.entrypoints.api.problems import PROBLEM
+from mahrem.entrypoints.api.problems import PROBLEMS
 from mahrem.services import applications as apps
 from mahrem.services import breaches
 from mahrem.services import transfers
 
 router = APIRouter()
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    403: {"description": "Forbidden or refused, with the article (RFC 9457 problem)", "content": {PROBLEM: {}}},
-    404: {"description": "Unknown (RFC 9457 problem)", "content": {PROBLEM: {}}},
-    422: {"description": "Invalid input (RFC 9457 problem)", "content": {PROBLEM: {}}},
-}
 At = Annotated[datetime | None, Query(description="ISO 8601 with offset; default now")]
 
 

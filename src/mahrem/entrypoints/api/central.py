@@ -13,14 +13,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from mahrem.entrypoints.api.deps import Actor, Lang, Svc
-from mahrem.entrypoints.api.problems import PROBLEM
+from mahrem.entrypoints.api.problems import PROBLEMS
 
 router = APIRouter()
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    403: {"description": "Refused, with the article (RFC 9457 problem)", "content": {PROBLEM: {}}},
-    404: {"description": "Unknown (RFC 9457 problem)", "content": {PROBLEM: {}}},
-    422: {"description": "Invalid input (RFC 9457 problem)", "content": {PROBLEM: {}}},
-}
 PDF: dict[int | str, dict[str, Any]] = {200: {"description": "The printout", "content": {"application/pdf": {}}}}
 
 

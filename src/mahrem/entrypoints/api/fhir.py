@@ -15,18 +15,12 @@ from fastapi.responses import JSONResponse
 
 from mahrem.domain.errors import InputError
 from mahrem.entrypoints.api.deps import Lang, Svc, Who
-from mahrem.entrypoints.api.problems import PROBLEM
+from mahrem.entrypoints.api.problems import PROBLEMS
 from mahrem.services.reading import RecordView, RecordsView, Withheld
 from mahrem.services.transparency import Forbidden
 
 FHIR_JSON = "application/fhir+json"
 router = APIRouter(prefix="/fhir", tags=["fhir"])
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Not authenticated (RFC 9457 problem)", "content": {PROBLEM: {}}},
-    403: {"description": "Refused, with the article (RFC 9457 problem)", "content": {PROBLEM: {}}},
-    404: {"description": "Unknown (RFC 9457 problem); also a concealed patient (M12)", "content": {PROBLEM: {}}},
-    422: {"description": "Invalid input (RFC 9457 problem)", "content": {PROBLEM: {}}},
-}
 BUNDLE: dict[int | str, dict[str, Any]] = {200: {"description": "A FHIR Bundle", "content": {FHIR_JSON: {}}}}
 RESULT_PARAMETERS = ("_count", "_offset")
 RESOURCE_TYPE = Annotated[str, Query(pattern="^[A-Z][A-Za-z]{1,63}$")]

@@ -13,16 +13,10 @@ from pydantic import BaseModel, Field
 
 from mahrem.domain.kts import SBYS_TYPES
 from mahrem.entrypoints.api.deps import Actor, Limit, Offset, Svc
-from mahrem.entrypoints.api.problems import PROBLEM
+from mahrem.entrypoints.api.problems import PROBLEMS
 from mahrem.services import kts
 
 router = APIRouter(prefix="/kts", tags=["kts"])
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Not authenticated (RFC 9457 problem)", "content": {PROBLEM: {}}},
-    403: {"description": "Refused, with the article (RFC 9457 problem)", "content": {PROBLEM: {}}},
-    404: {"description": "Unknown id (RFC 9457 problem)", "content": {PROBLEM: {}}},
-    422: {"description": "Invalid input (RFC 9457 problem)", "content": {PROBLEM: {}}},
-}
 
 
 # -- models -----------------------------------------------------------------------------------

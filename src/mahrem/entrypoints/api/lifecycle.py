@@ -10,15 +10,10 @@ from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, StrictBool
 
 from mahrem.entrypoints.api.deps import Actor, Lang, Limit, Offset, Svc
-from mahrem.entrypoints.api.problems import PROBLEM
+from mahrem.entrypoints.api.problems import PROBLEMS
 from mahrem.services import corrections, lifecycle
 
 router = APIRouter()
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    403: {"description": "Refused, with the article (RFC 9457 problem)", "content": {PROBLEM: {}}},
-    404: {"description": "Unknown (RFC 9457 problem)", "content": {PROBLEM: {}}},
-    422: {"description": "Invalid input (RFC 9457 problem)", "content": {PROBLEM: {}}},
-}
 
 
 def _text_only(value: object) -> object:

@@ -10,15 +10,9 @@ from pydantic import BaseModel, Field
 
 from mahrem.domain.clock import require_aware
 from mahrem.entrypoints.api.deps import Lang, Svc, Who
-from mahrem.entrypoints.api.problems import PROBLEM
+from mahrem.entrypoints.api.problems import PROBLEMS
 
 router = APIRouter()
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Not authenticated (RFC 9457 problem)", "content": {PROBLEM: {}}},
-    403: {"description": "Refused (RFC 9457 problem)", "content": {PROBLEM: {}}},
-    404: {"description": "Unknown (RFC 9457 problem)", "content": {PROBLEM: {}}},
-    422: {"description": "Invalid input (RFC 9457 problem)", "content": {PROBLEM: {}}},
-}
 
 
 class LoginIn(BaseModel):

@@ -105,6 +105,16 @@ def _allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
+# The problem responses routes declare (400, 401 and 422 are added to every operation by
+# `document_problems`).
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Not authenticated (RFC 9457 problem)", "content": {PROBLEM: {}}},
+    403: {"description": "Refused, with the article when the law refuses (RFC 9457 problem)", "content": {PROBLEM: {}}},
+    404: {"description": "Unknown (RFC 9457 problem); a concealed patient answers the same (M12)",
+          "content": {PROBLEM: {}}},
+    422: {"description": "Invalid input (RFC 9457 problem)", "content": {PROBLEM: {}}},
+}
+
 STANDARD_PROBLEMS = {
     "400": "Malformed request (RFC 9457 problem)",
     "401": "Not authenticated (RFC 9457 problem)",

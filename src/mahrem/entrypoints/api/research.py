@@ -13,16 +13,11 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from mahrem.entrypoints.api.deps import Lang, Limit, Offset, Svc, Who
-from mahrem.entrypoints.api.problems import PROBLEM
+from mahrem.entrypoints.api.problems import PROBLEMS
 from mahrem.services import opendata
 from mahrem.services.research import run_export
 
 router = APIRouter()
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    403: {"description": "Refused, with the article (RFC 9457 problem)", "content": {PROBLEM: {}}},
-    404: {"description": "Unknown (RFC 9457 problem)", "content": {PROBLEM: {}}},
-    422: {"description": "Invalid input (RFC 9457 problem)", "content": {PROBLEM: {}}},
-}
 
 
 class ExportIn(BaseModel):
