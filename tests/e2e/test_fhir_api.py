@@ -107,7 +107,7 @@ def test_one_record_is_read_or_refused_with_its_article(api: TestClient) -> None
 def test_a_concealed_patient_searches_and_reads_exactly_like_an_unknown_one_m12(api: TestClient) -> None:
     event(svc(api), "2026-03-02T09:25:00+03:00", "concealment_order", patient="P1", court="Ankara 5. ACM",
           need_to_know=["O1"])
-    headers = headers_for(svc(api), "D1")
+    headers = headers_for(svc(api), "D3")  # no care of P1 at F3 today
     concealed = api.get("/fhir/Condition", params={"patient": "P1"}, headers=headers)
     unknown = api.get("/fhir/Condition", params={"patient": "P9"}, headers=headers)
     assert concealed.status_code == unknown.status_code == 404
@@ -116,6 +116,30 @@ def test_a_concealed_patient_searches_and_reads_exactly_like_an_unknown_one_m12(
     missing = api.get("/fhir/Condition/zz", headers=headers)
     assert record.status_code == missing.status_code == 404
     assert record.json() == {**missing.json(), "detail": missing.json()["detail"].replace("zz", "c1")}
+
+
+def test_the_care_team_keeps_the_episodes_records_of_a_concealed_patient_and_learns_only_of_a_restriction_m12(
+        api: TestClient) -> None:
+    event(svc(api), "2026-03-02T09:25:00+03:00", "concealment_order", patient="P1", court="Ankara 5. ACM",
+          need_to_know=["O1"])
+    headers = headers_for(svc(api), "D1")  # F1's team: P1's check-in at F1 is open
+    conditions = api.get("/fhir/Condition", params={"patient": "P1", "purpose": "treatment"}, headers=headers)
+    assert conditions.status_code == 200 and match_ids(conditions.json()) == ["c1", "c2", "c4", "c5"]
+    everything = api.get("/fhir/Record", params={"patient": "P1", "purpose": "treatment"}, headers=headers).json()
+    outcome = [e["resource"] for e in everything["entry"] if e["search"]["mode"] == "outcome"]
+    assert match_ids(everything) == ["c1", "c2", "c4", "c5"] and everything["total"] == 4
+    assert [i["diagnostics"] for i in outcome[0]["issue"]] == [
+        "[12/1] Hastanın diğer kayıtları yasal bir kısıtlama nedeniyle gösterilemez."]
+    older = api.get("/fhir/Observation/R1", params={"purpose": "treatment"}, headers=headers)
+    assert older.status_code == 403 and (older.json()["basis"], older.json()["code"]) == (
+        "12/1", "concealment.legal_restriction")
+    assert "R2" not in older.text and "F3" not in older.text
+    mine = api.get("/decisions/explain", params={"actor": "D1", "patient": "P1", "record": "c1",
+                                                 "purpose": "treatment"}, headers=headers)
+    assert (mine.json()["basis"], "concealments" in mine.json()["facts"]) == ("6/1", False)
+    theirs = api.get("/decisions/explain", params={"actor": "D1", "patient": "P1", "record": "R1",
+                                                   "purpose": "treatment"}, headers=headers)
+    assert (theirs.status_code, theirs.json()["basis"]) == (403, "12/1")
 
 
 def test_a_search_by_tc_kimlik_no_finds_the_same_records(api: TestClient) -> None:
@@ -139,10 +163,10 @@ def test_explain_answers_could_dr_x_see_this_then(api: TestClient) -> None:
 def test_explain_hides_a_concealment_unless_the_caller_is_entitled_m12(api: TestClient) -> None:
     event(svc(api), "2026-03-02T09:25:00+03:00", "concealment_order", patient="P1", court="Ankara 5. ACM",
           need_to_know=["O1"])
-    params = {"actor": "D1", "patient": "P1", "record": "c1", "purpose": "treatment"}
-    physician = api.get("/decisions/explain", params=params, headers=headers_for(svc(api), "D1"))
+    params = {"actor": "D3", "patient": "P1", "record": "c1", "purpose": "treatment"}
+    physician = api.get("/decisions/explain", params=params, headers=headers_for(svc(api), "D3"))
     unknown = api.get("/decisions/explain", params={**params, "patient": "P9", "record": None},
-                      headers=headers_for(svc(api), "D1"))
+                      headers=headers_for(svc(api), "D3"))
     assert physician.status_code == unknown.status_code == 404
     dpo = api.get("/decisions/explain", params=params, headers=headers_for(svc(api), "A1"))
     assert (dpo.json()["decision"], dpo.json()["basis"]) == ("deny", "12/1")
@@ -161,7 +185,7 @@ def test_unknown_and_concealed_answers_both_wait_out_the_same_padding_m12(api: T
 
     event(svc(api), "2026-03-02T09:25:00+03:00", "concealment_order", patient="P1", court="Ankara 5. ACM",
           need_to_know=[])
-    headers = headers_for(svc(api), "D1")
+    headers = headers_for(svc(api), "D3")
     for who in ("P1", "P9"):
         started = time.monotonic()
         res = api.get("/fhir/Condition", params={"patient": who}, headers=headers)

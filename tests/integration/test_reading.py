@@ -9,6 +9,7 @@ from mahrem.domain.errors import NotFound, Refused
 from mahrem.services.app import Mahrem
 from mahrem.services.transparency import Forbidden
 from tests.integration.helpers import event, loaded, rows, t
+from tests.worlds import OBSERVATION
 
 CHECK_IN = "2026-03-02T09:00:00+03:00"
 DURING = "2026-03-02T10:00:00+03:00"
@@ -68,12 +69,32 @@ def test_a_concealed_patient_is_exactly_an_unknown_one_and_the_audit_keeps_12_1_
     assert event(service, "2026-03-02T09:10:00+03:00", "concealment_order", patient="P1", court="Ankara 1. Asliye",
                  need_to_know=["O1"])[0] == "accepted"
     with pytest.raises(NotFound) as concealed:
-        service.read_records("D3", "P1", purpose="treatment", at=t(DURING))
+        service.read_records("D1", "P1", purpose="treatment", at=t(DURING))
     with pytest.raises(NotFound) as unknown:
-        service.read_records("D3", "NOBODY", purpose="treatment", at=t(DURING))
+        service.read_records("D1", "NOBODY", purpose="treatment", at=t(DURING))
     assert concealed.value.code == unknown.value.code == "person.unknown"
-    audited = [e["basis"] for e in rows(service, "audit_log", kind="decision") if e["actor"] == "D3"]
+    audited = [e["basis"] for e in rows(service, "audit_log", kind="decision") if e["actor"] == "D1"]
     assert audited and set(audited) == {"12/1"}
+
+
+def test_the_care_team_reads_its_episodes_record_and_learns_only_that_the_rest_is_restricted_m12_m6_1(
+        service: Mahrem) -> None:
+    checked_in(service)
+    assert event(service, "2026-03-02T09:05:00+03:00", "record_created", record={
+        "id": "E1R", "patient": "P1", "facility": "F3", "author": "D3", "category": "laboratory",
+        "resource": OBSERVATION}) == ("accepted", None)
+    assert event(service, "2026-03-02T09:10:00+03:00", "concealment_order", patient="P1", court="Ankara 1. Asliye",
+                 need_to_know=["O1"])[0] == "accepted"
+    view = service.read_records("D3", "P1", purpose="treatment", at=t(DURING))
+    assert [(r.id, r.decision.basis) for r in view.permitted] == [("E1R", "6/1")]
+    assert view.withheld == () and view.legally_restricted
+    with pytest.raises(Refused) as other:
+        service.read_record("D3", "R1", purpose="treatment", at=t(DURING))
+    assert (other.value.basis, other.value.code) == ("12/1", "concealment.legal_restriction")
+    with pytest.raises(NotFound):  # the next day the episode is over: unknown again
+        service.read_records("D3", "P1", purpose="treatment", at=t("2026-03-03T09:00:00+03:00"))
+    with pytest.raises(NotFound):
+        service.read_record("D3", "R1", purpose="treatment", at=t("2026-03-03T09:00:00+03:00"))
 
 
 def test_a_concealed_patient_without_records_is_still_unknown_m12_1(service: Mahrem) -> None:

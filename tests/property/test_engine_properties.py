@@ -22,7 +22,10 @@ from mahrem.domain.facts import (
 )
 from mahrem.domain.policy import Policy
 from mahrem.domain.reasons import REASONS
+from mahrem.domain.rules.concealment import care_path
 from mahrem.domain.rules.kts import software_gate
+from mahrem.domain.rules.preferences import young_childs_parent
+from mahrem.domain.rules.staff import current_care
 from tests.property.strategies import ACTORS, PATIENT, worlds
 
 POLICY = Policy(version=7)
@@ -60,11 +63,30 @@ def test_under_concealment_only_the_patient_or_a_named_officer_is_ever_permitted
     req, facts = _with_active_order(world, named)
     d = decide(req, facts, POLICY)
     if d.permitted and req.actor != PATIENT:
+        if care_path(req, facts, POLICY):  # M12 with M6/1: the episode under way, by rule 4
+            assert (d.capacity, req.action, d.basis) in (("staff", "read", "6/1"), ("staff", "correct", "13/3"))
+            assert current_care(req, facts, POLICY)
+            return
         assert any(
             req.actor in o.need_to_know and o.span.contains(req.at) for o in facts.concealments
         )
         assert any(r.span.contains(req.at) for r in facts.officer_roles)
         assert (req.action, d.basis) == ("read", "12/1")
+
+
+@FAST
+@given(worlds())
+def test_the_care_path_never_opens_a_record_outside_the_episode_under_way_m12_1(
+    world: tuple[Request, Facts],
+) -> None:
+    req, facts = world
+    facts = replace(facts, concealments=(ConcealmentOrder((), Interval(req.at)),))
+    d = decide(req, facts, POLICY)
+    if d.permitted and req.actor != PATIENT:
+        record = facts.record
+        assert record is not None and d.capacity == "staff"
+        assert any(p.facility == record.facility and p.span.contains(req.at) for p in facts.staff_posts)
+        assert any(e.facility == record.facility and e.span.start <= record.created_at for e in facts.episodes)
 
 
 @FAST
@@ -76,7 +98,7 @@ def test_under_concealment_anyone_not_named_is_refused_12_1_unless_the_gate_refu
     # The only order in force names nobody (earlier orders of the world may have named the actor).
     facts = replace(facts, concealments=(ConcealmentOrder((), Interval(req.at)),))
     d = decide(req, facts, POLICY)
-    if req.actor != PATIENT and software_gate(req, facts, POLICY) is None:
+    if req.actor != PATIENT and software_gate(req, facts, POLICY) is None and not care_path(req, facts, POLICY):
         assert (d.effect, d.basis) == ("deny", "12/1")
 
 
@@ -89,9 +111,11 @@ def test_a_record_hidden_at_the_request_time_is_never_read_by_anyone_but_the_pat
     req = replace(req, action="read")
     facts = replace(facts, record_hidden=(*facts.record_hidden, Interval(req.at)))
     d = decide(req, facts, POLICY)
-    if req.actor != PATIENT:
+    if req.actor != PATIENT and not young_childs_parent(req, facts, POLICY):
         assert not d.permitted
         assert d.basis in ("KTS/3", "12/1", "6/2")  # the gate, concealment, or the hiding itself
+    elif req.actor != PATIENT and d.permitted:  # M8/1: only rule 5 opens it, for a young child
+        assert (d.capacity, d.basis) in (("parent", "8/1"), ("parent", "8/2"))
 
 
 @FAST

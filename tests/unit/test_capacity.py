@@ -1,16 +1,17 @@
 """Capacity determination (SPEC.md, "Capacity"): a stated `as` is used as given and checked by
-its rule; without it, the first capacity held in the order self, officer, staff, parent, heir,
-lawyer, relative."""
+its rule; without it, the first capacity held in the order self, officer, staff, heir, parent
+of a living minor, lawyer, relative, parent otherwise."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
 from mahrem.domain.engine import capacity_of
 from tests.unit.factories import (
     NURSE,
+    POLICY,
     PHYSICIAN,
     TR,
     answer,
@@ -83,12 +84,12 @@ def test_stated_heir_of_a_living_patient_is_refused_m11_1() -> None:
 
 def test_the_patient_is_self_before_any_other_capacity_m5_6() -> None:
     f = facts("P1", officer_roles=(officer("dpo"),), staff_posts=(PHYSICIAN,))
-    assert capacity_of(request(actor="P1"), f) == "self"
+    assert capacity_of(request(actor="P1"), f, POLICY) == "self"
 
 
 def test_officer_comes_before_staff_spec_capacity() -> None:
     f = facts("O1", officer_roles=(officer("province_officer", "06"),), staff_posts=(PHYSICIAN,))
-    assert capacity_of(request(actor="O1"), f) == "officer"
+    assert capacity_of(request(actor="O1"), f, POLICY) == "officer"
 
 
 def test_officer_who_is_also_a_physician_is_refused_a_read_as_officer_m6_1() -> None:
@@ -116,17 +117,55 @@ def test_officer_who_is_also_a_physician_reads_when_stating_as_staff_m6_3_a() ->
 def test_an_ended_officer_role_is_not_held_spec_capacity() -> None:
     ended = officer("dpo", span=since("2020-01-01T00:00:00+03:00", "2026-01-01T00:00:00+03:00"))
     f = facts("A1", officer_roles=(ended,), staff_posts=(PHYSICIAN,))
-    assert capacity_of(request(actor="A1"), f) == "staff"
+    assert capacity_of(request(actor="A1"), f, POLICY) == "staff"
 
 
 def test_staff_comes_before_parent_spec_capacity() -> None:
     f = facts("M1", staff_posts=(NURSE,), parent_links=LINKED)
-    assert capacity_of(request(actor="M1"), f) == "staff"
+    assert capacity_of(request(actor="M1"), f, POLICY) == "staff"
 
 
-def test_parent_comes_before_heir_spec_capacity() -> None:
+def test_a_parent_who_is_also_the_named_heir_reads_as_heir_m11_1() -> None:
     f = lay("M1", DEAD, parent_links=LINKED, heir_of_patient=(datetime(2026, 2, 1, tzinfo=TR),))
-    assert capacity_of(request(actor="M1"), f) == "parent"
+    assert capacity_of(request(actor="M1"), f, POLICY) == "heir"
+    assert answer(request(actor="M1"), f) == ("permit", "11/1")
+
+
+def test_a_deceased_childs_parent_without_a_certificate_is_a_parent_refused_m8_1() -> None:
+    child = person("P1", born=date(2012, 4, 10), died_at=datetime(2026, 1, 10, 8, 0, tzinfo=TR))
+    d = run(request(actor="M1"), lay("M1", child, parent_links=LINKED))
+    assert (d.capacity, d.effect, d.basis, d.reason_key) == ("parent", "deny", "8/1", "parent.child_deceased")
+
+
+def test_parent_of_a_living_minor_comes_before_lawyer_and_relative_m8_1() -> None:
+    child = person("P1", born=date(2012, 4, 10))
+    f = lay("M1", child, parent_links=LINKED, relative_authorizations=(authorization(),))
+    assert capacity_of(request(actor="M1"), f, POLICY) == "parent"
+
+
+def test_an_adults_parent_whom_the_adult_authorised_reads_as_relative_m9_1() -> None:
+    f = lay("M1", parent_links=LINKED, relative_authorizations=(authorization(),))
+    d = run(request(actor="M1"), f)
+    assert (d.capacity, d.effect, d.basis) == ("relative", "permit", "9/1")
+
+
+def test_an_adults_parent_with_a_power_of_attorney_reads_as_lawyer_m10_1() -> None:
+    f = lay("M1", parent_links=LINKED, powers_of_attorney=(power(),))
+    assert capacity_of(request(actor="M1"), f, POLICY) == "lawyer"
+
+
+def test_an_adults_parent_without_the_adults_consent_is_a_parent_refused_m8_1() -> None:
+    d = run(request(actor="M1"), lay("M1", parent_links=LINKED))
+    assert (d.capacity, d.effect, d.basis, d.reason_key) == ("parent", "deny", "8/1", "parent.child_adult")
+
+
+def test_a_child_is_a_minor_until_the_first_minute_of_its_18th_birthday_in_istanbul_tmk_11() -> None:
+    child = person("P1", born=date(2008, 6, 2))
+    f = lay("M1", child, parent_links=LINKED, relative_authorizations=(authorization(),))
+    before = datetime(2026, 6, 1, 23, 59, tzinfo=TR)
+    at_birthday = datetime(2026, 6, 2, 0, 0, tzinfo=TR)
+    assert capacity_of(request(actor="M1", at=before), f, POLICY) == "parent"
+    assert capacity_of(request(actor="M1", at=at_birthday), f, POLICY) == "relative"
 
 
 def test_heir_comes_before_lawyer_spec_capacity() -> None:
@@ -136,17 +175,17 @@ def test_heir_comes_before_lawyer_spec_capacity() -> None:
         heir_of_patient=(datetime(2026, 2, 1, tzinfo=TR),),
         powers_of_attorney=(power(),),
     )
-    assert capacity_of(request(actor="H1"), f) == "heir"
+    assert capacity_of(request(actor="H1"), f, POLICY) == "heir"
 
 
 def test_heir_named_later_than_the_request_is_not_yet_an_heir_m11_1() -> None:
     f = lay("H1", DEAD, heir_of_patient=(datetime(2026, 6, 1, tzinfo=TR),))
-    assert capacity_of(request(actor="H1"), f) is None
+    assert capacity_of(request(actor="H1"), f, POLICY) is None
 
 
 def test_lawyer_comes_before_relative_spec_capacity() -> None:
     f = lay("L1", powers_of_attorney=(power(),), relative_authorizations=(authorization(),))
-    assert capacity_of(request(actor="L1"), f) == "lawyer"
+    assert capacity_of(request(actor="L1"), f, POLICY) == "lawyer"
 
 
 def test_any_power_of_attorney_makes_a_lawyer_whatever_its_kind_or_state_m10_1() -> None:

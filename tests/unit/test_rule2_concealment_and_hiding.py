@@ -10,9 +10,13 @@ import pytest
 
 from mahrem.domain.decision import Recipient
 from mahrem.domain.facts import Facts
+from mahrem.domain.engine import patient_gate
 from tests.unit.factories import (
     NOW,
+    NURSE,
     PHYSICIAN,
+    POLICY,
+    admission,
     answer,
     authorization,
     check_in,
@@ -21,6 +25,8 @@ from tests.unit.factories import (
     lay,
     officer,
     order,
+    person,
+    post,
     record,
     request,
     run,
@@ -82,13 +88,99 @@ def test_officer_not_named_in_the_order_is_refused_m12_1() -> None:
     assert answer(request(actor="O2"), f) == ("deny", "12/1")
 
 
-def test_staff_in_current_care_are_refused_under_concealment_m12_1() -> None:
-    rec = record(facility="F1", created_at=t("2026-03-02T09:30:00+03:00"))
-    f = facts(
-        rec=rec, concealments=(order("O1"),), episodes=(check_in(t("2026-03-02T09:00:00+03:00")),)
-    )
-    d = run(request(), f)
+# Rule 2's care path — M12 with M6/1: the episode under way keeps its records.
+
+CHECKED_IN = t("2026-03-02T09:00:00+03:00")
+EPISODE_RECORD = record(facility="F1", author="D1", created_at=t("2026-03-02T09:30:00+03:00"))
+
+
+def _concealed_in_care(**kw: object) -> Facts:
+    kw.setdefault("rec", EPISODE_RECORD)
+    kw.setdefault("episodes", (check_in(CHECKED_IN),))
+    return facts(concealments=(order("O1"),), **kw)  # type: ignore[arg-type]
+
+
+def test_staff_in_current_care_read_the_episodes_record_under_concealment_m12_m6_1() -> None:
+    d = run(request(), _concealed_in_care())
+    assert (d.effect, d.basis, d.reason_key) == ("permit", "6/1", "staff.current_care")
+    assert d.tried[:4] == ("software_gate", "concealment", "hidden_record", "staff_read")
+
+
+def test_a_nurse_of_the_facility_reads_the_episodes_record_under_concealment_m12_m6_1() -> None:
+    assert answer(request(actor="N1"), _concealed_in_care(staff_posts=(NURSE,))) == ("permit", "6/1")
+
+
+def test_the_care_path_still_needs_a_care_purpose_m12_m6_1() -> None:
+    d = run(request(purpose="insurance"), _concealed_in_care())
+    assert (d.effect, d.basis, d.reason_key) == ("deny", "6/1", "staff.purpose_not_care")
+
+
+def test_the_care_path_ends_at_the_check_ins_24th_hour_m12_m6_1() -> None:
+    last = t("2026-03-03T08:59:59+03:00")
+    end = t("2026-03-03T09:00:00+03:00")
+    assert answer(request(at=last), _concealed_in_care()) == ("permit", "6/1")
+    assert answer(request(at=end), _concealed_in_care()) == ("deny", "12/1")
+
+
+def test_the_care_path_ends_at_discharge_m12_m6_1() -> None:
+    discharged = t("2026-03-02T11:00:00+03:00")
+    episode = admission(CHECKED_IN, discharged=discharged)
+    assert answer(request(), _concealed_in_care(episodes=(episode,))) == ("permit", "6/1")
+    assert answer(request(at=discharged), _concealed_in_care(episodes=(episode,))) == ("deny", "12/1")
+
+
+def test_a_record_made_before_the_episode_stays_concealed_m12_1() -> None:
+    older = record(facility="F1", created_at=t("2026-03-02T08:59:59+03:00"))
+    d = run(request(), _concealed_in_care(rec=older))
     assert (d.effect, d.basis, d.reason_key) == ("deny", "12/1", "concealment.order_active")
+
+
+def test_another_facilitys_record_stays_concealed_from_the_care_team_m12_1() -> None:
+    assert answer(request(), _concealed_in_care(rec=record(facility="F3", created_at=EPISODE_RECORD.created_at))) \
+        == ("deny", "12/1")
+
+
+def test_a_post_at_two_facilities_opens_only_the_episodes_facility_m12_m6_1() -> None:
+    posts = (post("F1"), post("F2"))
+    at_f2 = record(facility="F2", created_at=EPISODE_RECORD.created_at)
+    episode_f2 = (check_in(CHECKED_IN, facility="F2"),)
+    assert answer(request(), _concealed_in_care(staff_posts=posts, rec=at_f2, episodes=episode_f2)) \
+        == ("permit", "6/1")
+    assert answer(request(), _concealed_in_care(staff_posts=posts, episodes=episode_f2)) == ("deny", "12/1")
+
+
+def test_staff_of_another_facility_are_refused_under_concealment_m12_1() -> None:
+    assert answer(request(), _concealed_in_care(staff_posts=(post("F3"),))) == ("deny", "12/1")
+
+
+def test_an_officer_who_is_also_staff_takes_the_care_path_only_as_staff_m12_1() -> None:
+    f = _concealed_in_care(officer_roles=(officer("province_officer", "06"),))
+    assert answer(request(), f) == ("deny", "12/1")
+    assert answer(request(capacity="staff"), f) == ("permit", "6/1")
+
+
+def test_the_care_path_corrects_the_episodes_record_by_rule_4a_m12_m13_3() -> None:
+    f = _concealed_in_care(cutoffs=(cutoff(date(2026, 1, 1)),))
+    assert answer(request(action="correct", purpose=None), f) == ("permit", "13/3")
+
+
+@pytest.mark.parametrize("action", ["export", "analyze", "destroy", "transfer"])
+def test_the_care_path_is_for_reading_and_correcting_only_m12_1(action: str) -> None:
+    req = request(action=action, recipient=Recipient("private"))
+    assert answer(req, _concealed_in_care())[0] == "deny"
+
+
+def test_a_record_the_patient_hid_stays_hidden_from_the_care_path_m6_2() -> None:
+    d = run(request(), _concealed_in_care(record_hidden=(since(CHECKED_IN),)))
+    assert (d.effect, d.basis) == ("deny", "6/2")
+
+
+def test_the_care_path_holds_for_the_patient_as_a_whole_while_the_episode_is_open_m12() -> None:
+    whole = request(record=None)
+    assert patient_gate(whole, _concealed_in_care(rec=None), POLICY) is None
+    after = request(record=None, at=t("2026-03-03T09:00:00+03:00"))
+    verdict = patient_gate(after, _concealed_in_care(rec=None), POLICY)
+    assert verdict is not None and verdict.basis == "12/1"
 
 
 @pytest.mark.parametrize(
@@ -155,6 +247,41 @@ def test_current_care_staff_cannot_read_a_hidden_record_m6_2() -> None:
 def test_authorised_relative_cannot_read_a_hidden_record_m6_2() -> None:
     f = lay("K1", record_hidden=HIDDEN, relative_authorizations=(authorization(),))
     assert answer(request(actor="K1", purpose=None), f) == ("deny", "6/2")
+
+
+YOUNG = person("P1", born=date(2016, 3, 3))  # 9 at NOW, under the discernment age
+LINKED = (since("2016-03-03T00:00:00+03:00"),)
+
+
+def test_a_young_childs_hiding_does_not_bind_its_parent_m8_1() -> None:
+    d = run(request(actor="M1", purpose=None), lay("M1", YOUNG, record_hidden=HIDDEN, parent_links=LINKED))
+    assert (d.effect, d.basis, d.capacity) == ("permit", "8/1", "parent")
+
+
+def test_a_childs_hiding_binds_its_parent_from_the_15th_birthday_in_istanbul_m8_1() -> None:
+    child = person("P1", born=date(2011, 3, 2))
+    f = lay("M1", child, record_hidden=HIDDEN, parent_links=LINKED)
+    assert answer(request(actor="M1", at=t("2026-03-01T23:59:00+03:00")), f) == ("permit", "8/1")
+    assert answer(request(actor="M1", at=t("2026-03-02T00:00:00+03:00")), f) == ("deny", "6/2")
+
+
+def test_a_deceased_young_childs_hiding_binds_its_parent_and_heirs_m11_1() -> None:
+    dead = person("P1", born=date(2016, 3, 3), died_at=t("2026-02-20T10:00:00+03:00"))
+    f = lay("M1", dead, record_hidden=HIDDEN, parent_links=LINKED)
+    assert answer(request(actor="M1"), f) == ("deny", "6/2")
+    heir = replace(f, heir_of_patient=(t("2026-02-25T10:00:00+03:00"),))
+    assert answer(request(actor="M1"), heir) == ("deny", "6/2")
+
+
+def test_a_young_childs_hiding_still_binds_the_parent_in_another_capacity_m6_2() -> None:
+    f = facts("M1", YOUNG, record_hidden=HIDDEN, parent_links=LINKED,
+              family_doctor=(("M1", since("2020-01-01T00:00:00+03:00")),))
+    assert answer(request(actor="M1"), f) == ("deny", "6/2")
+
+
+def test_a_young_childs_hiding_binds_everyone_but_its_parents_m6_2() -> None:
+    f = lay("K1", YOUNG, record_hidden=HIDDEN, relative_authorizations=(authorization(),))
+    assert answer(request(actor="K1", capacity="parent"), f) == ("deny", "6/2")
 
 
 def test_patient_reads_own_hidden_record_m5_6() -> None:

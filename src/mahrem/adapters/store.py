@@ -228,6 +228,8 @@ class SqlStore(AuditQueries):
             kw["opinions"] = tuple(
                 WrittenOpinion(r.s1, r.s2, r.s3, r.s4, r.t1, r.d1, r.t2) for r in rows[_OPINION]
             )
+        if req.action == "correct":
+            kw["episodes"] = _care_facts(rows, at)["episodes"]
         if req.action == "correct" and record_id:
             kw["cutoffs"] = tuple(CorrectionCutoff(r.d1, _slot_span(r)) for r in rows[_CUTOFF])
             kw["correction_requests"] = tuple(
@@ -419,13 +421,15 @@ def _base_branches() -> list[Any]:
 def _action_branches(action: str) -> list[Any]:
     """What only some actions need."""
     actor, patient, at = bindparam("actor"), bindparam("patient"), bindparam("at")
+    e = orm.episode
+    episodes = _branch(_EPISODE, e, e.c.patient == patient, e.c.started_at <= at,
+                       or_(e.c.kind != "appointment", e.c.physician == actor),
+                       s1=e.c.id, s2=e.c.kind, s3=e.c.facility, s4=e.c.physician, d1=e.c.day,
+                       t1=e.c.started_at, t2=e.c.ended_at)
     if action == "read":
-        e, fd, cg = orm.episode, orm.family_doctor, orm.code_grant
+        fd, cg = orm.family_doctor, orm.code_grant
         return [
-            _branch(_EPISODE, e, e.c.patient == patient, e.c.started_at <= at,
-                    or_(e.c.kind != "appointment", e.c.physician == actor),
-                    s1=e.c.id, s2=e.c.kind, s3=e.c.facility, s4=e.c.physician, d1=e.c.day,
-                    t1=e.c.started_at, t2=e.c.ended_at),
+            episodes,
             _temporal_branch(_FAMILY_DOCTOR, fd, fd.c.patient == patient, s1=fd.c.physician),
             _temporal_branch(_CODE_GRANT, cg, cg.c.physician == actor, cg.c.patient == patient),
         ]
@@ -437,6 +441,7 @@ def _action_branches(action: str) -> list[Any]:
     if action == "correct":
         cc, cr = orm.correction_cutoff, orm.correction_request
         return [
+            episodes,  # rule 2's care path: a concealed patient's episode under way (M12, M6/1)
             _temporal_branch(_CUTOFF, cc, d1=cc.c.cutoff_date),
             _branch(_CORRECTION, cr, cr.c.record == bindparam("record"), s1=cr.c.id,
                     s2=cr.c.record, t1=cr.c.forwarded_at),

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from mahrem.domain.capacity import capacity_of
 from mahrem.domain.decision import Decision, Request, Verdict, deny
-from mahrem.domain.facts import Facts, any_in_force, any_span_holds
+from mahrem.domain.facts import Facts
 from mahrem.domain.policy import Policy
 from mahrem.domain.reasons import reason_text
-from mahrem.domain.rules.concealment import concealment
+from mahrem.domain.rules.concealment import concealment, holds_care_path
 from mahrem.domain.rules.family import heir, lawyer, parent, relative
 from mahrem.domain.rules.kts import software_gate
 from mahrem.domain.rules.officers import OFFICER_RULES
 from mahrem.domain.rules.preferences import hidden_record, self_access
 from mahrem.domain.rules.staff import STAFF_RULES
+
+__all__ = ["CAPACITY_RULES", "GATE", "capacity_of", "decide", "patient_gate"]
 
 Rule = Callable[[Request, Facts, Policy], Verdict | None]
 
@@ -38,44 +41,14 @@ def fallback(req: Request, facts: Facts, policy: Policy) -> Verdict:
     return deny("6/1", "fallback.no_rule")
 
 
-def capacity_of(req: Request, facts: Facts) -> str | None:
-    """The capacity the actor acts in: as stated, or the first one held, in SPEC.md's order."""
-    if req.capacity is not None:
-        return req.capacity if _holds_stated(req, facts) else None
-    at = req.at
-    if req.actor == req.patient:
-        return "self"
-    if any_span_holds(facts.officer_roles, at):
-        return "officer"
-    if any_span_holds(facts.staff_posts, at):
-        return "staff"
-    if any_in_force(facts.parent_links, at):
-        return "parent"
-    if any(t <= at for t in facts.heir_of_patient):
-        return "heir"
-    if any(p.span.start <= at for p in facts.powers_of_attorney):
-        return "lawyer"
-    if any(a.span.start <= at for a in facts.relative_authorizations):
-        return "relative"
-    return None
-
-
-def _holds_stated(req: Request, facts: Facts) -> bool:
-    # A stated self/staff/officer the actor does not hold goes to rule 11; a stated family
-    # capacity is checked by its own rule, which refuses with its own basis.
-    if req.capacity == "self":
-        return req.actor == req.patient
-    if req.capacity == "staff":
-        return any_span_holds(facts.staff_posts, req.at)
-    if req.capacity == "officer":
-        return any_span_holds(facts.officer_roles, req.at)
-    return True
-
-
 def patient_gate(req: Request, facts: Facts, policy: Policy) -> Verdict | None:
     """Rules 1 and 2 alone, for a request about a patient as a whole (a search before any
-    record is named): the software gate and concealment answer the same for every record."""
-    return _first((software_gate, concealment), req, facts, policy, [])
+    record is named). Under a concealment order the care path goes on, since it may read the
+    records of the episode under way; each record is then decided by rule 2 itself."""
+    verdict = software_gate(req, facts, policy)
+    if verdict is None and facts.concealments and not holds_care_path(req, facts, policy):
+        verdict = concealment(req, facts, policy)
+    return verdict
 
 
 def decide(req: Request, facts: Facts, policy: Policy) -> Decision:
@@ -84,7 +57,7 @@ def decide(req: Request, facts: Facts, policy: Policy) -> Decision:
     capacity: str | None = None
     verdict = _first(GATE, req, facts, policy, tried)
     if verdict is None:
-        capacity = capacity_of(req, facts)
+        capacity = capacity_of(req, facts, policy)
         rules = CAPACITY_RULES.get(capacity, ()) if capacity else ()
         verdict = _first(rules, req, facts, policy, tried)
     if verdict is None:

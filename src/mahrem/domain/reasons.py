@@ -26,6 +26,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "Analiz, il sağlık müdürlüğünün yazılı görüşüne dayanıyor.",
         "The analysis rests on the provincial health directorate's written opinion.",
     ),
+    "concealment.legal_restriction": (
+        "Hastanın diğer kayıtları yasal bir kısıtlama nedeniyle gösterilemez.",
+        "The patient's other records are withheld by a legal restriction.",
+    ),
     "concealment.order_active": (
         "Hakkında mahkeme gizlilik kararı bulunan kişinin verisine erişilemez.",
         "The person is under a court concealment order.",
@@ -101,6 +105,10 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
     "parent.no_link": ("Veli bağı yok.", "No parent-of link."),
     "parent.child_adult": ("Çocuk 18 yaşını doldurdu.", "The child is 18 or older."),
+    "parent.child_deceased": (
+        "Ölen çocuğun verisine veli olarak değil, veraset ilamıyla mirasçı olarak erişilir.",
+        "A deceased child's data are read by the heirs with an inheritance certificate, not by a parent.",
+    ),
     "parent.restricted_by_child": (
         "Ayırt etme gücüne sahip çocuk velinin erişimini kısıtladı.",
         "The child, at the age of discernment, restricted parental access.",

@@ -23,7 +23,8 @@ PERSON_EVENTS: dict[str, str] = {
     "history_locked": "patient", "history_unlocked": "patient",
     "parental_access_restricted": "child", "parental_access_granted": "child",
     "relative_authorized": "patient", "relative_authorization_revoked": "patient",
-    "transfer_consent_given": "patient", "correction_requested": "patient",
+    "transfer_consent_given": "patient", "transfer_consent_withdrawn": "patient",
+    "correction_requested": "patient",
     "enabiz_account_opened": "patient",
 }
 # event type → the field naming the facility (forced to the installation's), or None.

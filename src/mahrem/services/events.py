@@ -191,9 +191,7 @@ def custody_assigned(ctx: EventContext, f: Fields) -> EventOutcome:
 def parental_access_restricted(ctx: EventContext, f: Fields) -> EventOutcome:
     """M8/1 — a child who has reached the age of discernment may make parents ask first."""
     child = _person(ctx, f, "child")
-    person = ctx.store.person(child)
-    assert person is not None
-    if not has_reached_age(person.birth_date, ctx.policy.discernment_age, ctx.at):
+    if not _has_reached(ctx, child, ctx.policy.discernment_age):
         return rejected("8/1", "event.child_under_discernment")
     _set_preference(ctx, child, "parental_restriction", True)
     return ACCEPTED
@@ -208,11 +206,22 @@ def parental_access_granted(ctx: EventContext, f: Fields) -> EventOutcome:
     return ACCEPTED
 
 
+def _has_reached(ctx: EventContext, pid: str, years: int) -> bool:
+    person = ctx.store.person(pid)
+    assert person is not None
+    return has_reached_age(person.birth_date, years, ctx.at)
+
+
 @handles("relative_authorized")
 def relative_authorized(ctx: EventContext, f: Fields) -> EventOutcome:
+    """M9/1 with TMK 16/2 — from the discernment age a child names, alone, who may know of its
+    health (a strictly personal right, as M8/1 lets it restrict its parents); below that age it
+    names nobody: its parents have access under M8/1."""
     patient, relative = _person(ctx, f, "patient"), _person(ctx, f, "relative")
     categories = f.str_list("categories", CATEGORIES)
     until = f.opt_date("until")
+    if not _has_reached(ctx, patient, ctx.policy.discernment_age):
+        return rejected("9/1", "event.patient_under_discernment")
     ctx.store.end("relative_authorization", ctx.at, patient=patient, relative=relative)
     _begin(ctx, "relative_authorization", patient=patient, relative=relative, categories=categories, until=until)
     return ACCEPTED
@@ -227,12 +236,16 @@ def relative_authorization_revoked(ctx: EventContext, f: Fields) -> EventOutcome
 
 @handles("power_of_attorney")
 def power_of_attorney(ctx: EventContext, f: Fields) -> EventOutcome:
-    ctx.store.add(
-        "power_of_attorney", id=require_new(ctx.store, "power_of_attorney", f.str("id"), f"{f.where}.id"),
-        lawyer=_person(ctx, f, "lawyer"), client=_person(ctx, f, "client"),
-        kind=f.str("kind", ("general", "special")), health_data_consent=f.bool("health_data_consent"),
-        valid_until=f.opt_date("valid_until"), valid_from=ctx.at,
-    )
+    """M10/1 with TMK 16/1 — a mandate creates obligations, so a client under 18 needs the legal
+    representative's consent; that consent is not modelled, so such a power is refused."""
+    pid = require_new(ctx.store, "power_of_attorney", f.str("id"), f"{f.where}.id")
+    lawyer, client = _person(ctx, f, "lawyer"), _person(ctx, f, "client")
+    kind, consent = f.str("kind", ("general", "special")), f.bool("health_data_consent")
+    valid_until = f.opt_date("valid_until")
+    if not _has_reached(ctx, client, ctx.policy.majority_age):
+        return rejected("10/1", "event.client_minor")
+    ctx.store.add("power_of_attorney", id=pid, lawyer=lawyer, client=client, kind=kind,
+                  health_data_consent=consent, valid_until=valid_until, valid_from=ctx.at)
     return ACCEPTED
 
 
@@ -284,7 +297,13 @@ def concealment_order(ctx: EventContext, f: Fields) -> EventOutcome:
 
 @handles("concealment_lifted")
 def concealment_lifted(ctx: EventContext, f: Fields) -> EventOutcome:
-    ctx.store.end("concealment_order", ctx.at, patient=_person(ctx, f, "patient"))
+    """M12 — a court lifts its own order; without a court named, every order of the patient ends."""
+    patient = _person(ctx, f, "patient")
+    court = f.opt_str("court")
+    if court is None:
+        ctx.store.end("concealment_order", ctx.at, patient=patient)
+    else:
+        ctx.store.end("concealment_order", ctx.at, patient=patient, court=court)
     return ACCEPTED
 
 
@@ -433,6 +452,16 @@ def transfer_consent_given(ctx: EventContext, f: Fields) -> EventOutcome:
     patient = _person(ctx, f, "patient")
     kind = f.str("recipient_kind", ("private", "foreign"))
     _set_preference(ctx, patient, "transfer_consent", True, detail=kind)
+    return ACCEPTED
+
+
+@handles("transfer_consent_withdrawn")
+def transfer_consent_withdrawn(ctx: EventContext, f: Fields) -> EventOutcome:
+    """KVKK 3/1-a — explicit consent can be withdrawn at any time, with effect for the future;
+    withdrawing a consent never given changes nothing."""
+    patient = _person(ctx, f, "patient")
+    kind = f.str("recipient_kind", ("private", "foreign"))
+    _set_preference(ctx, patient, "transfer_consent", False, detail=kind)
     return ACCEPTED
 
 

@@ -45,6 +45,14 @@ EVENT_REASONS: dict[str, tuple[str, str]] = {
         "Çocuk ayırt etme yaşına (15) ulaşmadı.",
         "The child has not reached the age of discernment (15).",
     ),
+    "event.patient_under_discernment": (
+        "Ayırt etme yaşına (15) ulaşmamış çocuk yakın yetkilendiremez; verisine velisi erişir.",
+        "A child under the age of discernment (15) cannot authorise a relative; its parents have access.",
+    ),
+    "event.client_minor": (
+        "18 yaşını doldurmamış kişi vekaletname veremez (yasal temsilcinin rızası gerekir).",
+        "A person under 18 cannot give a power of attorney (the legal representative's consent is needed).",
+    ),
     "event.not_parent": ("Kişi bu çocuğun velisi değil.", "The person is not a parent of this child."),
 }
 

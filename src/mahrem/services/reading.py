@@ -7,6 +7,7 @@ permitted records only, so a withheld record cannot be inferred from a total or 
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +16,9 @@ from typing import Any
 from mahrem.domain import engine
 from mahrem.domain.decision import Decision, Request
 from mahrem.domain.errors import Refused
+from mahrem.domain.reasons import reason_text
 from mahrem.domain.remedies import is_disclosable_refusal, remedy_for
+from mahrem.domain.rules.concealment import holds_care_path
 from mahrem.services.policies import policy_at
 from mahrem.services.ports import KeyStore, Store
 from mahrem.services.records import current_resource, disposal
@@ -59,6 +62,9 @@ class RecordsView:
     patient: str
     permitted: tuple[RecordView, ...]
     withheld: tuple[Withheld, ...]
+    # M12 care path: the patient's other records are withheld by a legal restriction (12/1);
+    # nothing more is told, not even how many.
+    legally_restricted: bool = False
 
 
 def check_patient(store: Store, decide: DecideFn, req: Request) -> None:
@@ -78,7 +84,8 @@ def read_records(store: Store, keys: KeyStore, decide: DecideFn, decide_many: De
                  patient: str, at: datetime, via: str | None = None, purpose: str | None = None,
                  capacity: str | None = None, resource_type: str | None = None) -> RecordsView:
     """Decide a read of each of the patient's records (oldest first) and sort them into what the
-    actor sees and what is withheld. A concealment refusal anywhere makes the patient unknown.
+    actor sees and what is withheld. Under a concealment order only the care path gets this far
+    (check_patient); it sees its episode's records and learns only that the rest is restricted.
     Records deleted or destroyed (M14) exist for nobody and are not decided at all."""
     require(store, "person", actor, "actor")
     require(store, "person", patient, "patient")
@@ -91,6 +98,7 @@ def read_records(store: Store, keys: KeyStore, decide: DecideFn, decide_many: De
                   key=lambda r: (r["created_at"], r["id"]))
     permitted: list[RecordView] = []
     withheld: list[Withheld] = []
+    restricted = False
     for row, decision in zip(rows, decide_many(store, base, rows)):
         if decision.permitted:
             resource = current_resource(store, keys, row["id"])
@@ -98,20 +106,22 @@ def read_records(store: Store, keys: KeyStore, decide: DecideFn, decide_many: De
                 permitted.append(RecordView(row["id"], row["category"], row["resource_type"], row["created_at"],
                                             row["facility"], resource, decision))
         elif decision.basis == "12/1":
-            raise unknown("person", patient, "patient")
+            # check_patient let the search on, so the actor holds the care path (rule 2).
+            restricted = True
         elif decision.basis.startswith("KTS/"):
             raise Refused(decision.reason_key, decision.reason_en, basis=decision.basis)
         elif is_disclosable_refusal(decision.reason_key, decision.basis):
             withheld.append(Withheld(row["id"], row["category"], row["resource_type"], row["created_at"],
                                      row["facility"], decision))
-    return RecordsView(patient, tuple(permitted), tuple(withheld))
+    return RecordsView(patient, tuple(permitted), tuple(withheld), restricted)
 
 
 def read_record(store: Store, keys: KeyStore, decide: DecideFn, *, actor: str, patient: str | None, record: str,
                 at: datetime, via: str | None = None, purpose: str | None = None,
                 capacity: str | None = None) -> RecordView:
     """One record, decided and audited. Refused → `Refused` with the article, except a
-    concealment (12/1), which is answered exactly as an unknown record."""
+    concealment (12/1), which is answered exactly as an unknown record to all but the care path
+    (M12 with M6/1), which is told only that a legal restriction withholds it."""
     require(store, "person", actor, "actor")
     meta = store.record_meta(record)
     if meta is None or (patient is not None and meta.patient != patient):
@@ -122,13 +132,22 @@ def read_record(store: Store, keys: KeyStore, decide: DecideFn, *, actor: str, p
     decision = decide(store, Request(actor=actor, action="read", patient=meta.patient, at=at, record=record,
                                      purpose=purpose, via=via, capacity=capacity))
     if decision.basis == "12/1" and not decision.permitted:
-        raise unknown("record", record, "record")
+        if not _holds_care_path(store, Request(actor=actor, action="read", patient=meta.patient, at=at,
+                                               purpose=purpose, via=via, capacity=capacity)):
+            raise unknown("record", record, "record")
+        raise Refused("concealment.legal_restriction", reason_text("concealment.legal_restriction")[1],
+                      basis="12/1")
     if not decision.permitted:
         raise Refused(decision.reason_key, decision.reason_en, basis=decision.basis)
     row = store.get("record", record)
     assert row is not None
     return RecordView(record, row["category"], row["resource_type"], row["created_at"], row["facility"], resource,
                       decision)
+
+
+def _holds_care_path(store: Store, req: Request) -> bool:
+    """Rule 2: the actor holds the care path for this patient now (M12 with M6/1)."""
+    return holds_care_path(req, store.facts_for(req), policy_at(store, req.at))
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,13 +182,21 @@ def explain(store: Store, *, viewer: str, actor: str, patient: str, record: str 
     concealed = any(o.span.contains(at) or o.span.contains(now) for o in facts.concealments)
     entitled_to_concealment = viewer_is_dpo or viewer == patient or any(
         viewer in o.need_to_know for o in facts.concealments)
-    if concealed and not entitled_to_concealment:
+    policy = policy_at(store, at)
+    care_team = concealed and not entitled_to_concealment and viewer == actor and _holds_care_path(
+        store, dataclasses.replace(req, at=now, record=None))
+    if concealed and not entitled_to_concealment and not care_team:
         raise unknown("person", patient, "patient")
     if not (viewer_is_dpo or viewer in (actor, patient)):
         raise Forbidden("explain.forbidden", "only the actor, the patient or a data protection officer may ask")
-    policy = policy_at(store, at)
     decision = engine.decide(req, facts, policy)
-    return Explanation(at, req, decision, _fact_summary(facts, at))
+    summary = _fact_summary(facts, at)
+    if care_team:  # rule 2: the care path learns of a legal restriction, not of the order
+        if decision.basis == "12/1":
+            raise Refused("concealment.legal_restriction", reason_text("concealment.legal_restriction")[1],
+                          basis="12/1")
+        summary.pop("concealments", None)
+    return Explanation(at, req, decision, summary)
 
 
 def _fact_summary(facts: Any, at: datetime) -> dict[str, Any]:

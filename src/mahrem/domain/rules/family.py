@@ -12,7 +12,8 @@ def parent(req: Request, facts: Facts, policy: Policy) -> Verdict | None:
 
     M8/1: "Velayet altındaki çocukların sağlık verilerine ... veli ... erişebilir"; a child with
     discernment may restrict them. M8/2: after a custody decision the parent without custody
-    sees only what is not in a restricted category.
+    sees only what is not in a restricted category. M11/1: a deceased child's data are the
+    heirs' (rule 8), not the parents'.
     """
     if req.action != "read":
         return None
@@ -20,6 +21,10 @@ def parent(req: Request, facts: Facts, policy: Policy) -> Verdict | None:
         return deny("8/1", "parent.no_link")
     if has_reached_age(facts.patient.birth_date, policy.majority_age, req.at):
         return deny("8/1", "parent.child_adult")
+    # M11/1: a deceased child's data go to the heirs; a parent reads them as an heir, with a
+    # veraset ilamı, not as a parent.
+    if not facts.patient.alive_at(req.at):
+        return deny("8/1", "parent.child_deceased")
     restricted = any_in_force(facts.parental_restrictions, req.at)
     if restricted and not any_in_force(facts.parental_grants, req.at):
         return deny("8/1", "parent.restricted_by_child")

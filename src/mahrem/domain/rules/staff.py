@@ -51,6 +51,18 @@ def current_care(req: Request, facts: Facts, policy: Policy) -> bool:
     return False
 
 
+def episode_open_at_post(req: Request, facts: Facts, policy: Policy) -> bool:
+    """M6/1 — the actor holds a post at a facility where this patient's episode (a check-in's
+    24 hours, or an admission until discharge) is open at the request's time."""
+    facilities = {p.facility for p in posts_at(facts, req)}
+    for episode in facts.episodes:
+        if episode.facility in facilities:
+            start, end = episode_span(episode, policy)
+            if start <= req.at and _before_end(req.at, end):
+                return True
+    return False
+
+
 def episode_span(episode: Episode, policy: Policy) -> tuple[datetime, datetime | None]:
     """A check-in is open for the policy's window (24 h); an admission until discharge."""
     if episode.kind == "check_in":

@@ -14,9 +14,10 @@ from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse
 
 from mahrem.domain.errors import InputError
+from mahrem.domain.reasons import reason_text
 from mahrem.entrypoints.api.deps import Lang, Svc, Who
 from mahrem.entrypoints.api.problems import PROBLEMS
-from mahrem.services.reading import RecordView, RecordsView, Withheld
+from mahrem.services.reading import RecordView, RecordsView
 from mahrem.services.transparency import Forbidden
 
 FHIR_JSON = "application/fhir+json"
@@ -127,8 +128,8 @@ def _searchset(request: Request, view: RecordsView, count: int, offset: int, lan
     if offset > 0:
         links.append({"relation": "previous", "url": _page_url(request, max(0, offset - count), count)})
     entries: list[dict[str, Any]] = [_match(base, r) for r in page]
-    if view.withheld and offset == 0:
-        entries.append({"resource": _withheld_outcome(view.withheld, lang), "search": {"mode": "outcome"}})
+    if (view.withheld or view.legally_restricted) and offset == 0:
+        entries.append({"resource": _withheld_outcome(view, lang), "search": {"mode": "outcome"}})
     return {"resourceType": "Bundle", "type": "searchset", "total": len(view.permitted), "link": links,
             "entry": entries}
 
@@ -149,12 +150,17 @@ def _served(record: RecordView) -> dict[str, Any]:
     return {**record.resource, "id": record.id}
 
 
-def _withheld_outcome(withheld: tuple[Withheld, ...], lang: str) -> dict[str, Any]:
+def _withheld_outcome(view: RecordsView, lang: str) -> dict[str, Any]:
     en = lang == "en"
-    return {"resourceType": "OperationOutcome", "issue": [
+    issues = [
         {"severity": "information", "code": "suppressed",
          "diagnostics": f"{w.resource_type}/{w.id} [{w.decision.basis}] "
                         f"{w.decision.reason_en if en else w.decision.reason_tr}"
                         + (f" — {w.remedy(lang)}" if w.remedy(lang) else ""),
          "expression": [f"{w.resource_type}/{w.id}"]}
-        for w in withheld]}
+        for w in view.withheld]
+    if view.legally_restricted:  # M12 care path: that much, and nothing more
+        tr, en_text = reason_text("concealment.legal_restriction")
+        issues.append({"severity": "information", "code": "suppressed",
+                       "diagnostics": f"[12/1] {en_text if en else tr}"})
+    return {"resourceType": "OperationOutcome", "issue": issues}

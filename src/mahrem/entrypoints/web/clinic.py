@@ -66,7 +66,7 @@ def _search(v: Person, tckn: str, purpose: str, **extra: Any) -> Response:
                for r in sorted(view.permitted, key=lambda r: r.created_at, reverse=True)]
     withheld = [{"w": w, "reason": w.decision.reason(v.lang), "remedy": w.remedy(v.lang),
                  "code_opens": w.decision.basis in ("6/5", "6/6")} for w in view.withheld]
-    return _page(v, form=form, patient=card, records=records, withheld=withheld,
+    return _page(v, form=form, patient=card, records=records, withheld=withheld, restricted=view.legally_restricted,
                  names=profile.names(v.m, {r.facility for r in view.permitted} | {w.facility for w in view.withheld}),
                  **extra)
 
