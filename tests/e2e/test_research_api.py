@@ -15,7 +15,7 @@ from pycanon import anonymity
 from mahrem.entrypoints.api.app import create_app
 from mahrem.services.app import Mahrem
 from mahrem.services.opendata import publish
-from tests.e2e.auth import headers_for, software_headers
+from tests.e2e.auth import headers_for, session_token, software_headers
 from tests.e2e.conftest import Clock
 from tests.integration.test_research_export import world_with_opinion
 
@@ -35,9 +35,21 @@ def svc(api: TestClient) -> Mahrem:
     return service
 
 
+def dpo_at_s1(api: TestClient, **extra: str) -> dict[str, str]:
+    """The data protection officer's own session, opened at S1 (the installation they administer)."""
+    headers = {"Authorization": f"Bearer {session_token(svc(api), 'A1', installation='S1')}"}
+    return {**headers, **{k.replace("_", "-"): v for k, v in extra.items()}}
+
+
+def test_a_dpo_cannot_export_through_a_hospitals_key_only_through_an_own_session_at_it_kts_2(
+        api: TestClient) -> None:
+    res = api.post("/research/exports", json=BODY, headers=software_headers(svc(api), "S1", "A1", purpose="research"))
+    assert res.status_code == 401 and res.json()["code"] == "auth.invalid"
+
+
 def test_an_installation_with_a_written_opinion_exports_a_k_anonymous_dataset_kts_2_m16(api: TestClient) -> None:
     res = api.post("/research/exports", json=BODY,
-                   headers=software_headers(svc(api), "S1", "A1", purpose="research"))
+                   headers=dpo_at_s1(api, X_Purpose="research"))
     assert res.status_code == 200, res.text
     body = res.json()
     assert body["rows_total"] == body["rows_out"] == len(body["rows"]) > 0
@@ -46,7 +58,7 @@ def test_an_installation_with_a_written_opinion_exports_a_k_anonymous_dataset_kt
 
 
 def test_the_export_pages_its_rows_and_gives_them_all_as_csv_m16(api: TestClient) -> None:
-    headers = software_headers(svc(api), "S1", "A1", purpose="research")
+    headers = dpo_at_s1(api, X_Purpose="research")
     page = api.post("/research/exports?limit=5&offset=5", json=BODY, headers=headers).json()
     assert len(page["rows"]) == 5
     res = api.post("/research/exports?format=csv", json=BODY, headers=headers)
@@ -64,7 +76,7 @@ def test_an_export_without_an_installation_is_a_403_with_basis_kts_2(api: TestCl
 
 def test_an_export_for_a_purpose_without_an_opinion_is_a_403_kts_2(api: TestClient) -> None:
     res = api.post("/research/exports", json={**BODY, "purpose": "planning"},
-                   headers=software_headers(svc(api), "S1", "A1"))
+                   headers=dpo_at_s1(api))
     assert res.status_code == 403 and res.json()["basis"] == "KTS/2"
 
 

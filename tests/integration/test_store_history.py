@@ -137,5 +137,20 @@ def test_migrations_run_twice_without_change(db_url: str) -> None:
     upgrade(engine)
     upgrade(engine)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0010"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0011"
     engine.dispose()
+
+
+def test_the_migrated_schema_is_the_one_the_code_declares(db_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from mahrem.adapters.db import make_engine
+    from mahrem.adapters.orm import metadata
+
+    engine = make_engine(db_url)
+    upgrade(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    engine.dispose()
+    assert [d for d in diff if d[0] != "remove_table" or d[1].name != "alembic_version"] == []

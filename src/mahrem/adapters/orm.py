@@ -240,6 +240,8 @@ concealment_order = Table(
     Column("court", Text, nullable=False),
     Column("need_to_know", JSON, nullable=False),
     *_span(),
+    _person("ordered_by"),  # the province officer who executed it (None: loaded by an operator)
+    _person("lifted_by"),
 )
 
 reidentification_authorization = Table(

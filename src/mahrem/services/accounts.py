@@ -235,14 +235,18 @@ def _limited(store: Store, person: str | None, client: str, when: datetime) -> b
 
 
 def _may_use(store: Store, person: str | None, installation: str, when: datetime) -> bool:
-    """A registered installation of a facility where the person holds a staff post now."""
+    """A registered installation of a facility where the person holds a staff post now, or, for
+    a data protection officer, the installation they are the responsible administrator of (an
+    analysis goes through an installation: rule 1, KTS/2)."""
     row = store.get("installation", installation)
     if row is None or person is None:
         return False
     registered = any(s["status"] == "registered" for s in store.open_rows("installation_status", when,
                                                                           installation=installation))
     posts = {p["facility"] for p in store.open_rows("staff_post", when, person=person)}
-    return registered and row["facility"] in posts
+    administers = row["administrator"] == person and bool(
+        store.open_rows("officer_role", when, person=person, role="dpo"))
+    return registered and (row["facility"] in posts or administers)
 
 
 def _record(store: Store, person: str | None, client: str, installation: str | None, when: datetime,

@@ -4,6 +4,7 @@ store and audit, in one transaction."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
@@ -59,36 +60,39 @@ class Mahrem:
             ensure_policy(store)
             load_world(store, world, policy_at(store, self._at(at)), self._at(at), keys=self.keys)
 
-    def decide(self, data: object, at: datetime | None = None) -> tuple[Request, Decision]:
-        """Decide a request given as JSON; the decision is audited in the same transaction."""
+    def decide(self, data: object, at: datetime | None = None, *, key: str | None = None) -> tuple[Request, Decision]:
+        """Decide a request given as JSON; the decision is audited in the same transaction, with
+        the installation key (its public prefix) that asserted the acting person, if any."""
         when = self._at(at)
         with unit_of_work(self.db) as store:
             req = parse_request(store, data, when)
-            decision = self.decide_parsed(store, req)
+            decision = self.decide_parsed(store, req, key=key)
         return req, decision
 
-    def decide_parsed(self, store: Store, req: Request) -> Decision:
+    def decide_parsed(self, store: Store, req: Request, *, key: str | None = None) -> Decision:
         """Decide and audit an already-validated request inside the caller's unit of work."""
         policy = policy_at(store, req.at)
         if kts_gate.treat_as_export(store, req, policy):
             # KTS/2: reads that look like copying the facility's data are decided as the export they are.
             req = dataclasses.replace(req, action="export")
-        return self._decided(store, [(req, store.facts_for(req))], policy)[0]
+        return self._decided(store, [(req, store.facts_for(req))], policy, key)[0]
 
-    def decide_records(self, store: Store, req: Request, records: list[dict[str, Any]]) -> list[Decision]:
+    def decide_records(self, store: Store, req: Request, records: list[dict[str, Any]], *,
+                       key: str | None = None) -> list[Decision]:
         """A read of each of these records of the request's patient (a search): one snapshot of
         the facts, each record decided on its own, the decisions audited together."""
         policy = policy_at(store, req.at)
         if not records:
             return []
         if kts_gate.treat_as_export(store, req, policy):
-            return [self.decide_parsed(store, dataclasses.replace(req, record=r["id"])) for r in records]
+            return [self.decide_parsed(store, dataclasses.replace(req, record=r["id"]), key=key) for r in records]
         reqs = [dataclasses.replace(req, record=r["id"]) for r in records]
-        return self._decided(store, list(zip(reqs, store.facts_for_each(req, records))), policy)
+        return self._decided(store, list(zip(reqs, store.facts_for_each(req, records))), policy, key)
 
-    def _decided(self, store: Store, pairs: list[tuple[Request, Facts]], policy: Any) -> list[Decision]:
+    def _decided(self, store: Store, pairs: list[tuple[Request, Facts]], policy: Any,
+                 key: str | None = None) -> list[Decision]:
         decisions = [rules_engine.decide(req, facts, policy) for req, facts in pairs]
-        audit.append_many(store, [_audit_entry(req, facts, d) for (req, facts), d in zip(pairs, decisions)])
+        audit.append_many(store, [_audit_entry(req, facts, d, key) for (req, facts), d in zip(pairs, decisions)])
         # The KTS gate notes a read of this patient once per call (a search reads one patient):
         # through the permitted decision if there is one, so a care relationship counts.
         noted = next((i for i, d in enumerate(decisions) if d.permitted), 0)
@@ -98,23 +102,24 @@ class Mahrem:
     # -- reading records (C1, C2) ----------------------------------------------------------------
     def read_records(self, actor: str, patient: str, *, via: str | None = None, purpose: str | None = None,
                      capacity: str | None = None, resource_type: str | None = None,
-                     at: datetime | None = None) -> reading.RecordsView:
+                     at: datetime | None = None, key: str | None = None) -> reading.RecordsView:
         """Every record of the patient decided for the actor (each decision audited): what they
         may read, and what is withheld from them with why and what would open it."""
         when = self._at(at)
+        one, many = functools.partial(self.decide_parsed, key=key), functools.partial(self.decide_records, key=key)
         return self._committing_refusals(lambda store: reading.read_records(
-            store, self.keys, self.decide_parsed, self.decide_records, actor=actor, patient=patient, at=when, via=via, purpose=purpose,
+            store, self.keys, one, many, actor=actor, patient=patient, at=when, via=via, purpose=purpose,
             capacity=capacity, resource_type=resource_type))
 
     def read_record(self, actor: str, record: str, *, patient: str | None = None, via: str | None = None,
                     purpose: str | None = None, capacity: str | None = None,
-                    at: datetime | None = None) -> reading.RecordView:
+                    at: datetime | None = None, key: str | None = None) -> reading.RecordView:
         """One record, decided and audited; refused with the article (12/1 as an unknown record).
         The refusal is raised after the transaction keeps its audit entry."""
         when = self._at(at)
         return self._committing_refusals(lambda store: reading.read_record(
-            store, self.keys, self.decide_parsed, actor=actor, patient=patient, record=record, at=when, via=via,
-            purpose=purpose, capacity=capacity))
+            store, self.keys, functools.partial(self.decide_parsed, key=key), actor=actor, patient=patient,
+            record=record, at=when, via=via, purpose=purpose, capacity=capacity))
 
     def _committing_refusals(self, use: Callable[[Store], T]) -> T:
         """Run `use` in one transaction; a refusal it raises is raised only after the
@@ -167,13 +172,15 @@ class Mahrem:
         raise refusal
 
     def report_event(self, door: str, person: str, data: object, *, installation: str | None = None,
-                     at: datetime | None = None) -> EventOutcome:
+                     at: datetime | None = None, key: str | None = None) -> EventOutcome:
         """An event reported from outside, bound to the authenticated caller (services/doors.py):
         `door` is "person" (about themselves), "software" (an installation, for its facility) or
-        "officer" (in their own name)."""
+        "officer" (in their own name). The audit entry names the caller, the door's capacity,
+        the installation and the key that asserted the caller."""
         when = self._at(at)
+        by = Reporter(person, DOOR_CAPACITY.get(door), key)
         if door == "person":
-            return self.apply_event(doors.as_person(data, person), when, via=installation)
+            return self.apply_event(doors.as_person(data, person), when, via=installation, by=by)
         if door == "software":
             if installation is None:
                 raise transparency.Forbidden("event.software_only", "only hospital software reports this")
@@ -181,15 +188,17 @@ class Mahrem:
                 facility = ingest.gate_write(store, installation, person, when, "event")
             if isinstance(facility, MahremError):
                 raise facility
-            return self.apply_event(doors.as_software(data, person, facility), when, via=installation)
+            return self.apply_event(doors.as_software(data, person, facility), when, via=installation, by=by)
         if door == "officer":
             with read_only(self.db) as store:
                 roles = {r["role"] for r in store.open_rows("officer_role", when, person=person)}
-            return self.apply_event(doors.as_officer(data, person, roles), when, via=installation)
+            return self.apply_event(doors.as_officer(data, person, roles), when, via=installation, by=by)
         raise InputError("event.door", f"unknown door {door!r}")
 
-    def apply_event(self, data: object, at: datetime | None = None, *, via: str | None = None) -> EventOutcome:
-        """Apply one event; a refused event writes only the attempt (and any counter)."""
+    def apply_event(self, data: object, at: datetime | None = None, *, via: str | None = None,
+                    by: Reporter | None = None) -> EventOutcome:
+        """Apply one event; a refused event writes only the attempt (and any counter). The audit
+        entry names who reported it (`by`), else the person the event names (an operator's load)."""
         when = self._at(at)
         f = Fields(data, "event")
         etype = f.str("type", HANDLERS)
@@ -197,9 +206,11 @@ class Mahrem:
             policy = policy_at(store, when)
             outcome = HANDLERS[etype](EventContext(store, self.keys, self.sms, policy, when), f)
             audit.append(
-                store, at=when, kind="event", actor=event_actor(f), action=etype, via=via,
+                store, at=when, kind="event", actor=by.person if by else event_actor(f),
+                capacity=by.capacity if by else None, action=etype, via=via,
                 patient=event_patient(f), record=_record_of(f), outcome=outcome.result,
                 basis=outcome.basis, reason=outcome.reason_key, policy_version=policy.version,
+                detail={"key": by.key} if by and by.key else None,
             )
         return outcome
 
@@ -334,15 +345,30 @@ class Mahrem:
         return str(row["phone"] or "")
 
 
-def _audit_entry(req: Request, facts: Facts, decision: Decision) -> dict[str, Any]:
+@dataclasses.dataclass(frozen=True, slots=True)
+class Reporter:
+    """Who reported an event through a door: the authenticated person, the capacity the door
+    gives them, and the installation key's public prefix when a key asserted them."""
+
+    person: str
+    capacity: str | None = None
+    key: str | None = None
+
+
+DOOR_CAPACITY = {"person": "self", "software": "staff", "officer": "officer"}
+
+
+def _audit_entry(req: Request, facts: Facts, decision: Decision, key: str | None = None) -> dict[str, Any]:
     role, facility = _role_and_facility(req, facts, decision.capacity)
+    detail: dict[str, Any] = {"recipient": req.recipient.kind if req.recipient else None, "tried": list(decision.tried)}
+    if key is not None:
+        detail["key"] = key
     return dict(
         at=req.at, kind="decision", actor=req.actor, capacity=decision.capacity, via=req.via,
         role=role, facility=facility,
         action=req.action, patient=req.patient, record=req.record, purpose=req.purpose,
         outcome=decision.effect, basis=decision.basis, reason=decision.reason_key,
-        policy_version=decision.policy_version,
-        detail={"recipient": req.recipient.kind if req.recipient else None, "tried": list(decision.tried)},
+        policy_version=decision.policy_version, detail=detail,
     )
 
 

@@ -49,8 +49,10 @@ OFFICER_EVENTS: dict[str, tuple[str, ...]] = {
     "death": ("gm_officer", "province_officer"), "inheritance_certificate": ("gm_officer", "province_officer"),
     "power_of_attorney": ("gm_officer", "province_officer"),
     "power_of_attorney_revoked": ("gm_officer", "province_officer"),
+    "staff_post_assigned": ("gm_officer", "province_officer"),
+    "staff_post_ended": ("gm_officer", "province_officer"),
 }
-OFFICER_BY_FIELD = {"concealment_order": None, "concealment_lifted": None, "parent_of": None,
+OFFICER_BY_FIELD = {"parent_of": None,
                     "custody_assigned": None, "death": None, "inheritance_certificate": None,
                     "power_of_attorney": None, "power_of_attorney_revoked": None, "protocol_signed": None,
                     "reidentification_authorization_revoked": None, "software_registered": None,

@@ -50,6 +50,11 @@ def _person(ctx: EventContext, f: Fields, key: str) -> str:
     return require(ctx.store, "person", f.str(key), f"{f.where}.{key}")
 
 
+def _opt_person(ctx: EventContext, f: Fields, key: str) -> str | None:
+    value = f.opt_str(key)
+    return None if value is None else require(ctx.store, "person", value, f"{f.where}.{key}")
+
+
 def _officer(ctx: EventContext, person: str, role: str, province: str | None = None) -> bool:
     return any(
         r["role"] == role and (province is None or r["province"] == province)
@@ -284,6 +289,39 @@ def inheritance_certificate(ctx: EventContext, f: Fields) -> EventOutcome:
     return ACCEPTED
 
 
+# -- the staff registry (ÇKYS) ---------------------------------------------------------------
+@handles("staff_post_assigned")
+def staff_post_assigned(ctx: EventContext, f: Fields) -> EventOutcome:
+    """Staff posts come from the Ministry's staff registry (ÇKYS) through an officer of the
+    facility's province or of the General Directorate, never from a hospital's push: a post is
+    what lets an installation key act for a person (issue 14) and what M6/1-M6/3 rest on."""
+    from mahrem.services.world import STAFF_ROLES
+
+    person, by = _person(ctx, f, "person"), _person(ctx, f, "by")
+    facility = require(ctx.store, "facility", f.str("facility"), f"{f.where}.facility")
+    role, specialty = f.str("role", STAFF_ROLES), f.opt_str("specialty")
+    if not _registry_officer(ctx, by, facility):
+        return rejected("6/1", "event.not_registry_officer")
+    ctx.store.end("staff_post", ctx.at, person=person, facility=facility)  # a new post replaces the old
+    _begin(ctx, "staff_post", person=person, facility=facility, role=role, specialty=specialty)
+    return ACCEPTED
+
+
+@handles("staff_post_ended")
+def staff_post_ended(ctx: EventContext, f: Fields) -> EventOutcome:
+    """The staff registry (ÇKYS) ends a person's post at a facility from the event's time on."""
+    person, by = _person(ctx, f, "person"), _person(ctx, f, "by")
+    facility = require(ctx.store, "facility", f.str("facility"), f"{f.where}.facility")
+    if not _registry_officer(ctx, by, facility):
+        return rejected("6/1", "event.not_registry_officer")
+    ctx.store.end("staff_post", ctx.at, person=person, facility=facility)
+    return ACCEPTED
+
+
+def _registry_officer(ctx: EventContext, by: str, facility: str) -> bool:
+    return _officer(ctx, by, "gm_officer") or _officer(ctx, by, "province_officer", _province_of(ctx, facility))
+
+
 # -- orders and officers (M7, M12, M13, KTS) -----------------------------------------------
 @handles("concealment_order")
 def concealment_order(ctx: EventContext, f: Fields) -> EventOutcome:
@@ -291,19 +329,19 @@ def concealment_order(ctx: EventContext, f: Fields) -> EventOutcome:
     named = f.str_list("need_to_know")
     for i, officer in enumerate(named):
         require(ctx.store, "person", officer, f"{f.where}.need_to_know[{i}]")
-    _begin(ctx, "concealment_order", patient=patient, court=f.str("court"), need_to_know=named)
+    by = _opt_person(ctx, f, "by")
+    _begin(ctx, "concealment_order", patient=patient, court=f.str("court"), need_to_know=named, ordered_by=by)
     return ACCEPTED
 
 
 @handles("concealment_lifted")
 def concealment_lifted(ctx: EventContext, f: Fields) -> EventOutcome:
     """M12 — a court lifts its own order; without a court named, every order of the patient ends."""
-    patient = _person(ctx, f, "patient")
+    patient, by = _person(ctx, f, "patient"), _opt_person(ctx, f, "by")
     court = f.opt_str("court")
-    if court is None:
-        ctx.store.end("concealment_order", ctx.at, patient=patient)
-    else:
-        ctx.store.end("concealment_order", ctx.at, patient=patient, court=court)
+    match = {"patient": patient} if court is None else {"patient": patient, "court": court}
+    for order in ctx.store.open_rows("concealment_order", ctx.at, **match):
+        ctx.store.set("concealment_order", order["id"], valid_to=ctx.at, lifted_by=by)
     return ACCEPTED
 
 

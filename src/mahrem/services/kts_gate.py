@@ -13,6 +13,7 @@ sliding window, looks like such copying; the next read is then decided as `expor
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -110,13 +111,8 @@ def revoke_api_key(m: Mahrem, installation: str, by: str, at: datetime | None = 
 
 def installation_for_key(store: Store, keys: KeyStore, key: str, at: datetime) -> str | None:
     """The installation a key belongs to, if the key was issued by `at` and not ended by then."""
-    if not key.startswith(KEY_PREFIX) or len(key) > 200:
-        return None
-    rows = store.rows("kts_api_key", key_hmac=keys.hmac(KEY_NAME, key))
-    for row in rows:
-        if row["issued_at"] <= at and (row["revoked_at"] is None or at < row["revoked_at"]):
-            return str(row["installation"])
-    return None
+    row = _key_row(store, keys, key, at)
+    return None if row is None else str(row["installation"])
 
 
 def authenticate_installation(m: Mahrem, key: str, at: datetime | None = None) -> str | None:
@@ -125,6 +121,64 @@ def authenticate_installation(m: Mahrem, key: str, at: datetime | None = None) -
         return None
     with read_only(m.db) as store:
         return installation_for_key(store, m.keys, key, m._at(at))
+
+
+def is_installation_key(token: str) -> bool:
+    """Whether a bearer token has the form of an installation key (not a person's session)."""
+    return token.startswith(KEY_PREFIX)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyAssertion:
+    """What an installation key asserts: this staff member of its facility acts now, as staff.
+    `key` is the key's public prefix, recorded with every entry the assertion leads to."""
+
+    installation: str
+    person: str
+    key: str
+
+
+def authenticate_staff(m: Mahrem, key: str, acting: str, at: datetime | None = None) -> KeyAssertion | None:
+    """KTS/3 with M6/1 — an installation's key acts only for a person who holds a staff post at
+    the installation's facility at this instant, and only in the staff capacity (issue 14).
+
+    None for an unknown key, an unknown person and a person the key may not act for alike, so a
+    refusal tells nobody whether a TC kimlik no belongs to anyone. Officers, the data protection
+    officer, GM and patients act through their own sessions, never through a hospital's key.
+    """
+    when = m._at(at)
+    with read_only(m.db) as store:
+        row = _key_row(store, m.keys, key, when)
+        if row is None:
+            return None
+        person = _person_named(store, acting)
+        inst = store.get("installation", row["installation"])
+        if person is None or inst is None:
+            return None
+        posts = store.open_rows("staff_post", when, person=person, facility=inst["facility"])
+    if not posts:
+        return None
+    return KeyAssertion(str(row["installation"]), person, str(row["prefix"]))
+
+
+def _key_row(store: Store, keys: KeyStore, key: str, at: datetime) -> dict[str, Any] | None:
+    if not key.startswith(KEY_PREFIX) or len(key) > 200:
+        return None
+    for row in store.rows("kts_api_key", key_hmac=keys.hmac(KEY_NAME, key)):
+        if row["issued_at"] <= at and (row["revoked_at"] is None or at < row["revoked_at"]):
+            return row
+    return None
+
+
+def _person_named(store: Store, acting: str) -> str | None:
+    """The person a TC kimlik no (or a Mahrem id) names; nothing else is tried."""
+    acting = acting.strip()
+    if len(acting) > 64:
+        return None
+    if acting.isdigit() and len(acting) == 11:
+        found = store.rows("person", tckn=acting)
+        return str(found[0]["id"]) if found else None
+    return acting if store.exists("person", acting) else None
 
 
 def list_api_keys(m: Mahrem, installation: str, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:

@@ -53,6 +53,10 @@ EVENT_REASONS: dict[str, tuple[str, str]] = {
         "18 yaşını doldurmamış kişi vekaletname veremez (yasal temsilcinin rızası gerekir).",
         "A person under 18 cannot give a power of attorney (the legal representative's consent is needed).",
     ),
+    "event.not_registry_officer": (
+        "Personel görevlerini yalnızca tesisin ilindeki il sağlık müdürlüğü veya Genel Müdürlük görevlisi kaydeder.",
+        "Only an officer of the facility's province or of the General Directorate records staff posts.",
+    ),
     "event.not_parent": ("Kişi bu çocuğun velisi değil.", "The person is not a parent of this child."),
 }
 

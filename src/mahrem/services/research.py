@@ -25,7 +25,7 @@ from mahrem.adapters.db import unit_of_work
 from mahrem.domain.anonymise import Anonymised, anonymise, parse
 from mahrem.domain.anonymise import hierarchy as hier
 from mahrem.domain.clock import local_date, require_aware
-from mahrem.domain.decision import PURPOSES, Decision, Request
+from mahrem.domain.decision import CAPACITIES, PURPOSES, Decision, Request
 from mahrem.domain.errors import InputError, MahremError, Refused
 from mahrem.services import audit
 from mahrem.services.inputs import Fields
@@ -51,6 +51,7 @@ class ExportSpec:
     suppression: float = 0.0
     purpose: str = "research"
     via: str | None = None
+    capacity: str | None = None  # "staff" when an installation key asserted the caller
     facility: str | None = None
     resource_type: str | None = "Condition"
     since: date | None = None
@@ -74,7 +75,8 @@ class ExportSpec:
         resource_type = f.data.get("resource_type", "Condition")
         return cls(
             quasi_identifiers=qis, models=tuple(models), sensitive=sensitive, suppression=float(suppression),
-            purpose=f.opt_str("purpose", PURPOSES) or "research", via=f.opt_str("via"), facility=f.opt_str("facility"),
+            purpose=f.opt_str("purpose", PURPOSES) or "research", via=f.opt_str("via"),
+            capacity=f.opt_str("as", CAPACITIES), facility=f.opt_str("facility"),
             resource_type=resource_type if isinstance(resource_type, str) else None,
             since=f.opt_date("since") if "since" in f.data else None,
             until=f.opt_date("until") if "until" in f.data else None, hierarchies=dict(hierarchies),
@@ -152,7 +154,7 @@ def export(store: Store, keys: KeyStore, decide: Decide, actor: str, spec: Expor
     allowed: set[str] = set()
     for patient in patients:
         decision = decide(store, Request(actor=actor, action="analyze", patient=patient, at=at,
-                                         purpose=spec.purpose, via=spec.via))
+                                         purpose=spec.purpose, via=spec.via, capacity=spec.capacity))
         if decision.permitted:
             allowed.add(patient)
         elif decision.basis != "12/1":  # the actor, not the patient: the whole export is refused

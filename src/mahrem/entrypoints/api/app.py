@@ -19,7 +19,7 @@ from mahrem.entrypoints.api import kts as kts_routes
 from mahrem.entrypoints.api import lifecycle as lifecycle_routes
 from mahrem.entrypoints.api import research as research_routes
 from mahrem.entrypoints.web import portal
-from mahrem.entrypoints.api.deps import Actor, Lang, Limit, Offset, Svc, Who
+from mahrem.entrypoints.api.deps import Actor, Lang, Limit, Offset, Svc, Who, own_session
 from mahrem.entrypoints.api.problems import PROBLEMS, document_problems, http_error, mahrem_error, validation_error
 from mahrem.services.app import Mahrem
 from mahrem.services.refs import unknown
@@ -112,11 +112,15 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
         if body.request.get("actor", who.person) != who.person:
             raise Forbidden("decide.not_yours", "the actor of a request is the authenticated caller")
         request = {**body.request, "actor": who.person}
+        if who.capacity is not None:  # an installation key acts only as staff (issue 14)
+            if request.get("as", who.capacity) != who.capacity:
+                raise Forbidden("decide.key_staff_only", "an installation key acts only in the staff capacity")
+            request["as"] = who.capacity
         if who.installation is not None:
             request["via"] = who.installation
         if who.purpose and "purpose" not in request:
             request["purpose"] = who.purpose
-        req, d = service.decide(request)
+        req, d = service.decide(request, key=who.key)
         if d.basis == "12/1" and not d.permitted:
             # SPEC rule 2: at the API a concealed patient looks exactly like an unknown one;
             # the audit log still holds the deny 12/1.
@@ -128,7 +132,10 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
         @api.post(path, operation_id=f"report_event_{door}", tags=["events"], response_model=EventOut,
                   responses=PROBLEMS, summary=summary)
         def report(body: EventIn, service: Svc, who: Who, lang: Lang) -> EventOut:
-            outcome = service.report_event(door, who.person, body.event, installation=who.installation)
+            if door != "software":  # a person's or an officer's own act: never through a key
+                own_session(who)
+            outcome = service.report_event(door, who.person, body.event, installation=who.installation,
+                                           key=who.key)
             return EventOut(result=outcome.result, basis=outcome.basis,  # type: ignore[arg-type]
                             reason=outcome.reason_en if lang == "en" else outcome.reason_tr)
 

@@ -80,6 +80,7 @@ def search(request: Request, resource_type: str, service: Svc, who: Who, lang: L
     _refuse_result_parameters(request)
     person = _patient(service, patient, patient_identifier)
     view = service.read_records(who.person, person, via=who.installation, purpose=purpose or who.purpose,
+                                capacity=who.capacity, key=who.key,
                                 resource_type=None if resource_type == "Record" else resource_type)
     return _fhir(_searchset(request, view, count, offset, lang))
 
@@ -89,7 +90,8 @@ def read(resource_type: str, resource_id: str, service: Svc, who: Who,
          purpose: Annotated[str | None, Query(description="Purpose, if not in X-Purpose")] = None) -> Any:
     """One record, if the engine permits it (403 with the article otherwise; a concealed
     patient's record is exactly an unknown one)."""
-    view = service.read_record(who.person, resource_id, via=who.installation, purpose=purpose or who.purpose)
+    view = service.read_record(who.person, resource_id, via=who.installation, purpose=purpose or who.purpose,
+                               capacity=who.capacity, key=who.key)
     if view.resource_type != resource_type:
         from mahrem.services.refs import unknown
 

@@ -124,7 +124,9 @@ def explain(service: Svc, who: Who, lang: Lang,
     the actor, the patient or a data protection officer; a concealment is answered as an unknown
     patient unless the caller is a dpo or an officer named in the order."""
     when = require_aware(at, "at") if at is not None else None
-    out = service.explain(who.person, actor, patient, record=record, action=action, via=via, purpose=purpose, at=when)
+    capacity = who.capacity if actor == who.person else None  # a key's staff member, as staff
+    out = service.explain(who.person, actor, patient, record=record, action=action, via=via, purpose=purpose,
+                          capacity=capacity, at=when)
     d = out.decision
     return ExplanationOut(at=out.at, actor=actor, patient=patient, record=record, action=action,
                           decision=d.effect, basis=d.basis, reason=d.reason(lang),  # type: ignore[arg-type]

@@ -58,11 +58,11 @@ async def mahrem_error(request: Request, exc: Exception) -> JSONResponse:
         await _pad(request)
     from mahrem.services.transparency import Forbidden
 
-    from mahrem.entrypoints.api.deps import Unauthenticated
+    from mahrem.entrypoints.api.deps import SessionRequired, Unauthenticated
 
     status = (404 if isinstance(exc, NotFound) else 422 if isinstance(exc, InputError)
               else 401 if isinstance(exc, Unauthenticated)
-              else 403 if isinstance(exc, (Forbidden, Refused)) else 400)
+              else 403 if isinstance(exc, (Forbidden, Refused, SessionRequired)) else 400)
     extra = {"basis": exc.basis} if isinstance(exc, Refused) else {}
     response = problem(status, exc.code, exc.message, _lang(request), field=exc.field, **extra)
     if status == 401:

@@ -75,6 +75,8 @@ def research_export(body: ExportIn, service: Svc, who: Who, limit: Limit = 1000,
     opened at it). The JSON pages through the rows, the CSV holds them all."""
     spec = {k: v for k, v in body.model_dump().items() if v is not None}
     spec["via"] = who.installation
+    if who.capacity is not None:  # an installation key acts only as staff (issue 14)
+        spec["as"] = who.capacity
     spec["purpose"] = body.purpose or who.purpose or "research"
     out = run_export(service, who.person, spec)
     if format == "csv":
