@@ -19,7 +19,7 @@ from mahrem.domain.facts import Facts
 from mahrem.domain.errors import InputError, MahremError
 from mahrem.domain.pseudonym import Reduction
 from mahrem.services import (
-    audit, central, checkpoints, doors, ingest, kts_gate, printouts, reading, transparency,
+    audit, central, checkpoints, disclosure, doors, ingest, kts_gate, printouts, reading, transparency,
 )
 from mahrem.services.events import HANDLERS, EventContext, event_actor, event_patient
 from mahrem.services.inputs import Fields
@@ -141,6 +141,28 @@ class Mahrem:
         if isinstance(pushed, MahremError):
             raise pushed
         return pushed
+
+    def check_targets(self, viewer: disclosure.Viewer, targets: list[disclosure.Target], *,
+                      action: str = "read", door: str | None = None, at: datetime | None = None) -> None:
+        """The one unknown answer for a patient, record or person the viewer may not know of
+        (a concealed patient, a hidden record, an unknown id): services/disclosure.py. The
+        attempt on a concealed patient or a hidden record is audited as the refusal it is
+        (12/1, 6/2), where the patient and the officers who may know of it can see it."""
+        when = self._at(at)
+        with read_only(self.db) as store:
+            found = disclosure.first_withheld(store, viewer, when, targets)
+        if found is None:
+            return
+        if found.why in ("concealed", "hidden") and viewer.person is not None:
+            basis, reason = ("12/1", "concealment.order_active") if found.why == "concealed" else (
+                "6/2", "preferences.record_hidden")
+            with unit_of_work(self.db) as store:
+                audit.append(store, at=when, kind="decision", actor=viewer.person, capacity=viewer.capacity,
+                             via=viewer.installation, action=action, patient=found.patient, record=found.record,
+                             outcome="deny", basis=basis, reason=reason,
+                             policy_version=policy_at(store, when).version,
+                             detail={"door": door, "key": viewer.key} if viewer.key else {"door": door})
+        raise disclosure.unknown_answer(found.target)
 
     def person_id(self, login: str) -> str | None:
         """The person a TC kimlik no or a person id names, if any."""

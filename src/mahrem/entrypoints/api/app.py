@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, Query
+from fastapi import Depends, FastAPI, Query
 from fastapi.responses import PlainTextResponse
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -19,6 +19,7 @@ from mahrem.entrypoints.api import kts as kts_routes
 from mahrem.entrypoints.api import lifecycle as lifecycle_routes
 from mahrem.entrypoints.api import research as research_routes
 from mahrem.entrypoints.web import portal
+from mahrem.entrypoints.api.guard import targets_known
 from mahrem.entrypoints.api.deps import Actor, Lang, Limit, Offset, Svc, Who, own_session
 from mahrem.entrypoints.api.problems import PROBLEMS, document_problems, http_error, mahrem_error, validation_error
 from mahrem.services.app import Mahrem
@@ -87,7 +88,9 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
 
         service = build()
         seal_every = float(os.environ.get("MAHREM_SEAL_EVERY", "300"))
+    # Every route first answers what the request names that the caller may not know of (issue 14).
     api = FastAPI(title="Mahrem", version="0.1.0", lifespan=_sealing(service, seal_every),
+                  dependencies=[Depends(targets_known)],
                   description="Kişisel sağlık verisine erişim kararları (Kişisel Sağlık Verileri Hakkında Yönetmelik, KTS).")
     api.add_exception_handler(MahremError, mahrem_error)
     api.add_exception_handler(RequestValidationError, validation_error)

@@ -1,0 +1,255 @@
+"""Concealed and hidden mean unknown at every door (issue 14, findings 2 and 3).
+
+Every route the application serves is walked (`app.routes`, not only the OpenAPI operations)
+with a concealed patient, a record of a concealed patient, a record its patient hid, and ids
+that name nothing, for hospital software's key, a patient's session, an officer's session and
+no credentials. For each, the answers must be the same byte for byte once the id the caller gave
+is masked (status, headers but `Date`, body), and so must the side effects: the rows each call
+leaves in every table but the audit log (no SMS, no event accepted). Each call starts from the
+same database file, so one answer cannot change the next.
+
+The ids of a pair have the same length, so even `Content-Length` must agree.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from mahrem.adapters.orm import metadata
+from mahrem.bootstrap import build
+from mahrem.entrypoints.api import problems
+from mahrem.entrypoints.api.app import create_app
+from mahrem.services import doors
+from mahrem.services.app import Mahrem
+from tests.e2e.auth import headers_for, software_headers
+from tests.e2e.conftest import Clock
+from tests.integration.helpers import event, loaded
+
+CONCEALED, NOBODY = "P1", "P8"  # P1 is under a concealment order; P8 names nobody
+CONCEALED_RECORD, HIDDEN_RECORD, NO_RECORD = "R1", "R4", "R8"  # R1 is P1's; C1 hid R4
+UNKNOWN_TCKN = "10000000146"  # a valid TC kimlik no of nobody in the world
+# Tables whose rows an answer may leave whatever the target (the audit log and its chain).
+IGNORED_TABLES = {"audit_log", "audit_head", "audit_checkpoint"}
+CALLERS = ("key", "patient", "officer", "nobody")
+
+
+@dataclass(frozen=True)
+class World:
+    app: TestClient
+    service: Mahrem
+    live: Path
+    pristine: Path
+    headers: dict[str, dict[str, str]]
+    tckn: str  # the concealed patient's
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    folder = tmp_path_factory.mktemp("walk")
+    live = folder / "mahrem.db"
+    clock = Clock("2026-03-02T10:00:00+03:00")
+    service = build(f"sqlite:///{live}", key_dir=str(folder / "keys"), clock=clock)
+    loaded(service)
+    assert event(service, "2026-03-02T08:00:00+03:00", "concealment_order", patient=CONCEALED,
+                 court="Ankara 1. Asliye", need_to_know=[])[0] == "accepted"
+    assert event(service, "2026-03-02T08:10:00+03:00", "record_hidden", patient="C1", record=HIDDEN_RECORD)[0] \
+        == "accepted"
+    headers = {"key": software_headers(service, "S1", "D1", purpose="treatment"),
+               "patient": headers_for(service, "K1"), "officer": headers_for(service, "O1"), "nobody": {}}
+    from mahrem.adapters.db import read_only
+
+    with read_only(service.db) as store:
+        tckn = str(store.get("person", CONCEALED)["tckn"])  # type: ignore[index]
+    service.db.dispose()
+    pristine = folder / "pristine.db"
+    shutil.copy(live, pristine)
+    yield World(TestClient(create_app(service)), service, live, pristine, headers, tckn)
+    service.db.dispose()
+
+
+def routes(app: Any) -> list[APIRoute]:
+    """Every API route the application serves, through included routers too."""
+    found: list[APIRoute] = []
+
+    def walk(items: list[Any]) -> None:
+        for r in items:
+            if isinstance(r, APIRoute):
+                found.append(r)
+            elif hasattr(r, "original_router"):
+                walk(r.original_router.routes)
+            elif hasattr(r, "routes"):
+                walk(r.routes)
+
+    walk(app.routes)
+    return found
+
+
+# -- requests that name a target -----------------------------------------------------------
+PATIENT_NAMES = {"patient", "child", "client", "deceased"}
+PERSON_NAMES = {"actor", "person", "parent", "relative", "lawyer", "custodian", "user"}
+RECORD_NAMES = {"record"}
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str
+    params: dict[str, Any]
+    body: Any
+    kind: str  # patient or record: which targets it is played with
+
+    @property
+    def name(self) -> str:
+        return f"{self.method} {self.path} {sorted(self.params)} {str(self.body)[:60]}"
+
+
+def calls_of(route: APIRoute) -> list[Call]:
+    """The calls that name a target through this route: in its path, its query or its body."""
+    out: list[Call] = []
+    path_params = {p.name for p in route.dependant.path_params}
+    query = {p.alias for p in _all_query(route.dependant)}
+    for method in sorted(route.methods - {"HEAD"}):
+        kinds = set()
+        for name in path_params | query:
+            kinds |= {"patient"} if name in PATIENT_NAMES | PERSON_NAMES | {"patient.identifier"} else set()
+            kinds |= {"record"} if name in RECORD_NAMES or (name == "resource_id" and method == "GET") else set()
+        for kind in sorted(kinds):
+            out.append(Call(method, route.path, {n: "<T>" for n in query if _named(n, kind)}, _body(route, kind),
+                            kind))
+        for body, kind in _target_bodies(route, method):
+            out.append(Call(method, route.path, {}, body, kind))
+    return out
+
+
+def _all_query(dependant: Any) -> list[Any]:
+    params = list(dependant.query_params)
+    for sub in dependant.dependencies:
+        params += _all_query(sub)
+    return params
+
+
+def _named(name: str, kind: str) -> bool:
+    if kind == "record":
+        return name in RECORD_NAMES
+    return name in PATIENT_NAMES | PERSON_NAMES | {"patient.identifier"}
+
+
+def _body(route: APIRoute, kind: str) -> Any:
+    return {} if route.body_field is not None else None
+
+
+EVENT_DOORS = {"/me/events": doors.PERSON_EVENTS, "/sbys/events": doors.SOFTWARE_EVENTS,
+               "/officer/events": doors.OFFICER_EVENTS}
+
+
+def _target_bodies(route: APIRoute, method: str) -> list[tuple[Any, str]]:
+    """Bodies that name a target: every event of an event door, a decision request, and the
+    body fields of the other routes that take a patient, a person or a record."""
+    if route.body_field is None or method not in ("POST", "PUT"):
+        return []
+    if route.path in EVENT_DOORS:
+        out: list[tuple[Any, str]] = []
+        for etype in sorted(EVENT_DOORS[route.path]):
+            out.append(({"event": {"type": etype, "id": "E9", **{f: "<T>" for f in PATIENT_NAMES | PERSON_NAMES}}},
+                        "patient"))
+            if etype in ("record_hidden", "record_unhidden", "correction_requested"):
+                out.append(({"event": {"type": etype, "patient": "C1", "record": "<T>"}}, "record"))
+        return out
+    if route.path == "/decide":
+        return [({"request": {"action": "read", "patient": "<T>", "purpose": "treatment"}}, "patient"),
+                ({"request": {"action": "read", "patient": "C1", "record": "<T>", "purpose": "treatment"}}, "record")]
+    fields = set(getattr(route.body_field.field_info.annotation, "model_fields", {}) or {})
+    out = []
+    if fields & (PATIENT_NAMES | PERSON_NAMES):
+        out.append(({f: "<T>" for f in fields & (PATIENT_NAMES | PERSON_NAMES)}, "patient"))
+    if "patients" in fields:
+        out.append(({"patients": ["<T>"]}, "patient"))
+    if fields & {"record", "records"}:
+        out.append(({**({"record": "<T>"} if "record" in fields else {}),
+                     **({"records": ["<T>"]} if "records" in fields else {})}, "record"))
+    return out
+
+
+def all_calls(app: Any) -> list[Call]:
+    calls = [c for r in routes(app) if not r.path.startswith("/fhir") for c in calls_of(r)]
+    calls += FHIR_CALLS
+    return calls
+
+
+FHIR_CALLS = [
+    Call("GET", "/fhir/{resource_type}", {"patient": "<T>"}, None, "patient"),
+    Call("GET", "/fhir/{resource_type}", {"patient.identifier": "<TCKN>"}, None, "patient"),
+    Call("GET", "/fhir/{resource_type}/{resource_id}", {}, None, "record"),
+]
+
+TARGETS = {"patient": (CONCEALED, NOBODY), "record": (CONCEALED_RECORD, HIDDEN_RECORD, NO_RECORD)}
+
+
+def _fill(value: Any, target: str, tckn: str) -> Any:
+    if isinstance(value, str):
+        return tckn if value == "<TCKN>" else target if value == "<T>" else value
+    if isinstance(value, list):
+        return [_fill(v, target, tckn) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill(v, target, tckn) for k, v in value.items()}
+    return value
+
+
+def play(w: World, call: Call, caller: str, target: str) -> tuple[int, dict[str, str], bytes, dict[str, int]]:
+    """One call from the pristine database: status, headers, body, and the rows it left."""
+    w.service.db.dispose()
+    shutil.copy(w.pristine, w.live)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{w.live}{suffix}").unlink(missing_ok=True)
+    tckn = w.tckn if target == CONCEALED else UNKNOWN_TCKN
+    path = call.path.replace("{resource_type}", "Observation").replace("{resource_id}", target)
+    path = re.sub(r"\{(patient|child|record|actor|person|relative)\}", target, path)
+    path = re.sub(r"\{[a-z_]+\}", "1", path)
+    params = _fill(call.params, target, tckn)
+    body = _fill(call.body, target, tckn)
+    before = _counts(w)
+    res = w.app.request(call.method, path, params=params, json=body, headers=w.headers[caller])
+    after = _counts(w)
+    masked = res.content.replace(tckn.encode(), b"<TCKN>").replace(target.encode(), b"<T>")
+    headers = {k: v for k, v in res.headers.items() if k not in ("date", "x-request-id")}
+    return res.status_code, headers, masked, {t: after[t] - before[t] for t in after if after[t] != before[t]}
+
+
+def _counts(w: World) -> dict[str, int]:
+    with w.service.db.connect() as conn:
+        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+                for t in metadata.sorted_tables if t.name not in IGNORED_TABLES}
+
+
+def test_the_walk_reaches_every_door_that_names_a_patient_a_person_or_a_record(world: World) -> None:
+    paths = {c.path for c in all_calls(world.app.app)}
+    for door in ("/decide", "/me/events", "/sbys/events", "/officer/events", "/codes/requests", "/codes/entries",
+                 "/decisions/explain", "/patients/{patient}/access-log", "/lifecycle/corrections",
+                 "/lifecycle/records/{record}/history", "/lifecycle/patients/{patient}/destruction",
+                 "/transfers", "/breaches/{breach_id}/patient-notice/{patient}", "/audit/entries",
+                 "/fhir/{resource_type}", "/fhir/{resource_type}/{resource_id}", "/printouts"):
+        assert door in paths
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_concealed_hidden_and_unknown_answer_alike_at_every_door_m12_m6_2(
+        world: World, caller: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(problems, "UNKNOWN_PAD_SECONDS", 0.0)
+    differing = []
+    for call in all_calls(world.app.app):
+        answers = {t: play(world, call, caller, t) for t in TARGETS[call.kind]}
+        first = next(iter(answers.values()))
+        for target, answer in answers.items():
+            if answer != first:
+                differing.append(f"{call.name} [{target}] {answer[0]} {answer[2][:160]!r} {answer[3]} "
+                                 f"vs {first[0]} {first[2][:160]!r} {first[3]}")
+    assert differing == []
