@@ -196,7 +196,7 @@ TARGETS = {"patient": (CONCEALED, NOBODY), "record": (CONCEALED_RECORD, HIDDEN_R
 
 def _fill(value: Any, target: str, tckn: str) -> Any:
     if isinstance(value, str):
-        return tckn if value == "<TCKN>" else target if value == "<T>" else value
+        return value.replace("<TCKN>", tckn).replace("<T>", target)
     if isinstance(value, list):
         return [_fill(v, target, tckn) for v in value]
     if isinstance(value, dict):
@@ -253,3 +253,46 @@ def test_concealed_hidden_and_unknown_answer_alike_at_every_door_m12_m6_2(
                 differing.append(f"{call.name} [{target}] {answer[0]} {answer[2][:160]!r} {answer[3]} "
                                  f"vs {first[0]} {first[2][:160]!r} {first[3]}")
     assert differing == []
+
+
+# -- the FHIR push: hospital software naming a patient by TC kimlik no ----------------------
+def _observation(subject: str) -> dict[str, Any]:
+    return {"resourceType": "Observation", "id": "obs-walk", "status": "final",
+            "code": {"coding": [{"system": "http://loinc.org", "code": "2345-7"}]},
+            "subject": {"reference": subject}, "valueQuantity": {"value": 98, "unit": "mg/dL"}}
+
+
+def _patient(tckn: str) -> dict[str, Any]:
+    from mahrem.services.ingest import TCKN_SYSTEM
+
+    return {"resourceType": "Patient", "id": "hbys-walk", "birthDate": "1980-05-01",
+            "identifier": [{"system": TCKN_SYSTEM, "value": tckn}], "name": [{"text": "Ad Soyad"}]}
+
+
+PUSHES = [
+    Call("POST", "/fhir", {}, _observation("Patient?identifier=urn:x|<TCKN>"), "patient"),
+    Call("POST", "/fhir", {}, {"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"fullUrl": "urn:uuid:p", "resource": _patient("<TCKN>"), "request": {"method": "POST", "url": "Patient"}},
+        {"resource": _observation("urn:uuid:p"), "request": {"method": "POST", "url": "Observation"}}]}, "patient"),
+]
+
+
+@pytest.mark.parametrize("call", PUSHES, ids=["by-identifier", "patient-and-record"])
+def test_a_push_naming_a_concealed_patient_answers_as_for_an_unknown_one_m12(
+        world: World, call: Call, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(problems, "UNKNOWN_PAD_SECONDS", 0.0)
+    concealed, nobody = (play(world, call, "key", t) for t in (CONCEALED, NOBODY))
+    assert concealed[:3] == nobody[:3]
+    if call.body.get("resourceType") == "Bundle":  # Patient and record: registered or linked, and kept
+        assert concealed[0] == 201 and concealed[3].get("record") == nobody[3].get("record") == 1
+    else:  # the TC kimlik no alone: nobody Mahrem may name to this software
+        assert concealed[0] == 422 and b"patient.unresolved" in concealed[2]
+        assert "record" not in concealed[3] and "record" not in nobody[3]
+
+
+def test_a_pushed_patient_is_answered_alike_whether_mahrem_knew_the_person_or_not_m12(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    call = Call("POST", "/fhir", {}, _patient("<TCKN>"), "patient")
+    concealed, nobody = (play(world, call, "key", t) for t in (CONCEALED, NOBODY))
+    assert concealed[:3] == nobody[:3] and concealed[0] == 201
+    assert concealed[3] == {"patient_link": 1} and nobody[3] == {"patient_link": 1, "person": 1}

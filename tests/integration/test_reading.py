@@ -33,7 +33,8 @@ def test_a_locked_history_is_withheld_with_the_code_as_remedy_m6_5(service: Mahr
     assert event(service, "2026-03-02T09:30:00+03:00", "history_locked", patient="P1")[0] == "accepted"
     view = service.read_records("D3", "P1", purpose="treatment", at=t(DURING))
     assert view.permitted == ()
-    assert [(w.id, w.decision.basis) for w in view.withheld] == [("R1", "6/5"), ("R2", "6/5")]
+    # SPEC.md, "What a refusal may tell" (b): the history is locked and a code opens it; no count.
+    assert [(w.basis, w.reason_key, w.count) for w in view.withheld] == [("6/5", "staff.history_locked", None)]
     assert "kod" in (view.withheld[0].remedy("tr") or "")
     assert "code" in (view.withheld[0].remedy("en") or "")
 
@@ -48,7 +49,8 @@ def test_every_record_decision_of_a_search_is_audited(service: Mahrem) -> None:
 def test_a_physician_without_a_window_gets_the_statutory_windows_as_remedy_m6_3(service: Mahrem) -> None:
     view = loaded(service).read_records("D1", "P1", purpose="treatment", at=t(DURING))
     assert view.permitted == ()
-    assert {(w.id, w.decision.basis) for w in view.withheld} == {("R1", "6/3"), ("R2", "6/3")}
+    # (a) no care relationship: the basis and the remedy only, not how many.
+    assert [(w.basis, w.count) for w in view.withheld] == [("6/3", None)]
     assert "24" in (view.withheld[0].remedy("tr") or "")
 
 
@@ -56,7 +58,23 @@ def test_a_hidden_record_is_neither_read_nor_listed_as_withheld_m6_2(service: Ma
     checked_in(service)
     assert event(service, "2026-03-02T09:30:00+03:00", "record_hidden", patient="P1", record="R1")[0] == "accepted"
     view = service.read_records("D3", "P1", purpose="treatment", at=t(DURING))
-    assert "R1" not in [r.id for r in view.permitted] + [w.id for w in view.withheld]
+    assert [r.id for r in view.permitted] == ["R2"] and view.withheld == ()
+
+
+def test_restricted_records_are_counted_for_a_physician_who_may_read_past_data_m6_6(service: Mahrem) -> None:
+    loaded(service)
+    assert event(service, CHECK_IN, "check_in", id="E1", patient="P1", facility="F1") == ("accepted", None)
+    view = service.read_records("D1", "P1", purpose="treatment", at=t(DURING))
+    assert [r.id for r in view.permitted] == ["R1"]
+    assert [(w.basis, w.count) for w in view.withheld] == [("6/6", 1)]  # R2, psychiatry: its number only
+
+
+def test_relatives_outside_their_scope_learn_nothing_of_what_is_withheld_m9_1(service: Mahrem) -> None:
+    loaded(service)
+    assert event(service, "2026-03-02T09:00:00+03:00", "relative_authorized", patient="P1", relative="K1",
+                 categories=["laboratory"]) == ("accepted", None)
+    view = service.read_records("K1", "P1", at=t(DURING))
+    assert [r.id for r in view.permitted] == ["R1"] and view.withheld == ()
 
 
 def test_the_patient_reads_every_own_record_m5_6(service: Mahrem) -> None:

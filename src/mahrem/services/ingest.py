@@ -52,8 +52,15 @@ class EntryResult:
     patient: str | None = None
 
     @property
+    def answer(self) -> str:
+        """What the sending software is told. A Patient is `created` when this facility's id is
+        linked for the first time, whether Mahrem knew the person or registered them now: the
+        answer must not tell whether a TC kimlik no belongs to someone Mahrem knows (M12)."""
+        return "created" if self.outcome in ("created", "registered", "linked") else self.outcome
+
+    @property
     def status(self) -> str:
-        return "201 Created" if self.outcome in ("created", "registered") else "200 OK"
+        return "201 Created" if self.answer == "created" else "200 OK"
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,21 +217,45 @@ def _phone(resource: dict[str, Any]) -> str | None:
     return phones[0] if phones else None
 
 
-def resolve_patient(store: Store, facility: str, reference: str, local: dict[str, str], where: str) -> str:
+def resolve_patient(store: Store, facility: str, reference: str, local: dict[str, str], where: str,
+                    at: datetime) -> str:
     """The person a reference names: a Patient of this push, a Patient this facility's software
     pushed before (`Patient/<local id>`), or `Patient?identifier=<system>|<TC kimlik no>`."""
+    person: str | None = None
     if reference in local:
-        return local[reference]
-    if reference.startswith("Patient?identifier="):
+        person = local[reference]
+    elif reference.startswith("Patient?identifier="):
+        # The one lookup that asks Mahrem whom a TC kimlik no names: a concealed patient is, to
+        # software without the care path, a TC kimlik no nobody has (M12). A Patient of this
+        # push or one this facility linked before is the facility's own knowledge: its records
+        # are kept (writing discloses nothing), whatever the answer would otherwise tell.
         tckn = reference.split("|", 1)[-1].split("=", 1)[-1]
         found = store.rows("person", tckn=validate_tckn(tckn, where))
-        if found:
-            return str(found[0]["id"])
+        person = str(found[0]["id"]) if found and _may_write_for(store, facility, str(found[0]["id"]), at) else None
     elif reference.startswith("Patient/"):
         links = store.rows("patient_link", facility=facility, local_id=reference.removeprefix("Patient/"))
-        if links:
-            return str(links[0]["person"])
-    raise InputError("patient.unresolved", f"{where}: unknown patient reference {reference!r}", field=where)
+        person = str(links[0]["person"]) if links else None
+    if person is None:
+        raise InputError("patient.unresolved", f"{where}: unknown patient reference {reference!r}", field=where)
+    return person
+
+
+def _may_write_for(store: Store, facility: str, person: str, at: datetime) -> bool:
+    """M12 with M6/1: under a concealment order a facility writes only the records of the
+    patient's episode open there now (rule 2's care path); otherwise the patient is, to its
+    software, a patient Mahrem does not know."""
+    if not store.open_rows("concealment_order", at, patient=person):
+        return True
+    from mahrem.services.policies import policy_at
+
+    window = policy_at(store, at).check_in_window
+    for e in store.rows("episode", patient=person, facility=facility):
+        if e["kind"] == "appointment" or e["started_at"] > at:
+            continue
+        end = e["started_at"] + window if e["kind"] == "check_in" else e["ended_at"]
+        if end is None or at < end:
+            return True
+    return False
 
 
 def _record(store: Store, keys: KeyStore, policy: Policy, resource: dict[str, Any], where: str, facility: str,
@@ -235,7 +266,7 @@ def _record(store: Store, keys: KeyStore, policy: Policy, resource: dict[str, An
     if reference is None:
         raise InputError("record.no_patient", f"{where}.subject: a {rtype} must name its patient",
                          field=f"{where}.subject")
-    patient = resolve_patient(store, facility, reference, local, f"{where}.subject")
+    patient = resolve_patient(store, facility, reference, local, f"{where}.subject", at)
     rid = resource.get("id") or _content_id(resource)
     existing = store.get("record", rid)
     if existing is not None:

@@ -1,6 +1,7 @@
 """Reading a patient's records through the engine: every record is decided (and audited) one by
-one, and only what the law permits leaves the service. What is withheld is listed only when the
-actor may know it exists, with what would open it (domain/remedies.py).
+one, and only what the law permits leaves the service. Of what is withheld, only what SPEC.md's
+"What a refusal may tell" allows is told: the basis and what would open it, a count only for
+restricted categories, never an id (domain/remedies.py).
 
 Nothing here counts, pages or caches before the decisions: totals and pages are taken over the
 permitted records only, so a withheld record cannot be inferred from a total or a page boundary.
@@ -17,7 +18,7 @@ from mahrem.domain import engine
 from mahrem.domain.decision import Decision, Request
 from mahrem.domain.errors import Refused
 from mahrem.domain.reasons import reason_text
-from mahrem.domain.remedies import is_disclosable_refusal, remedy_for
+from mahrem.domain.remedies import Notice, notices
 from mahrem.domain.rules.concealment import holds_care_path
 from mahrem.services.policies import policy_at
 from mahrem.services.ports import KeyStore, Store
@@ -42,26 +43,11 @@ class RecordView:
 
 
 @dataclass(frozen=True, slots=True)
-class Withheld:
-    """A record the actor may know exists but may not read, with why and what would open it."""
-
-    id: str
-    category: str
-    resource_type: str
-    created_at: datetime
-    facility: str
-    decision: Decision
-
-    def remedy(self, lang: str = "tr") -> str | None:
-        texts = remedy_for(self.decision.reason_key)
-        return None if texts is None else texts[1 if lang == "en" else 0]
-
-
-@dataclass(frozen=True, slots=True)
 class RecordsView:
     patient: str
     permitted: tuple[RecordView, ...]
-    withheld: tuple[Withheld, ...]
+    # What the withheld records may tell (domain/remedies.py): never their ids, dates or types.
+    withheld: tuple[Notice, ...]
     # M12 care path: the patient's other records are withheld by a legal restriction (12/1);
     # nothing more is told, not even how many.
     legally_restricted: bool = False
@@ -97,7 +83,7 @@ def read_records(store: Store, keys: KeyStore, decide: DecideFn, decide_many: De
                    and disposal(store, r["id"]) is None),
                   key=lambda r: (r["created_at"], r["id"]))
     permitted: list[RecordView] = []
-    withheld: list[Withheld] = []
+    refused: list[tuple[str, str]] = []
     restricted = False
     for row, decision in zip(rows, decide_many(store, base, rows)):
         if decision.permitted:
@@ -110,10 +96,9 @@ def read_records(store: Store, keys: KeyStore, decide: DecideFn, decide_many: De
             restricted = True
         elif decision.basis.startswith("KTS/"):
             raise Refused(decision.reason_key, decision.reason_en, basis=decision.basis)
-        elif is_disclosable_refusal(decision.reason_key, decision.basis):
-            withheld.append(Withheld(row["id"], row["category"], row["resource_type"], row["created_at"],
-                                     row["facility"], decision))
-    return RecordsView(patient, tuple(permitted), tuple(withheld), restricted)
+        else:
+            refused.append((decision.basis, decision.reason_key))
+    return RecordsView(patient, tuple(permitted), notices(refused), restricted)
 
 
 def read_record(store: Store, keys: KeyStore, decide: DecideFn, *, actor: str, patient: str | None, record: str,

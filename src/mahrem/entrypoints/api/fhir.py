@@ -47,12 +47,12 @@ def push(request: Request, service: Svc, who: Who,
     if who.installation is None:
         raise Forbidden("push.software_only", "only registered hospital software pushes records")
     pushed = service.push(who.installation, who.person, body, tckn_system=_tckn_system(request))
-    created = any(e.outcome in ("created", "registered") for e in pushed.entries)
+    created = any(e.answer == "created" for e in pushed.entries)
     return _fhir({
         "resourceType": "Bundle", "type": "transaction-response",
         "entry": [{"response": {"status": e.status, "location": f"{e.resource_type}/{e.id}",
                                 "outcome": {"resourceType": "OperationOutcome", "issue": [
-                                    {"severity": "information", "code": "informational", "diagnostics": e.outcome}]}}}
+                                    {"severity": "information", "code": "informational", "diagnostics": e.answer}]}}}
                   for e in pushed.entries],
     }, 201 if created else 200)
 
@@ -154,12 +154,13 @@ def _served(record: RecordView) -> dict[str, Any]:
 
 def _withheld_outcome(view: RecordsView, lang: str) -> dict[str, Any]:
     en = lang == "en"
+    # SPEC.md, "What a refusal may tell": the basis and the remedy, a count only for restricted
+    # categories; never a record id, a date, a type or a facility.
     issues = [
         {"severity": "information", "code": "suppressed",
-         "diagnostics": f"{w.resource_type}/{w.id} [{w.decision.basis}] "
-                        f"{w.decision.reason_en if en else w.decision.reason_tr}"
-                        + (f" — {w.remedy(lang)}" if w.remedy(lang) else ""),
-         "expression": [f"{w.resource_type}/{w.id}"]}
+         "diagnostics": f"[{w.basis}] {reason_text(w.reason_key)[1 if en else 0]}"
+                        + (f" ({w.count})" if w.count is not None else "")
+                        + (f" — {w.remedy(lang)}" if w.remedy(lang) else "")}
         for w in view.withheld]
     if view.legally_restricted:  # M12 care path: that much, and nothing more
         tr, en_text = reason_text("concealment.legal_restriction")

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from mahrem.domain.reasons import reason_text
 from mahrem.domain.errors import InputError, MahremError, NotFound, Refused
 from mahrem.entrypoints.web.fhir_view import CATEGORY_LABELS, PURPOSES, TYPE_LABELS, readable
 from mahrem.entrypoints.web.support import Form, Person, render
@@ -64,10 +65,10 @@ def _search(v: Person, tckn: str, purpose: str, **extra: Any) -> Response:
     card = profile.whoami(v.m, patient, v.now)
     records = [{"r": r, "title": readable(r.resource, v._)[0] or r.resource_type, "lines": readable(r.resource, v._)[1]}
                for r in sorted(view.permitted, key=lambda r: r.created_at, reverse=True)]
-    withheld = [{"w": w, "reason": w.decision.reason(v.lang), "remedy": w.remedy(v.lang),
-                 "code_opens": w.decision.basis in ("6/5", "6/6")} for w in view.withheld]
+    withheld = [{"w": w, "reason": reason_text(w.reason_key)[1 if v.lang == "en" else 0], "remedy": w.remedy(v.lang),
+                 "code_opens": w.basis in ("6/5", "6/6")} for w in view.withheld]
     return _page(v, form=form, patient=card, records=records, withheld=withheld, restricted=view.legally_restricted,
-                 names=profile.names(v.m, {r.facility for r in view.permitted} | {w.facility for w in view.withheld}),
+                 names=profile.names(v.m, {r.facility for r in view.permitted}),
                  **extra)
 
 

@@ -159,9 +159,10 @@ def children(v: Person) -> Response:
             rows = [{"id": r.id, "category": r.category, "type": r.resource_type, "created_at": r.created_at,
                      "title": readable(r.resource, v._)[0] or r.resource_type, "lines": readable(r.resource, v._)[1],
                      "basis": r.decision.basis} for r in view.permitted]
-            refused = None if rows or not view.withheld else view.withheld[0].decision.reason(v.lang)
-        except MahremError:
-            rows, refused = [], v._("You cannot see this child's records now.")
+        except MahremError:  # unknown to this parent now (M12): the same page as no records at all
+            rows = []
+        # SPEC.md, "What a refusal may tell": a parent outside rule 5's scope learns nothing of why.
+        refused = None if rows else v._("You cannot see this child's records now.")
         cards.append({**child, "records": rows, "refused": refused,
                       "privacy": profile.privacy(v.m, child["id"], v.now)})
     return render(v, "children.html", cards=cards, labels=CATEGORY_LABELS, types=TYPE_LABELS)
@@ -178,9 +179,9 @@ def shared(v: Person) -> Response:
             rows = [{"category": r.category, "type": r.resource_type, "created_at": r.created_at,
                      "title": readable(r.resource, v._)[0] or r.resource_type, "lines": readable(r.resource, v._)[1],
                      "basis": r.decision.basis} for r in view.permitted]
-            refused = None if rows or not view.withheld else view.withheld[0].decision.reason(v.lang)
         except MahremError:
-            rows, refused = [], v._("You cannot see these records now.")
+            rows = []
+        refused = None if rows else v._("You cannot see these records now.")
         cards.append({**other, "records": rows, "refused": refused})
     return render(v, "shared.html", cards=cards, labels=CATEGORY_LABELS, types=TYPE_LABELS)
 
