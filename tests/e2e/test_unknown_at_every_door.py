@@ -76,20 +76,30 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     service.db.dispose()
 
 
-def routes(app: Any) -> list[APIRoute]:
-    """Every API route the application serves, through included routers too."""
-    found: list[APIRoute] = []
+@dataclass(frozen=True)
+class Served:
+    """A route and the path the application serves it at (the prefixes of its routers)."""
 
-    def walk(items: list[Any]) -> None:
+    path: str
+    methods: set[str]
+    dependant: Any
+    body_field: Any
+
+
+def routes(app: Any) -> list[Served]:
+    """Every API route the application serves, through included routers too."""
+    found: list[Served] = []
+
+    def walk(items: list[Any], prefix: str) -> None:
         for r in items:
             if isinstance(r, APIRoute):
-                found.append(r)
+                found.append(Served(prefix + r.path, set(r.methods), r.dependant, r.body_field))
             elif hasattr(r, "original_router"):
-                walk(r.original_router.routes)
+                walk(r.original_router.routes, prefix + getattr(r.include_context, "prefix", ""))
             elif hasattr(r, "routes"):
-                walk(r.routes)
+                walk(r.routes, prefix)
 
-    walk(app.routes)
+    walk(app.routes, "")
     return found
 
 
@@ -112,7 +122,7 @@ class Call:
         return f"{self.method} {self.path} {sorted(self.params)} {str(self.body)[:60]}"
 
 
-def calls_of(route: APIRoute) -> list[Call]:
+def calls_of(route: Served) -> list[Call]:
     """The calls that name a target through this route: in its path, its query or its body."""
     out: list[Call] = []
     path_params = {p.name for p in route.dependant.path_params}
@@ -143,7 +153,7 @@ def _named(name: str, kind: str) -> bool:
     return name in PATIENT_NAMES | PERSON_NAMES | {"patient.identifier"}
 
 
-def _body(route: APIRoute, kind: str) -> Any:
+def _body(route: Served, kind: str) -> Any:
     return {} if route.body_field is not None else None
 
 
@@ -151,7 +161,7 @@ EVENT_DOORS = {"/me/events": doors.PERSON_EVENTS, "/sbys/events": doors.SOFTWARE
                "/officer/events": doors.OFFICER_EVENTS}
 
 
-def _target_bodies(route: APIRoute, method: str) -> list[tuple[Any, str]]:
+def _target_bodies(route: Served, method: str) -> list[tuple[Any, str]]:
     """Bodies that name a target: every event of an event door, a decision request, and the
     body fields of the other routes that take a patient, a person or a record."""
     if route.body_field is None or method not in ("POST", "PUT"):
@@ -180,7 +190,7 @@ def _target_bodies(route: APIRoute, method: str) -> list[tuple[Any, str]]:
 
 
 def all_calls(app: Any) -> list[Call]:
-    calls = [c for r in routes(app) if not r.path.startswith("/fhir") for c in calls_of(r)]
+    calls = [c for r in routes(app) if not r.path.startswith(("/fhir", "/portal")) for c in calls_of(r)]
     calls += FHIR_CALLS
     return calls
 
@@ -296,3 +306,86 @@ def test_a_pushed_patient_is_answered_alike_whether_mahrem_knew_the_person_or_no
     concealed, nobody = (play(world, call, "key", t) for t in (CONCEALED, NOBODY))
     assert concealed[:3] == nobody[:3] and concealed[0] == 201
     assert concealed[3] == {"patient_link": 1} and nobody[3] == {"patient_link": 1, "person": 1}
+
+
+# -- the portal's pages -------------------------------------------------------------------------
+PORTAL_CALLERS = ("staff", "patient", "officer", "nobody")
+PORTAL_FORM = {"tckn": "<TCKN>", "purpose": "treatment", "court": "Ankara 2. Asliye", "need_to_know": "",
+               "record": "<T>", "records": "<T>", "patient": "<T>", "reason": "yanlış", "code": "123456",
+               "until": "", "kind": "access", "subject": "Verilerim"}
+
+
+@pytest.fixture(scope="module")
+def portal_sessions(world: World) -> dict[str, dict[str, str]]:
+    """Cookies and CSRF tokens of the portal's sessions, made before the pristine copy is taken."""
+    from tests.e2e.auth import session_token
+
+    w = world
+    w.service.db.dispose()
+    shutil.copy(w.pristine, w.live)
+    tokens = {"staff": session_token(w.service, "D1", installation="S1"), "patient": session_token(w.service, "K1"),
+              "officer": session_token(w.service, "O1")}
+    w.service.db.dispose()
+    shutil.copy(w.live, w.pristine)
+    return {who: {"cookie": token, "csrf": w.service.keys.hmac("portal-csrf", "session:" + token)}
+            for who, token in tokens.items()}
+
+
+def portal_calls(app: Any) -> list[Call]:
+    out: list[Call] = []
+    for route in routes(app):
+        if not route.path.startswith("/portal") or "{name}" in route.path or "{lang}" in route.path:
+            continue
+        for method in sorted(route.methods - {"HEAD"}):
+            names = {p.name for p in route.dependant.path_params}
+            kind = "record" if "record" in names else "patient"
+            out.append(Call(method, route.path, {}, PORTAL_FORM if method == "POST" else None, kind))
+    return out
+
+
+def play_portal(w: World, call: Call, sessions: dict[str, dict[str, str]], caller: str,
+                target: str) -> tuple[int, dict[str, str], bytes, dict[str, int]]:
+    w.service.db.dispose()
+    shutil.copy(w.pristine, w.live)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{w.live}{suffix}").unlink(missing_ok=True)
+    tckn = w.tckn if target in (CONCEALED, CONCEALED_RECORD) else UNKNOWN_TCKN
+    path = re.sub(r"\{(patient|record|relative)\}", target, call.path)
+    path = path.replace("{step}", "request").replace("{change}", "hide")
+    path = re.sub(r"\{[a-z_]+\}", "x", path)
+    session = sessions.get(caller)
+    cookies = {"mahrem_session": session["cookie"]} if session else {}
+    form = {**_fill(call.body, target, tckn), "csrf": session["csrf"] if session else ""} if call.body else None
+    before = _counts(w)
+    client = TestClient(w.app.app, base_url="https://testserver", cookies=cookies, follow_redirects=False)
+    res = client.request(call.method, path, data=form)
+    after = _counts(w)
+    masked = res.content.replace(tckn.encode(), b"<TCKN>").replace(target.encode(), b"<T>")
+    # A login form's CSRF token is bound to a fresh random pre-session cookie: noise, not an answer.
+    masked = re.sub(rb'name="csrf" value="[0-9a-f]+"', b'name="csrf" value="<CSRF>"', masked)
+    headers = {k: re.sub(r"expires=[^;]+", "expires=<WHEN>", re.sub(r"mahrem_pre=[^;]+", "mahrem_pre=<PRE>",
+                                                                       v.replace(target, "<T>")))
+               for k, v in res.headers.items() if k not in ("date", "x-request-id")}
+    return res.status_code, headers, masked, {t: after[t] - before[t] for t in after if after[t] != before[t]}
+
+
+@pytest.mark.parametrize("caller", PORTAL_CALLERS)
+def test_concealed_hidden_and_unknown_answer_alike_on_every_portal_page_m12_m6_2(
+        world: World, portal_sessions: dict[str, dict[str, str]], caller: str) -> None:
+    differing = []
+    calls = portal_calls(world.app.app)
+    assert {"/portal/clinic/search", "/portal/me/records/{record}", "/portal/officer/concealment"} <= {
+        c.path for c in calls}
+    for call in calls:
+        answers = {t: play_portal(world, call, portal_sessions, caller, t) for t in TARGETS[call.kind]}
+        first = next(iter(answers.values()))
+        for target, answer in answers.items():
+            if answer != first:
+                differing.append(f"{call.method} {call.path} [{target}] {answer[0]} {answer[3]} vs {first[0]} "
+                                 f"{first[3]}: {_first_difference(answer[2], first[2])}")
+    assert differing == []
+
+
+def _first_difference(a: bytes, b: bytes) -> str:
+    i = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return f"{a[max(0, i - 80):i + 80]!r} vs {b[max(0, i - 80):i + 80]!r}"

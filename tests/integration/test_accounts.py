@@ -135,6 +135,20 @@ def test_five_failures_lock_the_person_out_for_fifteen_minutes(service: Mahrem) 
     assert outcomes == ["failed"] * 5 + ["limited", "accepted"]
 
 
+def test_the_limit_tells_nobody_whether_a_tc_kimlik_no_belongs_to_anyone_m12(service: Mahrem) -> None:
+    loaded(service)
+    answers = {}
+    for login in (tckn(1), tckn(321)):  # P1's TC kimlik no, and one nobody has
+        codes = []
+        for i in range(accounts.MAX_FAILURES_PER_PERSON + 1):
+            with pytest.raises(AuthError) as err:
+                accounts.login(service, login, f"yanlış-{i}", None, client=f"{login}-{i}", at=T0 + timedelta(seconds=i))
+            codes.append(err.value.code)
+        answers[login] = codes
+    assert answers[tckn(1)] == answers[tckn(321)] == ["auth.failed"] * 5 + ["auth.rate_limited"]
+    assert all(r["login_key"] and tckn(1) not in r["login_key"] for r in rows(service, "login_attempt"))
+
+
 def test_one_client_address_is_limited_across_people(service: Mahrem) -> None:
     loaded(service)
     accounts.set_password(service, "P1", PASSWORD, T0)

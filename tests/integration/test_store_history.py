@@ -137,7 +137,7 @@ def test_migrations_run_twice_without_change(db_url: str) -> None:
     upgrade(engine)
     upgrade(engine)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0011"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0012"
     engine.dispose()
 
 

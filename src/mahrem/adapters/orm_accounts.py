@@ -38,9 +38,11 @@ login_attempt = Table(
     "login_attempt", metadata,
     Column("id", Integer, primary_key=True),
     Column("person", ID),
+    Column("login_key", String(64)),  # HMAC of the login as typed: failures are counted by it
     Column("client", String(64), nullable=False),
     Column("at", UtcDateTime, nullable=False),
     Column("outcome", String(16), nullable=False),  # accepted, failed, limited
     Index("ix_login_attempt_person_at", "person", "at"),
     Index("ix_login_attempt_client_at", "client", "at"),
+    Index("ix_login_attempt_login_key_at", "login_key", "at"),
 )

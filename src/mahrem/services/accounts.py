@@ -37,6 +37,7 @@ from mahrem.services.ports import Store
 from mahrem.services.transparency import Forbidden
 
 SESSION_LIFETIME = timedelta(hours=8)
+LOGIN_KEY_NAME = "login-attempt"  # the key store's secret that login attempts are counted under
 RATE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_PERSON = 5
 MAX_FAILURES_PER_CLIENT = 20
@@ -182,18 +183,19 @@ def login(m: Mahrem, login: str, password: str, totp: str | None, *, client: str
         # Whoever enrolled a second factor uses it; staff and officers must have one.
         needs_totp = bool(person) and (requires_totp(store, cast(str, person), when) or bool(
             account and account.get("totp_sealed") is not None))
-        limited = _limited(store, person, client, when)
+        login_key = _login_key(m, login or "")
+        limited = _limited(store, login_key, client, when)
     # The slow parts (argon2, the cipher) run outside the write transaction, and not at all for
     # a login already limited (argon2 is deliberately costly: no free work for a guesser).
     ok = not limited and _verify_password(account, password or "")
     step = _totp_step(m, account, cast(str, person), totp, when) if ok and account and needs_totp else None
     with unit_of_work(m.db) as store:
         fresh = store.get("account", person) if person else None
-        reason = _refusal(store, person, fresh, ok, needs_totp, step, client, when)
+        reason = _refusal(store, person, login_key, fresh, ok, needs_totp, step, client, when)
         if reason is None and installation is not None and not _may_use(store, person, installation, when):
             reason = "auth.installation"
         token = secrets.token_urlsafe(32) if reason is None else ""
-        _record(store, person, client, installation, when, reason)
+        _record(store, person, login_key, client, installation, when, reason)
         if reason is None:
             assert person is not None and fresh is not None
             if step is not None:
@@ -209,11 +211,11 @@ def login(m: Mahrem, login: str, password: str, totp: str | None, *, client: str
     return Session(token=token, person=cast(str, person), installation=installation, expires_at=expires)
 
 
-def _refusal(store: Store, person: str | None, account: dict[str, Any] | None, password_ok: bool,
+def _refusal(store: Store, person: str | None, login_key: str, account: dict[str, Any] | None, password_ok: bool,
              needs_totp: bool, step: int | None, client: str, when: datetime) -> str | None:
     """Why a login is refused (the audit's reason), or None. The limits come first, so a
     limited person learns nothing from a right password."""
-    if _limited(store, person, client, when):
+    if _limited(store, login_key, client, when):
         return "auth.rate_limited"
     if person is None or account is None:
         return "auth.unknown_login"
@@ -227,11 +229,17 @@ def _refusal(store: Store, person: str | None, account: dict[str, Any] | None, p
     return None
 
 
-def _limited(store: Store, person: str | None, client: str, when: datetime) -> bool:
-    """5 failures of the person, or 20 from the client address, in the last 15 minutes."""
+def _login_key(m: Mahrem, login: str) -> str:
+    """What failures are counted by: the login as typed (its HMAC, never the TC kimlik no in
+    clear), whether or not it names anyone, so a limit tells nobody that a person exists (M12)."""
+    return m.keys.hmac(LOGIN_KEY_NAME, login.strip().lower()[:64])
+
+
+def _limited(store: Store, login_key: str, client: str, when: datetime) -> bool:
+    """5 failures of the login, or 20 from the client address, in the last 15 minutes."""
     since = when - RATE_WINDOW
     return _failures(store, since, client=client) >= MAX_FAILURES_PER_CLIENT or (
-        person is not None and _failures(store, since, person=person) >= MAX_FAILURES_PER_PERSON)
+        _failures(store, since, login_key=login_key) >= MAX_FAILURES_PER_PERSON)
 
 
 def _may_use(store: Store, person: str | None, installation: str, when: datetime) -> bool:
@@ -249,11 +257,11 @@ def _may_use(store: Store, person: str | None, installation: str, when: datetime
     return registered and (row["facility"] in posts or administers)
 
 
-def _record(store: Store, person: str | None, client: str, installation: str | None, when: datetime,
+def _record(store: Store, person: str | None, login_key: str, client: str, installation: str | None, when: datetime,
             reason: str | None) -> None:
     outcome = "accepted" if reason is None else "limited" if reason == "auth.rate_limited" else "failed"
     store.purge("login_attempt", "at", when - timedelta(days=1))
-    store.add("login_attempt", person=person, client=client, at=when, outcome=outcome)
+    store.add("login_attempt", person=person, login_key=login_key, client=client, at=when, outcome=outcome)
     audit.append(store, at=when, kind="admin", actor=person, via=installation, action="login",
                  outcome="accepted" if reason is None else "rejected", reason=reason,
                  detail={"client": client})

@@ -87,14 +87,30 @@ def _person_card(store: Store, pid: str, at: datetime) -> dict[str, Any]:
     return {"id": pid, "name": row.get("name", pid), "birth_date": born, "age": _age(born, at) if born else None}
 
 
-def person_by_tckn(m: Mahrem, value: str) -> str | None:
-    """The person a TC kimlik no names, or None; an invalid number is an input error."""
+def person_by_tckn(m: Mahrem, value: str, viewer: str | None = None) -> str | None:
+    """The person a TC kimlik no names, or None; an invalid number is an input error. With a
+    viewer, None also for a person the viewer may not know of (a concealed patient, M12)."""
     value = (value or "").strip()
     if not tckimlik.is_valid(value):
         raise InputError("tckn.invalid", "invalid TC kimlik no", field="tckn")
+    if viewer is not None and not knows(m, viewer, "tckn", value):
+        return None
     with read_only(m.db) as store:
         found = store.rows("person", tckn=value)
     return str(found[0]["id"]) if found else None
+
+
+def knows(m: Mahrem, viewer: str, kind: str, value: str) -> bool:
+    """Whether the viewer may know of the patient, person or record `value` names (issue 14):
+    the portal's door check, the same one the API makes (services/disclosure.py)."""
+    from mahrem.domain.errors import NotFound
+    from mahrem.services.disclosure import Target, Viewer
+
+    try:
+        m.check_targets(Viewer(viewer), [Target(kind, value, kind)], action="read", door="portal")
+    except NotFound:
+        return False
+    return True
 
 
 def privacy(m: Mahrem, patient: str, at: datetime) -> dict[str, Any]:

@@ -48,7 +48,7 @@ def _search(v: Person, tckn: str, purpose: str, **extra: Any) -> Response:
         errors["purpose"] = v._("Choose a purpose.")
     patient = None
     try:
-        patient = profile.person_by_tckn(v.m, tckn)
+        patient = profile.person_by_tckn(v.m, tckn, viewer=v.me.id)
     except InputError:
         errors["tckn"] = v._("Enter a valid 11-digit TC kimlik no.")
     if errors:
@@ -89,7 +89,7 @@ def code(v: Person, form: Form, step: str) -> Response:
         return _page(v, 403, blocked=blocked or v._("This page is for health staff."))
     tckn, purpose = str(form.get("tckn", "")).strip(), str(form.get("purpose", ""))
     try:
-        patient = profile.person_by_tckn(v.m, tckn)
+        patient = profile.person_by_tckn(v.m, tckn, viewer=v.me.id)
     except InputError:
         patient = None
     if patient is None:

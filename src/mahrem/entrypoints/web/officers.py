@@ -63,7 +63,7 @@ def order(v: Person, form: Form) -> Response:
     errors: dict[str, str] = {}
     patient = None
     try:
-        patient = profile.person_by_tckn(v.m, values["tckn"])
+        patient = profile.person_by_tckn(v.m, values["tckn"], viewer=v.me.id)
         if patient is None:
             errors["tckn"] = v._("No person with this TC kimlik no is known.")
     except InputError:
@@ -86,7 +86,7 @@ def order(v: Person, form: Form) -> Response:
 @router.post("/officer/concealment/{patient}/lift")
 def lift(v: Person, form: Form, patient: str) -> Response:
     assert v.me is not None
-    if not v.me.has_role("province_officer") or not any(
+    if not profile.knows(v.m, v.me.id, "patient", patient) or not v.me.has_role("province_officer") or not any(
             o["patient"] == patient for o in profile.concealments_for(v.m, v.me.id, v.now)):
         return _forbidden(v)
     _outcome(v, {"type": "concealment_lifted", "patient": patient, "by": v.me.id})

@@ -73,8 +73,11 @@ def hide(v: Person, form: Form, record: str, change: str) -> Response:
     assert v.me is not None
     if change not in ("hide", "unhide"):
         return redirect(f"{PREFIX}/me/records")
-    v.m.apply_event({"type": "record_hidden" if change == "hide" else "record_unhidden", "patient": v.me.id,
-                     "record": record})
+    try:  # a record not among the patient's own, hidden, of a concealed patient or unknown: one answer
+        v.m.apply_event({"type": "record_hidden" if change == "hide" else "record_unhidden", "patient": v.me.id,
+                         "record": record})
+    except InputError:
+        return render(v, "error.html", status=404, message=v._("There is no such record among yours."))
     back = f"{PREFIX}/me/records/{record}" if form.get("back") == "record" else f"{PREFIX}/me/records"
     return redirect(f"{back}?done={'hidden' if change == 'hide' else 'unhidden'}")
 
@@ -209,7 +212,7 @@ def authorise_relative(v: Person, form: Form) -> Response:
     errors: dict[str, str] = {}
     relative = None
     try:
-        relative = profile.person_by_tckn(v.m, values["tckn"])
+        relative = profile.person_by_tckn(v.m, values["tckn"], viewer=v.me.id)
         if relative is None:
             errors["tckn"] = v._("No person with this TC kimlik no is known.")
         elif relative == v.me.id:
@@ -238,10 +241,11 @@ def authorise_relative(v: Person, form: Form) -> Response:
 @router.post("/me/relatives/{relative}/revoke")
 def revoke_relative(v: Person, form: Form, relative: str) -> Response:
     assert v.me is not None
-    try:
-        v.m.apply_event({"type": "relative_authorization_revoked", "patient": v.me.id, "relative": relative})
-    except InputError:
-        pass
+    if profile.knows(v.m, v.me.id, "person", relative):
+        try:
+            v.m.apply_event({"type": "relative_authorization_revoked", "patient": v.me.id, "relative": relative})
+        except InputError:
+            pass
     return redirect(f"{PREFIX}/me/relatives?done=revoked")
 
 
