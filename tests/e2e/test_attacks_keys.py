@@ -161,3 +161,17 @@ def test_gm_registering_software_is_logged_with_the_officer(api: TestClient) -> 
     assert res.json()["result"] == "accepted"
     entry = [e for e in rows(svc(api), "audit_log") if e["action"] == "software_registered"][-1]
     assert (entry["actor"], entry["capacity"]) == ("G1", "officer")
+
+
+def test_a_push_is_logged_with_the_staff_member_the_capacity_and_the_key(api: TestClient) -> None:
+    from tests.integration.test_ingest import bundle, condition, patient
+
+    local = patient(number=None)
+    from mahrem.adapters.db import read_only
+
+    with read_only(svc(api).db) as store:
+        local["identifier"][0]["value"] = store.get("person", "P1")["tckn"]  # type: ignore[index]
+    assert api.post("/fhir", json=bundle(local, condition("k1", "J45")), headers=key_as(api, "N1")).status_code == 201
+    entry = next(e for e in rows(svc(api), "audit_log") if e["action"] == "record_created")
+    assert (entry["actor"], entry["capacity"], entry["via"]) == ("N1", "staff", "S1")
+    assert entry["detail"]["key"].startswith("mhr_")

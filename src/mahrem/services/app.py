@@ -132,12 +132,12 @@ class Mahrem:
         raise refusal
 
     def push(self, installation: str, actor: str, body: object, *, at: datetime | None = None,
-             tckn_system: str = ingest.TCKN_SYSTEM) -> ingest.Pushed:
+             tckn_system: str = ingest.TCKN_SYSTEM, key: str | None = None) -> ingest.Pushed:
         """Hospital software pushes one FHIR resource or a transaction Bundle (services/ingest.py)."""
         when = self._at(at)
         with unit_of_work(self.db) as store:
             pushed = ingest.push(store, self.keys, policy_at(store, when), installation=installation, actor=actor,
-                                 body=body, at=when, tckn_system=tckn_system)
+                                 body=body, at=when, tckn_system=tckn_system, key=key)
         if isinstance(pushed, MahremError):
             raise pushed
         return pushed

@@ -69,7 +69,7 @@ class Pushed:
 
 
 def push(store: Store, keys: KeyStore, policy: Policy, *, installation: str, actor: str, body: object, at: datetime,
-         tckn_system: str = TCKN_SYSTEM) -> Pushed | Refused:
+         tckn_system: str = TCKN_SYSTEM, key: str | None = None) -> Pushed | Refused:
     """Validate and store one resource or a transaction/batch Bundle, all or nothing; software
     that may not write gets back the refusal to raise once the incident is committed."""
     facility = gate_write(store, installation, actor, at, "fhir_push")
@@ -93,7 +93,7 @@ def push(store: Store, keys: KeyStore, policy: Policy, *, installation: str, act
             local[full_urls[i]] = result.patient or ""
         results.append(result)
         if result.outcome != "unchanged":
-            audited.append(_entry(at, actor, installation, f"patient_{result.outcome}", result.patient, None))
+            audited.append(_entry(at, actor, installation, f"patient_{result.outcome}", result.patient, None, key))
     for i, resource in enumerate(resources):
         rtype = resource["resourceType"]
         if rtype == "Patient":
@@ -104,15 +104,16 @@ def push(store: Store, keys: KeyStore, policy: Policy, *, installation: str, act
         result = _record(store, keys, policy, resource, where(i), facility, local, actor, at)
         results.append(result)
         if result.outcome == "created":
-            audited.append(_entry(at, actor, installation, "record_created", result.patient, result.id))
+            audited.append(_entry(at, actor, installation, "record_created", result.patient, result.id, key))
     audit.append_many(store, audited)
     return Pushed(tuple(results))
 
 
 def _entry(at: datetime, actor: str, installation: str, action: str, patient: str | None,
-           record: str | None) -> dict[str, Any]:
-    return dict(at=at, kind="event", actor=actor, via=installation, action=action, patient=patient, record=record,
-                outcome="accepted")
+           record: str | None, key: str | None) -> dict[str, Any]:
+    # The staff member the installation asserted, as staff, with the key that asserted them.
+    return dict(at=at, kind="event", actor=actor, capacity="staff", via=installation, action=action,
+                patient=patient, record=record, outcome="accepted", detail={"key": key} if key else None)
 
 
 def registered_facility(store: Store, installation: str, at: datetime) -> str:

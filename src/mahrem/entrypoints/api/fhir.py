@@ -46,7 +46,7 @@ def push(request: Request, service: Svc, who: Who,
     the resource id). Answers a transaction-response Bundle."""
     if who.installation is None:
         raise Forbidden("push.software_only", "only registered hospital software pushes records")
-    pushed = service.push(who.installation, who.person, body, tckn_system=_tckn_system(request))
+    pushed = service.push(who.installation, who.person, body, tckn_system=_tckn_system(request), key=who.key)
     created = any(e.answer == "created" for e in pushed.entries)
     return _fhir({
         "resourceType": "Bundle", "type": "transaction-response",

@@ -80,7 +80,7 @@ async def targets_known(request: Request) -> None:
     if request.method in ("POST", "PUT", "PATCH") and "json" in request.headers.get("content-type", ""):
         try:
             body = json.loads(await request.body() or b"null")
-        except ValueError:
+        except (ValueError, RecursionError):
             return  # FastAPI answers a body that is not JSON on its own (400), the same for everyone
     targets = targets_of(request, body)
     if not targets:
