@@ -7,8 +7,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from mahrem.bootstrap import build
+from mahrem.entrypoints.api.app import create_app
 from mahrem.services.app import Mahrem
 
 
@@ -43,3 +45,17 @@ def sqlite_clocked(sqlite_url: str, tmp_path: Path, clock: Clock) -> Iterator[Ma
     svc = build(sqlite_url, key_dir=str(tmp_path / "keys"), clock=clock)
     yield svc
     svc.db.dispose()
+
+
+@pytest.fixture
+def api(sqlite_clocked: Mahrem) -> TestClient:
+    """The API over the test world on SQLite (a module may define its own `api`)."""
+    from tests.integration.helpers import loaded
+
+    return TestClient(create_app(loaded(sqlite_clocked)))
+
+
+def svc(api: TestClient) -> Mahrem:
+    """The service behind a test client."""
+    service: Mahrem = api.app.state.service  # type: ignore[attr-defined]
+    return service

@@ -25,27 +25,15 @@ from fastapi.testclient import TestClient
 
 from mahrem.adapters.db import read_only
 from mahrem.bootstrap import build
-from mahrem.entrypoints.api.app import create_app
 from mahrem.services import accounts, kts
-from mahrem.services.app import Mahrem
 from mahrem.services.bulk import patient_bundles, synthea_tckn
 from mahrem.services.records import current_resource
 from tests.conftest import SHARED
 from tests.e2e.auth import headers_for, session_token, software_headers
-from tests.e2e.conftest import Clock
+from tests.e2e.conftest import Clock, svc
 from tests.integration.helpers import loaded, rows
 
 READ = {"action": "read", "patient": "P1", "record": "R1", "purpose": "treatment"}
-
-
-@pytest.fixture
-def api(sqlite_clocked: Mahrem) -> TestClient:
-    return TestClient(create_app(loaded(sqlite_clocked)))
-
-
-def svc(api: TestClient) -> Mahrem:
-    service: Mahrem = api.app.state.service  # type: ignore[attr-defined]
-    return service
 
 
 def test_a_forged_key_or_session_token_is_a_401(api: TestClient) -> None:

@@ -3,25 +3,13 @@ only for a staff member of its own facility, at that instant, and only as staff;
 else needs the person's own session. And the log names who acted (finding 4)."""
 from __future__ import annotations
 
-import pytest
 from fastapi.testclient import TestClient
 
-from mahrem.entrypoints.api.app import create_app
-from mahrem.services.app import Mahrem
+from tests.e2e.conftest import svc
 from tests.e2e.auth import headers_for, software_headers
-from tests.integration.helpers import event, loaded, rows, t
+from tests.integration.helpers import event, rows, t
 
 READ = {"action": "read", "patient": "P1", "record": "R1", "purpose": "treatment"}
-
-
-@pytest.fixture
-def api(sqlite_clocked: Mahrem) -> TestClient:
-    return TestClient(create_app(loaded(sqlite_clocked)))
-
-
-def svc(api: TestClient) -> Mahrem:
-    service: Mahrem = api.app.state.service  # type: ignore[attr-defined]
-    return service
 
 
 def key_as(api: TestClient, person: str, **extra: str) -> dict[str, str]:

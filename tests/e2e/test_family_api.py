@@ -2,24 +2,10 @@
 after the facts that entitle them arrive through their doors."""
 from __future__ import annotations
 
-import pytest
 from fastapi.testclient import TestClient
 
-from mahrem.entrypoints.api.app import create_app
-from mahrem.services.app import Mahrem
 from tests.e2e.auth import headers_for
-from tests.e2e.conftest import Clock
-from tests.integration.helpers import loaded
-
-
-@pytest.fixture
-def api(sqlite_clocked: Mahrem) -> TestClient:
-    return TestClient(create_app(loaded(sqlite_clocked)))
-
-
-def svc(api: TestClient) -> Mahrem:
-    service: Mahrem = api.app.state.service  # type: ignore[attr-defined]
-    return service
+from tests.e2e.conftest import Clock, svc
 
 
 def officer(api: TestClient, event: dict[str, object]) -> None:

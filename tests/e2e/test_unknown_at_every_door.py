@@ -214,12 +214,19 @@ def _fill(value: Any, target: str, tckn: str) -> Any:
     return value
 
 
-def play(w: World, call: Call, caller: str, target: str) -> tuple[int, dict[str, str], bytes, dict[str, int]]:
-    """One call from the pristine database: status, headers, body, and the rows it left."""
+Answer = tuple[int, dict[str, str], bytes, dict[str, int]]
+
+
+def _restore(w: World) -> None:
     w.service.db.dispose()
     shutil.copy(w.pristine, w.live)
     for suffix in ("-wal", "-shm"):
         Path(f"{w.live}{suffix}").unlink(missing_ok=True)
+
+
+def play(w: World, call: Call, caller: str, target: str) -> Answer:
+    """One call from the pristine database: status, headers, body, and the rows it left."""
+    _restore(w)
     tckn = w.tckn if target == CONCEALED else UNKNOWN_TCKN
     path = call.path.replace("{resource_type}", "Observation").replace("{resource_id}", target)
     path = re.sub(r"\{(patient|child|record|actor|person|relative)\}", target, path)
@@ -254,15 +261,20 @@ def test_the_walk_reaches_every_door_that_names_a_patient_a_person_or_a_record(w
 def test_concealed_hidden_and_unknown_answer_alike_at_every_door_m12_m6_2(
         world: World, caller: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(problems, "UNKNOWN_PAD_SECONDS", 0.0)
+    assert _differing(all_calls(world.app.app), lambda call, t: play(world, call, caller, t)) == []
+
+
+def _differing(calls: list[Call], answer_of: Any) -> list[str]:
+    """Every call whose answers differ between its targets, with where they first differ."""
     differing = []
-    for call in all_calls(world.app.app):
-        answers = {t: play(world, call, caller, t) for t in TARGETS[call.kind]}
+    for call in calls:
+        answers = {t: answer_of(call, t) for t in TARGETS[call.kind]}
         first = next(iter(answers.values()))
         for target, answer in answers.items():
             if answer != first:
-                differing.append(f"{call.name} [{target}] {answer[0]} {answer[2][:160]!r} {answer[3]} "
-                                 f"vs {first[0]} {first[2][:160]!r} {first[3]}")
-    assert differing == []
+                differing.append(f"{call.method} {call.path} [{target}] {answer[0]} {answer[3]} vs {first[0]} "
+                                 f"{first[3]}: {_first_difference(answer[2], first[2])}")
+    return differing
 
 
 # -- the FHIR push: hospital software naming a patient by TC kimlik no ----------------------
@@ -343,12 +355,8 @@ def portal_calls(app: Any) -> list[Call]:
     return out
 
 
-def play_portal(w: World, call: Call, sessions: dict[str, dict[str, str]], caller: str,
-                target: str) -> tuple[int, dict[str, str], bytes, dict[str, int]]:
-    w.service.db.dispose()
-    shutil.copy(w.pristine, w.live)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{w.live}{suffix}").unlink(missing_ok=True)
+def play_portal(w: World, call: Call, sessions: dict[str, dict[str, str]], caller: str, target: str) -> Answer:
+    _restore(w)
     tckn = w.tckn if target in (CONCEALED, CONCEALED_RECORD) else UNKNOWN_TCKN
     path = re.sub(r"\{(patient|record|relative)\}", target, call.path)
     path = path.replace("{step}", "request").replace("{change}", "hide")
@@ -372,18 +380,10 @@ def play_portal(w: World, call: Call, sessions: dict[str, dict[str, str]], calle
 @pytest.mark.parametrize("caller", PORTAL_CALLERS)
 def test_concealed_hidden_and_unknown_answer_alike_on_every_portal_page_m12_m6_2(
         world: World, portal_sessions: dict[str, dict[str, str]], caller: str) -> None:
-    differing = []
     calls = portal_calls(world.app.app)
     assert {"/portal/clinic/search", "/portal/me/records/{record}", "/portal/officer/concealment"} <= {
         c.path for c in calls}
-    for call in calls:
-        answers = {t: play_portal(world, call, portal_sessions, caller, t) for t in TARGETS[call.kind]}
-        first = next(iter(answers.values()))
-        for target, answer in answers.items():
-            if answer != first:
-                differing.append(f"{call.method} {call.path} [{target}] {answer[0]} {answer[3]} vs {first[0]} "
-                                 f"{first[3]}: {_first_difference(answer[2], first[2])}")
-    assert differing == []
+    assert _differing(calls, lambda call, t: play_portal(world, call, portal_sessions, caller, t)) == []
 
 
 def _first_difference(a: bytes, b: bytes) -> str:
