@@ -16,6 +16,7 @@ whatever Mahrem holds. Who may still know of the target:
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -73,7 +74,7 @@ def first_withheld(store: Store, viewer: Viewer, at: datetime, targets: list[Tar
     """The first target the viewer may not know of, and why, or None."""
     if not targets:
         return None
-    policy = policy_at(store, at)
+    policy = _Lazy(lambda: policy_at(store, at))
     for target in targets:
         found = _withheld(store, viewer, at, policy, target)
         if found is not None:
@@ -88,7 +89,20 @@ def check_targets(store: Store, viewer: Viewer, at: datetime, targets: list[Targ
         raise unknown_answer(found.target)
 
 
-def _withheld(store: Store, viewer: Viewer, at: datetime, policy: Policy, target: Target) -> Withheld | None:
+class _Lazy:
+    """The policy in force, read only when a rule needs it (most targets are settled before)."""
+
+    def __init__(self, load: Callable[[], Policy]) -> None:
+        self._load = load
+        self._value: Policy | None = None
+
+    def __call__(self) -> Policy:
+        if self._value is None:
+            self._value = self._load()
+        return self._value
+
+
+def _withheld(store: Store, viewer: Viewer, at: datetime, policy: _Lazy, target: Target) -> Withheld | None:
     if target.kind == RECORD:
         meta = store.record_meta(target.value) if _plausible(target.value) else None
         if meta is None or meta.created_at > at:
@@ -129,7 +143,7 @@ def _facts(store: Store, viewer: Viewer, at: datetime, patient: str, record: str
     return store.facts_for(req)
 
 
-def _may_know_patient(store: Store, viewer: Viewer, at: datetime, policy: Policy, patient: str) -> bool:
+def _may_know_patient(store: Store, viewer: Viewer, at: datetime, policy: _Lazy, patient: str) -> bool:
     """M12: whether the viewer may know that a patient under a concealment order exists."""
     orders = store.open_rows("concealment_order", at, patient=patient)
     if not orders or viewer.person == patient:
@@ -143,10 +157,10 @@ def _may_know_patient(store: Store, viewer: Viewer, at: datetime, policy: Policy
     if viewer.capacity not in (None, "staff") or (viewer.capacity is None and roles):
         return False  # an officer not named is an officer here, not the care team
     req = Request(actor=viewer.person, action="read", patient=patient, at=at, capacity="staff")
-    return episode_open_at_post(req, store.facts_for(req), policy)
+    return episode_open_at_post(req, store.facts_for(req), policy())
 
 
-def _hidden_from(store: Store, viewer: Viewer, at: datetime, policy: Policy, patient: str, record: str) -> bool:
+def _hidden_from(store: Store, viewer: Viewer, at: datetime, policy: _Lazy, patient: str, record: str) -> bool:
     """M6/2: a record the patient hid is, to everyone else, a record that does not exist."""
     hidden = store.open_rows("preference", at, patient=patient, kind="record_hidden", record=record)
     if not hidden or viewer.person == patient:
@@ -158,5 +172,5 @@ def _hidden_from(store: Store, viewer: Viewer, at: datetime, policy: Policy, pat
         return False
     if viewer.capacity is None and store.open_rows("parent_link", at, parent=viewer.person, child=patient):
         # M8/1, rule 2a: a child without discernment cannot restrict its parents.
-        return not is_child_without_discernment(_facts(store, viewer, at, patient), at, policy)
+        return not is_child_without_discernment(_facts(store, viewer, at, patient), at, policy())
     return True

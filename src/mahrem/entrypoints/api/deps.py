@@ -62,6 +62,17 @@ def caller(
                                                                "TC kimlik no (or Mahrem id)")] = None,
     x_purpose: Annotated[str | None, Header(description=f"Purpose of the request: {PURPOSE_HELP}")] = None,
 ) -> Caller:
+
+    cached = getattr(request.state, "caller", None)
+    if isinstance(cached, Caller):  # the door check (guard.py) authenticated this request already
+        return cached
+    who = _authenticate(request, authorization, x_acting_person, x_purpose)
+    request.state.caller = who
+    return who
+
+
+def _authenticate(request: Request, authorization: str | None, x_acting_person: str | None,
+                  x_purpose: str | None) -> Caller:
     from mahrem.services import accounts, kts_gate
 
     service = get_service(request)

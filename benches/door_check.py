@@ -1,0 +1,77 @@
+"""What the one door check costs (issue 14): a governed FHIR search with and without it.
+
+Run on demand (never in the test suite; it prints figures and asserts nothing):
+
+    .venv/bin/python benches/door_check.py [--rounds 6] [--requests 200]
+
+The test world (tests/worlds.py) on a fresh SQLite file; D1 is P1's family doctor, so the search
+`GET /fhir/Record?patient=P1` through S1's key is permitted. Two apps over the same service: one
+as served (the app-wide `targets_known` dependency), one with that dependency replaced by a
+no-op. Rounds alternate between them; each round times `--requests` searches in process (Starlette's
+TestClient, no network) and keeps the median. The ratio is with / without: the price of checking
+that the patient named is not concealed (M12) before anything reads the record set.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fastapi import Request  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+
+from mahrem.bootstrap import build  # noqa: E402
+from mahrem.entrypoints.api import app as app_module  # noqa: E402
+from tests.e2e.auth import software_headers  # noqa: E402
+from tests.integration.helpers import event, loaded  # noqa: E402
+
+
+async def _no_check(request: Request) -> None:
+    return None
+
+
+def _median_ms(client: TestClient, headers: dict[str, str], n: int) -> float:
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        res = client.get("/fhir/Record", params={"patient": "P1"}, headers=headers)
+        times.append(time.perf_counter() - started)
+        assert res.status_code == 200, res.text
+    return statistics.median(times) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp(prefix="mahrem-bench-")
+    service = build(f"sqlite:///{folder}/bench.db", key_dir=f"{folder}/keys")
+    loaded(service)
+    event(service, "2026-01-01T00:00:00+03:00", "family_doctor_registered", patient="P1", physician="D1")
+    headers = software_headers(service, "S1", "D1", purpose="treatment")
+    checked = TestClient(app_module.create_app(service))
+    served_check = app_module.targets_known
+    app_module.targets_known = _no_check
+    try:
+        unchecked = TestClient(app_module.create_app(service))
+    finally:
+        app_module.targets_known = served_check
+    with_check, without = [], []
+    for _ in range(args.rounds):
+        with_check.append(_median_ms(checked, headers, args.requests))
+        without.append(_median_ms(unchecked, headers, args.requests))
+    a, b = statistics.median(with_check), statistics.median(without)
+    print(f"governed search, median of {args.rounds} alternated rounds x {args.requests} requests:")
+    print(f"  with the door check    {a:7.2f} ms")
+    print(f"  without                {b:7.2f} ms")
+    print(f"  ratio with / without   {a / b:7.3f}")
+
+
+if __name__ == "__main__":
+    main()
