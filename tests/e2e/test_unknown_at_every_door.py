@@ -16,6 +16,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -389,3 +390,33 @@ def test_concealed_hidden_and_unknown_answer_alike_on_every_portal_page_m12_m6_2
 def _first_difference(a: bytes, b: bytes) -> str:
     i = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
     return f"{a[max(0, i - 80):i + 80]!r} vs {b[max(0, i - 80):i + 80]!r}"
+
+
+def test_a_parents_page_reads_alike_for_a_concealed_child_and_one_outside_rule_5_m12_m8_1(
+        tmp_path: Path) -> None:
+    """The children page once told a concealed child apart by its text. A parent now sees, for
+    a child under a concealment order, the card of a child with no records to show."""
+    from tests.e2e.auth import session_token
+    from tests.worlds import person, world
+
+    clock = Clock("2026-03-02T10:00:00+03:00")
+    service = build(f"sqlite:///{tmp_path}/m.db", key_dir=str(tmp_path / "keys"), clock=clock)
+    base = world()
+    base["people"] = [*base["people"], person("C2", 17, birth_date="2010-01-01")]
+    base["records"] = [*base["records"], {**base["records"][-1], "id": "R5", "patient": "C2"}]
+    service.load_world(base, clock.now - timedelta(days=1))
+    for child in ("C1", "C2"):
+        assert event(service, "2026-03-02T08:00:00+03:00", "parent_of", parent="M1", child=child)[0] == "accepted"
+    client = TestClient(create_app(service), base_url="https://testserver",
+                        cookies={"mahrem_session": session_token(service, "M1")})
+    before = client.get("/portal/me/children").text
+    assert "R4" not in before and before.count("record-list") == 2  # both children's records show
+    assert event(service, "2026-03-02T09:00:00+03:00", "concealment_order", patient="C1", court="Ankara 1. Aile",
+                 need_to_know=[])[0] == "accepted"
+    assert event(service, "2026-03-02T09:00:00+03:00", "parental_access_restricted", child="C2")[0] == "accepted"
+    page = client.get("/portal/me/children").text
+    cards = dict(re.findall(r'<section class="card" aria-labelledby="child-(C\d)">(.*?)</section>', page, re.S))
+    empty = '<p class="empty">Gösterilecek kayıt yok.</p>'
+    # C1 is concealed (M12), C2 made its parents ask (M8/1): each card ends the same, with no records.
+    assert all("record-list" not in body and body.strip().endswith(empty) for body in cards.values())
+    assert all("12/1" not in body and "karar" not in body.lower() for body in cards.values())

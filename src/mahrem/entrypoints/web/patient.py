@@ -164,9 +164,9 @@ def children(v: Person) -> Response:
                      "basis": r.decision.basis} for r in view.permitted]
         except MahremError:  # unknown to this parent now (M12): the same page as no records at all
             rows = []
-        # SPEC.md, "What a refusal may tell": a parent outside rule 5's scope learns nothing of why.
-        refused = None if rows else v._("You cannot see this child's records now.")
-        cards.append({**child, "records": rows, "refused": refused,
+        # SPEC.md, "What a refusal may tell": a parent outside rule 5's scope learns nothing, not
+        # even that something is withheld: the card reads as for a child with no records.
+        cards.append({**child, "records": rows,
                       "privacy": profile.privacy(v.m, child["id"], v.now)})
     return render(v, "children.html", cards=cards, labels=CATEGORY_LABELS, types=TYPE_LABELS)
 
@@ -184,8 +184,7 @@ def shared(v: Person) -> Response:
                      "basis": r.decision.basis} for r in view.permitted]
         except MahremError:
             rows = []
-        refused = None if rows else v._("You cannot see these records now.")
-        cards.append({**other, "records": rows, "refused": refused})
+        cards.append({**other, "records": rows})
     return render(v, "shared.html", cards=cards, labels=CATEGORY_LABELS, types=TYPE_LABELS)
 
 
