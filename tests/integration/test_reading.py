@@ -186,3 +186,14 @@ def test_explain_hides_a_concealment_from_all_but_the_dpo_and_named_officers_m12
         else:
             out = service.explain("A1", "D3", "P1", record="R1", purpose="treatment", at=t(DURING))
             assert (out.decision.effect, out.decision.basis) == ("deny", "12/1")
+
+
+def test_one_hidden_record_is_an_unknown_record_whatever_the_readers_capacity_m6_2(service: Mahrem) -> None:
+    checked_in(service)
+    assert event(service, "2026-03-02T09:30:00+03:00", "record_hidden", patient="P1", record="R1")[0] == "accepted"
+    with pytest.raises(NotFound) as hidden:
+        service.read_record("D3", "R1", purpose="treatment", at=t(DURING))
+    with pytest.raises(NotFound) as missing:
+        service.read_record("D3", "R9", purpose="treatment", at=t(DURING))
+    assert hidden.value.code == missing.value.code == "record.unknown"
+    assert [e["basis"] for e in rows(service, "audit_log", kind="decision") if e["record"] == "R1"] == ["6/2"]

@@ -122,6 +122,8 @@ def read_record(store: Store, keys: KeyStore, decide: DecideFn, *, actor: str, p
             raise unknown("record", record, "record")
         raise Refused("concealment.legal_restriction", reason_text("concealment.legal_restriction")[1],
                       basis="12/1")
+    if not decision.permitted and decision.reason_key == "preferences.record_hidden":
+        raise unknown("record", record, "record")  # M6/2: a hidden record is, to the reader, none at all
     if not decision.permitted:
         raise Refused(decision.reason_key, decision.reason_en, basis=decision.basis)
     row = store.get("record", record)
