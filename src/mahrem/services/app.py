@@ -19,7 +19,7 @@ from mahrem.domain.facts import Facts
 from mahrem.domain.errors import InputError, MahremError
 from mahrem.domain.pseudonym import Reduction
 from mahrem.services import (
-    audit, central, checkpoints, disclosure, doors, ingest, kts_gate, printouts, reading, transparency,
+    audit, central, checkpoints, disclosure, doors, ingest, kts_gate, printouts, reading, refs, transparency,
 )
 from mahrem.services.events import HANDLERS, EventContext, event_actor, event_patient
 from mahrem.services.inputs import Fields
@@ -167,10 +167,7 @@ class Mahrem:
     def person_id(self, login: str) -> str | None:
         """The person a TC kimlik no or a person id names, if any."""
         with read_only(self.db) as store:
-            if store.exists("person", login):
-                return login
-            found = store.rows("person", tckn=login) if login.isdigit() and len(login) == 11 else []
-        return str(found[0]["id"]) if found else None
+            return refs.person_named(store, login)
 
     def explain(self, viewer: str, actor: str, patient: str, *, record: str | None = None, action: str = "read",
                 via: str | None = None, purpose: str | None = None, capacity: str | None = None,

@@ -3,7 +3,7 @@ tell"): a concealed patient (M12), a record the patient hid (M6/2) and an id tha
 are answered alike, in body, status, headers and side effects.
 
 Every door that takes a patient, a record or a person names its targets (`Target`: the kind,
-the value as the caller gave it, and the field it came in) and calls `check_targets` after the
+the value as the caller gave it, and the field it came in) and calls `Mahrem.check_targets` (which audits and raises) after the
 checks on the request's bytes alone and before anything else that reads stored data. The answer
 is built from the caller's own input (`refs.unknown(kind, value, field)`), so it is the same
 whatever Mahrem holds. Who may still know of the target:
@@ -28,7 +28,7 @@ from mahrem.domain.policy import Policy
 from mahrem.domain.rules.staff import episode_open_at_post
 from mahrem.services.policies import policy_at
 from mahrem.services.ports import Store
-from mahrem.services.refs import unknown
+from mahrem.services.refs import person_named, unknown
 
 PERSON, PATIENT, RECORD, TCKN = "person", "patient", "record", "tckn"
 
@@ -82,13 +82,6 @@ def first_withheld(store: Store, viewer: Viewer, at: datetime, targets: list[Tar
     return None
 
 
-def check_targets(store: Store, viewer: Viewer, at: datetime, targets: list[Target]) -> None:
-    """Raise the unknown answer for the first target the viewer may not know of."""
-    found = first_withheld(store, viewer, at, targets)
-    if found is not None:
-        raise unknown_answer(found.target)
-
-
 class _Lazy:
     """The policy in force, read only when a rule needs it (most targets are settled before)."""
 
@@ -125,15 +118,7 @@ def _plausible(value: str) -> bool:
 
 
 def _person_of(store: Store, target: Target) -> str | None:
-    value = target.value.strip()
-    if not _plausible(value):
-        return None
-    if target.kind == TCKN:
-        if not (value.isdigit() and len(value) == 11):
-            return None
-        found = store.rows("person", tckn=value)
-        return str(found[0]["id"]) if found else None
-    return value if store.exists("person", value) else None
+    return person_named(store, target.value, by_id=target.kind != TCKN)
 
 
 def _facts(store: Store, viewer: Viewer, at: datetime, patient: str, record: str | None = None) -> Facts:

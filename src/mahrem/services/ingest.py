@@ -247,14 +247,17 @@ def _may_write_for(store: Store, facility: str, person: str, at: datetime) -> bo
     software, a patient Mahrem does not know."""
     if not store.open_rows("concealment_order", at, patient=person):
         return True
+    from mahrem.domain.facts import Episode, Interval
+    from mahrem.domain.rules.staff import episode_span
     from mahrem.services.policies import policy_at
 
-    window = policy_at(store, at).check_in_window
+    policy = policy_at(store, at)
     for e in store.rows("episode", patient=person, facility=facility):
         if e["kind"] == "appointment" or e["started_at"] > at:
             continue
-        end = e["started_at"] + window if e["kind"] == "check_in" else e["ended_at"]
-        if end is None or at < end:
+        ended = e["ended_at"] if e["ended_at"] is not None and e["ended_at"] <= at else None
+        start, end = episode_span(Episode(e["id"], e["kind"], facility, Interval(e["started_at"], ended)), policy)
+        if start <= at and (end is None or at < end):
             return True
     return False
 

@@ -24,7 +24,7 @@ from mahrem.domain.policy import Policy
 from mahrem.services import audit
 from mahrem.services.policies import policy_at
 from mahrem.services.ports import KeyStore, Store
-from mahrem.services.refs import require
+from mahrem.services.refs import person_named, require
 from mahrem.services.transparency import Forbidden
 
 if TYPE_CHECKING:  # services.app calls into this module: no import cycle at run time
@@ -151,7 +151,7 @@ def authenticate_staff(m: Mahrem, key: str, acting: str, at: datetime | None = N
         row = _key_row(store, m.keys, key, when)
         if row is None:
             return None
-        person = _person_named(store, acting)
+        person = person_named(store, acting)
         inst = store.get("installation", row["installation"])
         if person is None or inst is None:
             return None
@@ -168,17 +168,6 @@ def _key_row(store: Store, keys: KeyStore, key: str, at: datetime) -> dict[str, 
         if row["issued_at"] <= at and (row["revoked_at"] is None or at < row["revoked_at"]):
             return row
     return None
-
-
-def _person_named(store: Store, acting: str) -> str | None:
-    """The person a TC kimlik no (or a Mahrem id) names; nothing else is tried."""
-    acting = acting.strip()
-    if len(acting) > 64:
-        return None
-    if acting.isdigit() and len(acting) == 11:
-        found = store.rows("person", tckn=acting)
-        return str(found[0]["id"]) if found else None
-    return acting if store.exists("person", acting) else None
 
 
 def list_api_keys(m: Mahrem, installation: str, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:

@@ -41,3 +41,15 @@ def require_new(store: Store, kind: str, key: str, field: str) -> str:
     if store.exists(kind, key):
         raise InputError(f"{kind}.duplicate", f"{field}: {key!r} already exists", field=field)
     return key
+
+
+def person_named(store: Store, value: str, *, by_id: bool = True) -> str | None:
+    """The person a TC kimlik no (or, with `by_id`, a Mahrem id) names, or None; nothing else is
+    tried, and an over-long value names nobody."""
+    value = value.strip()
+    if not 0 < len(value) <= 64:
+        return None
+    if value.isdigit() and len(value) == 11:
+        found = store.rows("person", tckn=value)
+        return str(found[0]["id"]) if found else None
+    return value if by_id and store.exists("person", value) else None
