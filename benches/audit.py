@@ -61,8 +61,9 @@ from mahrem.adapters import orm
 from mahrem.adapters.db import make_engine, unit_of_work, upgrade
 from mahrem.adapters.signing import verify_signature
 from mahrem.bootstrap import build
-from mahrem.services import audit, checkpoints
-from mahrem.services.app import Mahrem
+from mahrem.services import audit
+from mahrem.services import audit as checkpoints
+from mahrem.services.ports import Mahrem
 
 CHAIN_VERSION = 1  # bump when the generator changes, so cached chains are rebuilt
 SEED = 20260601
@@ -321,8 +322,8 @@ def bench_appends(backend: str, writers: int, batch: int, seconds: float, sqlite
         th.join()
     res.seconds = time.perf_counter() - t_start
     with unit_of_work(engine) as store:
-        report = audit.verify_chain(store.audit_entries(), keep_hashes=False)
-        head = store.head_for_update()
+        report = audit.verify_chain(store.audit.entries(), keep_hashes=False)
+        head = store.audit.head_for_update()
     total = 1 + writers + res.entries  # seed entry + warm-ups + counted
     res.chain_ok = report.ok and report.entries == total and head is not None and head["seq"] == total
     engine.dispose()
@@ -338,7 +339,7 @@ def _marker(entries: int, seal_every: int) -> str:
 
 def cached_ok(app: Mahrem, entries: int, seal_every: int) -> bool:
     """The cached chain is complete, of this size and sealed with the key we hold."""
-    with unit_of_work(app.db) as store:
+    with app.uow.write() as store:
         marker = store.get("meta", "bench.audit")
         if marker is None or marker["value"] != _marker(entries, seal_every):
             return False
@@ -385,7 +386,7 @@ def generate_chain(app: Mahrem, entries: int, seal_every: int) -> None:
             else:
                 head = orm.audit_head
                 conn.execute(head.update().where(head.c.id == 1).values(seq=seq, hash=prev))
-        cp = app.seal(at + timedelta(seconds=1))
+        cp = audit.seal(app, at + timedelta(seconds=1))
         n_cps += 1
         assert cp is not None
         log(f"  {time.perf_counter() - t0:7.1f}s  sealed checkpoint {cp['id']} "
@@ -424,7 +425,7 @@ def ensure_chain(backend: str, db_path: Path, pg_url: str | None, entries: int, 
     if cached_ok(app, entries, seal_every):
         log(f"{backend}: reusing the cached {entries:,}-entry chain ({where})")
         return app, False, 0.0, where
-    app.db.dispose()
+    app.uow.dispose()
     if backend == "sqlite":
         remove_sqlite(db_path)
     else:
@@ -454,13 +455,13 @@ def bench_verify(app: Mahrem, runs: int, breakdown: bool, profile: str | None) -
     for i in range(runs):
         gc.collect()
         t = time.perf_counter()
-        report = app.verify()
+        report = audit.verify(app)
         times.append(time.perf_counter() - t)
         log(f"  verify run {i + 1}/{runs}: {times[-1]:.2f}s, {report.entries:,} entries, "
             f"{'ok' if report.ok else 'PROBLEMS'}")
         del report.hashes  # not needed here; frees memory before the next run
     assert report is not None
-    with unit_of_work(app.db) as store:
+    with app.uow.write() as store:
         n_cps = store.count("audit_checkpoint")
     res = VerifyResult(app.db.dialect.name, report.entries, n_cps, times, report.ok,
                        [f"{p.kind} {p.seq}: {p.message}" for p in report.problems[:5]])
@@ -468,8 +469,8 @@ def bench_verify(app: Mahrem, runs: int, breakdown: bool, profile: str | None) -
         # The same steps as Mahrem.verify, timed one by one.
         gc.collect()
         t = time.perf_counter()
-        with unit_of_work(app.db) as store:
-            rows = list(store.audit_entries())
+        with app.uow.write() as store:
+            rows = list(store.audit.entries())
             cps = store.rows("audit_checkpoint")
         t_read = time.perf_counter()
         chain = audit.verify_chain(rows)
@@ -485,7 +486,7 @@ def bench_verify(app: Mahrem, runs: int, breakdown: bool, profile: str | None) -
         gc.collect()
         prof = cProfile.Profile()
         prof.enable()
-        app.verify()
+        audit.verify(app)
         prof.disable()
         prof.dump_stats(profile)
         log(f"  profile of one Mahrem.verify() written to {profile}; top functions by own time:")
@@ -551,7 +552,7 @@ def main(argv: list[str] | None = None) -> None:
             log(f"{backend}: Mahrem.verify() x{args.verify_runs} ...")
             res = bench_verify(app, args.verify_runs, not args.no_breakdown, args.profile)
             verifies.append((res, generated, gen_s, where))
-            app.db.dispose()
+            app.uow.dispose()
         if backend not in settings and appends:
             settings[backend] = appends[-1].settings
 

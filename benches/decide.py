@@ -42,6 +42,7 @@ from sqlalchemy import Connection, select
 from stdnum.tr import tckimlik
 
 from machine import cpu_model  # noqa: E402  (benches/ is on sys.path when run as a script)
+from mahrem.services import access
 from mahrem.adapters import orm
 from mahrem.adapters.db import make_engine, unit_of_work, upgrade
 from mahrem.adapters.store import SqlStore
@@ -50,8 +51,8 @@ from mahrem.domain import engine as rules_engine
 from mahrem.domain.clock import local_date
 from mahrem.domain.policy import RESTRICTED_CATEGORIES
 from mahrem.services.policies import ensure_policy, policy_at
-from mahrem.services.requests import parse_request
-from mahrem.services.world import BEGINNING
+from mahrem.services.access import parse_request
+from mahrem.domain.clock import BEGINNING
 
 WORLD_VERSION = 2  # bump when the generator changes, so cached databases are rebuilt
 SEED = 20260601
@@ -1126,19 +1127,19 @@ def bench_service(db_path: Path, n: int, breakdown: bool) -> dict[str, dict[str,
     clock, cpu = time.perf_counter_ns, time.thread_time_ns
     step = timedelta(microseconds=100)  # each decision a little later than the previous one
     for i, data in enumerate(mix[:warmup]):
-        app.decide(data, NOW + i * step)
+        access.decide_json(app, data, NOW + i * step)
     wall, used = [0] * n, [0] * n
     gc.collect()
     for i, data in enumerate(mix[warmup:]):
         at = NOW + (warmup + i) * step
         c, t = cpu(), clock()
-        app.decide(data, at)
+        access.decide_json(app, data, at)
         wall[i], used[i] = clock() - t, cpu() - c
     out = {"service": summarise(wall), "service_cpu": summarise(used)}
     if breakdown:
         # The read half alone: parse + facts_for in one read transaction (rolled back).
         reads = [0] * n
-        with app.db.connect() as conn:
+        with app.uow.engine.connect() as conn:
             store = SqlStore(conn)
             for i, data in enumerate(mix[warmup:]):
                 t = clock()
@@ -1146,7 +1147,7 @@ def bench_service(db_path: Path, n: int, breakdown: bool) -> dict[str, dict[str,
                 reads[i] = clock() - t
             conn.rollback()
         out["reads"] = summarise(reads)
-    app.db.dispose()
+    app.uow.dispose()
     return out
 
 

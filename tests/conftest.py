@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from mahrem.bootstrap import build
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SCENARIOS = sorted((SHARED / "scenarios").glob("*.json"))
@@ -60,11 +60,11 @@ def sqlite_url(tmp_path: Path) -> str:
 def service(db_url: str, tmp_path: Path) -> Iterator[Mahrem]:
     svc = build(db_url, key_dir=str(tmp_path / "keys"))
     yield svc
-    svc.db.dispose()
+    svc.uow.dispose()
 
 
 @pytest.fixture
 def sqlite_service(sqlite_url: str, tmp_path: Path) -> Iterator[Mahrem]:
     svc = build(sqlite_url, key_dir=str(tmp_path / "keys"))
     yield svc
-    svc.db.dispose()
+    svc.uow.dispose()

@@ -1,13 +1,28 @@
-"""Wires adapters into the service layer, once per process (or per test)."""
+"""Wires the adapters into the ports the use cases receive, once per process (or per test).
+
+This is the one module that knows both sides: `mahrem.services` names what it needs as
+Protocols (services/ports.py), `mahrem.adapters` implements them over SQLAlchemy, files of keys,
+an SMS outbox and reportlab, and `build` puts them together.
+"""
+
 from __future__ import annotations
 
-from mahrem.adapters.db import database_url, make_engine, upgrade
+from datetime import UTC, datetime
+
+from mahrem.adapters.db import SqlUnitOfWork, database_url, make_engine, upgrade
 from mahrem.adapters.keys import FileKeyStore
 from mahrem.adapters.signing import CheckpointSigner
 from mahrem.adapters.sms import OutboxGateway
 from mahrem.adapters.vault import SivVault
-from mahrem.services.app import Clock, Mahrem, system_clock
+from mahrem.services.ports import Clock, Mahrem
 from mahrem.services.printouts import LabReport
+
+TOTP_KEY = "totp"  # the key TOTP secrets are sealed under (services/accounts/logins.py)
+
+
+def system_clock() -> datetime:
+    """Now, in UTC (calendar days are taken in Europe/Istanbul where a rule needs them)."""
+    return datetime.now(UTC)
 
 
 def build(url: str | None = None, *, migrate: bool = True, key_dir: str | None = None,
@@ -17,8 +32,9 @@ def build(url: str | None = None, *, migrate: bool = True, key_dir: str | None =
     if migrate:
         upgrade(db)
     keys = FileKeyStore(key_dir)
-    return Mahrem(db, keys, OutboxGateway(), CheckpointSigner(key_dir), clock,
-                  vault=SivVault(keys), printer=render_pdf)
+    return Mahrem(uow=SqlUnitOfWork(db), keys=keys, sms=OutboxGateway(),
+                  signer=CheckpointSigner(key_dir), clock=clock, vault=SivVault(keys),
+                  totp_vault=SivVault(keys, TOTP_KEY), printer=render_pdf)
 
 
 def render_pdf(report: LabReport) -> bytes:

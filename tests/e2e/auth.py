@@ -7,7 +7,6 @@ from urllib.parse import parse_qs, urlparse
 
 import pyotp
 
-from mahrem.adapters.db import read_only
 from mahrem.services import accounts
 
 _TOKENS: dict[tuple[int, str, str | None], str] = {}
@@ -20,7 +19,7 @@ def session_token(service: Any, person: str, installation: str | None = None) ->
     if key not in _TOKENS or accounts.session(service, _TOKENS[key]) is None:  # none yet, or expired
         password = f"sınama-parolası-{person}"
         accounts.set_password(service, person, password)
-        with read_only(service.db) as store:
+        with service.uow.read() as store:
             needs_totp = accounts.requires_totp(store, person, service.clock())
         code = None
         if needs_totp:
@@ -43,7 +42,7 @@ def software_headers(service: Any, installation: str, person: str, purpose: str 
 
     key = (id(service), f"key:{installation}", None)
     if key not in _TOKENS:
-        with read_only(service.db) as store:
+        with service.uow.read() as store:
             gm = next(r["person"] for r in store.rows("officer_role") if r["role"] == "gm_officer")
         _TOKENS[key] = kts.issue_api_key(service, installation, by=gm)
     headers = {"Authorization": f"Bearer {_TOKENS[key]}", "X-Acting-Person": person, **extra}

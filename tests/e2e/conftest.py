@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from mahrem.bootstrap import build
 from mahrem.entrypoints.api.app import create_app
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 
 
 class Clock:
@@ -37,14 +37,14 @@ def clocked(db_url: str, tmp_path: Path, clock: Clock) -> Iterator[Mahrem]:
     """A service on SQLite and on PostgreSQL whose clock is `clock`."""
     svc = build(db_url, key_dir=str(tmp_path / "keys"), clock=clock)
     yield svc
-    svc.db.dispose()
+    svc.uow.dispose()
 
 
 @pytest.fixture
 def sqlite_clocked(sqlite_url: str, tmp_path: Path, clock: Clock) -> Iterator[Mahrem]:
     svc = build(sqlite_url, key_dir=str(tmp_path / "keys"), clock=clock)
     yield svc
-    svc.db.dispose()
+    svc.uow.dispose()
 
 
 @pytest.fixture

@@ -20,10 +20,11 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from mahrem.services import demo
+from mahrem.services import events
 from mahrem.bootstrap import build
 from mahrem.entrypoints.api.app import create_app
-from mahrem.services import accounts
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 from mahrem.services.demo import demo_world
 
 CHROMIUM = "/usr/bin/chromium"
@@ -73,7 +74,7 @@ def seed(folder: Path) -> dict[str, dict[str, Any]]:
     """The demo world, a few events and the demo accounts in `folder` (portal.db and keys/)."""
     m = build(f"sqlite:///{folder}/portal.db", key_dir=str(folder / "keys"))
     now = datetime.now(timezone.utc).replace(microsecond=0)
-    m.load_world(demo_world(now), now - timedelta(days=1))
+    demo.load_world(m, demo_world(now), now - timedelta(days=1))
     for minutes, event in [
         (-600, {"type": "family_doctor_registered", "patient": "P1", "physician": "D2"}),
         (-590, {"type": "parent_of", "parent": "P1", "child": "C1"}),
@@ -81,9 +82,9 @@ def seed(folder: Path) -> dict[str, dict[str, Any]]:
         (-60, {"type": "check_in", "id": "E1", "patient": "P2", "facility": "F1"}),
         (-30, {"type": "check_in", "id": "E2", "patient": "P1", "facility": "F1"}),
     ]:
-        m.apply_event(event, now + timedelta(minutes=minutes))
-    people = {row["person"]: row for row in accounts.load_demo_accounts(m, now - timedelta(minutes=5))}
-    m.db.dispose()
+        events.apply_event(m, event, now + timedelta(minutes=minutes))
+    people = {row["person"]: row for row in demo.load_demo_accounts(m, now - timedelta(minutes=5))}
+    m.uow.dispose()
     return people
 
 
@@ -105,7 +106,7 @@ def serve(folder: Path, people: dict[str, dict[str, Any]], shots: Path) -> Itera
     finally:
         server.should_exit = True
         thread.join(10)
-        m.db.dispose()
+        m.uow.dispose()
 
 
 @pytest.fixture(scope="session", name="seeded")

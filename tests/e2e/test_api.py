@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mahrem.entrypoints.api.app import create_app
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 from tests.e2e.auth import headers_for, software_headers
 from tests.e2e.conftest import Clock
 from tests.integration.helpers import loaded

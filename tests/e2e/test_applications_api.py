@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from mahrem.entrypoints.api.app import create_app
 from mahrem.entrypoints.cli.main import app as cli
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 from mahrem.services.transfers import open_package
 from tests.e2e.auth import headers_for
 from tests.integration.helpers import event, loaded, read, t
@@ -213,11 +213,11 @@ def test_the_cli_transfers_with_progress_and_resumes_by_id_m15(url: str, tmp_pat
     assert json.loads(again.stdout)["counts"] == json.loads(first.stdout)["counts"]
     denied = CliRunner().invoke(cli, [*args[:3], "D1", *args[4:]])
     assert denied.exit_code == 1 and json.loads(denied.stdout)["code"] == "transfer.forbidden"
-    service.db.dispose()
+    service.uow.engine.dispose()
 
 
 def test_the_cli_lists_overdue_applications_and_keeps_the_breach_register(url: str) -> None:
-    from mahrem.services.applications import file_application
+    from mahrem.services.rights import file_application
     from mahrem.bootstrap import build
 
     service = build(url)
@@ -238,4 +238,4 @@ def test_the_cli_lists_overdue_applications_and_keeps_the_breach_register(url: s
     assert [b["id"] for b in json.loads(listed.stdout)] == [bid]
     draft = runner.invoke(cli, ["applications", "breach", "draft", str(bid), "--by", "A1", "--db", url])
     assert "İhlalin tespit tarihi: 02.03.2026 15:00" in draft.stdout
-    service.db.dispose()
+    service.uow.engine.dispose()

@@ -23,10 +23,11 @@ import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
-from mahrem.adapters.db import read_only
+from mahrem.services import audit
 from mahrem.bootstrap import build
-from mahrem.services import accounts, kts
-from mahrem.services.bulk import patient_bundles, synthea_tckn
+from mahrem.services import accounts
+from mahrem.services import kts
+from mahrem.services.records import patient_bundles, synthea_tckn
 from mahrem.services.records import current_resource
 from tests.conftest import SHARED
 from tests.e2e.auth import headers_for, session_token, software_headers
@@ -61,7 +62,7 @@ def test_a_session_cookie_planted_before_login_is_not_adopted(api: TestClient) -
     """Session fixation: the portal makes a new token at login, whatever cookie came with it."""
     password = "sınama-parolası-K1"
     accounts.set_password(svc(api), "K1", password)
-    with read_only(svc(api).db) as store:
+    with svc(api).uow.read() as store:
         tckn = store.get("person", "K1")["tckn"]  # type: ignore[index]
     client = TestClient(api.app, base_url="https://testserver", follow_redirects=False)
     client.cookies.set("mahrem_session", "attacker-chosen-token", path="/portal")
@@ -152,7 +153,7 @@ def test_kill_9_during_an_import_leaves_nothing_half_written(tmp_path: Path) -> 
     keys = str(tmp_path / "keys")
     service = build(url, key_dir=keys)
     loaded(service)
-    service.db.dispose()
+    service.uow.engine.dispose()
     env = {**os.environ, "MAHREM_DATABASE_URL": url, "MAHREM_KEY_DIR": keys}
     command = [sys.executable, "-m", "mahrem.entrypoints.cli.main", "fhir", "import", str(SYNTHEA),
                "--installation", "S1", "--actor", "D1"]
@@ -172,13 +173,13 @@ def test_kill_9_during_an_import_leaves_nothing_half_written(tmp_path: Path) -> 
                  "Patient", "Organization", "Location", "Practitioner", "PractitionerRole"))
              for _, b in patient_bundles(resources, synthea_tckn)}
     service = build(url, key_dir=keys)
-    with read_only(service.db) as store:
+    with service.uow.read() as store:
         people = {p["id"]: p["tckn"] for p in store.rows("person") if p["id"].startswith("p-")}
         held = {tckn: sum(1 for _ in store.rows("record", patient=pid)) for pid, tckn in people.items()}
         unreadable = [r["id"] for r in store.rows("record") if current_resource(store, service.keys, r["id"]) is None]
     assert 3 <= len(people) < len(sizes)
     assert all(held[t] == sizes[t] for t in held)  # every patient all in, or not at all
-    assert unreadable == [] and service.verify().ok
-    service.db.dispose()
+    assert unreadable == [] and audit.verify(service).ok
+    service.uow.engine.dispose()
     again = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     assert json.loads(again.stdout.splitlines()[-1])["patients"] == len(sizes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from mahrem.services import events
 from tests.e2e.conftest import svc
 from tests.e2e.auth import headers_for, software_headers
 from tests.integration.helpers import event, rows, t
@@ -59,9 +60,8 @@ def test_a_key_cannot_act_as_a_physician_of_another_facility(api: TestClient) ->
 
 
 def test_me_with_any_tc_kimlik_no_tells_nobodys_name(api: TestClient) -> None:
-    from mahrem.adapters.db import read_only
 
-    with read_only(svc(api).db) as store:
+    with svc(api).uow.read() as store:
         tckn = store.get("person", "P1")["tckn"]  # type: ignore[index]
     stranger = api.get("/me", headers=key_as(api, tckn))
     unknown = api.get("/me", headers=key_as(api, "10000000146"))
@@ -71,7 +71,7 @@ def test_me_with_any_tc_kimlik_no_tells_nobodys_name(api: TestClient) -> None:
 
 
 def test_a_key_acts_only_as_staff_even_for_a_staff_member_who_is_also_an_officer(api: TestClient) -> None:
-    svc(api).apply_event({"type": "staff_post_assigned", "person": "A1", "facility": "F1", "role": "physician",
+    events.apply_event(svc(api), {"type": "staff_post_assigned", "person": "A1", "facility": "F1", "role": "physician",
                           "specialty": "internal_medicine", "by": "G1"}, t("2026-03-02T08:00:00+03:00"))
     headers = key_as(api, "A1", **{"X-Purpose": "treatment"})
     as_officer = api.post("/decide", json={"request": {**READ, "as": "officer"}}, headers=headers)
@@ -84,7 +84,7 @@ def test_a_key_acts_only_as_staff_even_for_a_staff_member_who_is_also_an_officer
 
 def test_a_post_ends_and_the_key_no_longer_acts_for_that_person_ckys(api: TestClient) -> None:
     assert api.get("/me", headers=key_as(api, "N1")).status_code == 200
-    outcome = svc(api).apply_event({"type": "staff_post_ended", "person": "N1", "facility": "F1", "by": "O1"},
+    outcome = events.apply_event(svc(api), {"type": "staff_post_ended", "person": "N1", "facility": "F1", "by": "O1"},
                                    t("2026-03-02T08:00:00+03:00"))
     assert outcome.result == "accepted"
     _refused_401(api.get("/me", headers=key_as(api, "N1")))
@@ -92,9 +92,9 @@ def test_a_post_ends_and_the_key_no_longer_acts_for_that_person_ckys(api: TestCl
 
 def test_only_a_registry_officer_records_a_staff_post_ckys(api: TestClient) -> None:
     post = {"type": "staff_post_assigned", "person": "K1", "facility": "F1", "role": "physician", "by": "O2"}
-    assert svc(api).apply_event({**post, "by": "D1"}, t("2026-03-02T08:00:00+03:00")).basis == "6/1"
+    assert events.apply_event(svc(api), {**post, "by": "D1"}, t("2026-03-02T08:00:00+03:00")).basis == "6/1"
     _refused_401(api.get("/me", headers=key_as(api, "K1")))
-    assert svc(api).apply_event({**post, "by": "O1"}, t("2026-03-02T08:00:00+03:00")).result == "accepted"
+    assert events.apply_event(svc(api), {**post, "by": "O1"}, t("2026-03-02T08:00:00+03:00")).result == "accepted"
     assert api.get("/me", headers=key_as(api, "K1")).status_code == 200
 
 
@@ -155,9 +155,8 @@ def test_a_push_is_logged_with_the_staff_member_the_capacity_and_the_key(api: Te
     from tests.integration.test_ingest import bundle, condition, patient
 
     local = patient(number=None)
-    from mahrem.adapters.db import read_only
 
-    with read_only(svc(api).db) as store:
+    with svc(api).uow.read() as store:
         local["identifier"][0]["value"] = store.get("person", "P1")["tckn"]  # type: ignore[index]
     assert api.post("/fhir", json=bundle(local, condition("k1", "J45")), headers=key_as(api, "N1")).status_code == 201
     entry = next(e for e in rows(svc(api), "audit_log") if e["action"] == "record_created")

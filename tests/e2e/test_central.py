@@ -11,10 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from mahrem.services import central
+from mahrem.services import demo
 from mahrem.bootstrap import build
 from mahrem.entrypoints.api.app import create_app
 from mahrem.entrypoints.cli.main import app as cli
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 from tests.e2e.auth import headers_for
 from tests.integration.helpers import event, rows, t
 from tests.worlds import identified_world, tckn
@@ -31,14 +33,14 @@ def url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 @pytest.fixture
 def service(url: str, tmp_path: Path) -> Iterator[Mahrem]:
     svc = build(url, key_dir=str(tmp_path / "keys"))
-    svc.load_world(identified_world(), t("2026-01-01T00:00:00+03:00"))
+    demo.load_world(svc, identified_world(), t("2026-01-01T00:00:00+03:00"))
     event(svc, "2026-01-02T09:00:00+03:00", "reidentification_authorized", user="U1", unit="B1", by="G1")
     yield svc
-    svc.db.dispose()
+    svc.uow.dispose()
 
 
 def p1_pseudonym(service: Mahrem) -> str:
-    feed = service.central_export("esaglik", at=t("2026-04-01T10:00:00+03:00"))
+    feed = central.export(service, "esaglik", at=t("2026-04-01T10:00:00+03:00"))
     return next(e["resource"]["id"] for e in feed["entry"]
                 if e["resource"]["resourceType"] == "Patient" and e["resource"].get("birthDate") == "1984")
 

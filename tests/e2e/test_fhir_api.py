@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from mahrem.services import records
 from mahrem.entrypoints.api.app import create_app
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 from tests.e2e.auth import headers_for
 from tests.e2e.conftest import Clock
 from tests.integration.helpers import event, loaded
@@ -27,16 +28,15 @@ def api(clocked: Mahrem, clock: Clock) -> TestClient:
     clock.set("2026-03-02T09:10:00+03:00")
     local = patient(number=None)
     local["identifier"][0]["value"] = _tckn_of(clocked, "P1")
-    clocked.push("S1", "D1", bundle(local, *[condition(i, "J45") for i in IDS]))
+    records.push(clocked, "S1", "D1", bundle(local, *[condition(i, "J45") for i in IDS]))
     event(clocked, "2026-03-02T09:20:00+03:00", "record_hidden", patient="P1", record="c3")
     clock.set("2026-03-02T09:30:00+03:00")
     return TestClient(create_app(clocked))
 
 
 def _tckn_of(service: Mahrem, person: str) -> str:
-    from mahrem.adapters.db import read_only
 
-    with read_only(service.db) as store:
+    with service.uow.read() as store:
         row = store.get("person", person)
     assert row is not None
     return str(row["tckn"])

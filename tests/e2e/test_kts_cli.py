@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from mahrem.bootstrap import build
 from mahrem.entrypoints.cli.main import app as cli
 from mahrem.services import kts
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 from tests.integration.helpers import loaded, t
 
 runner = CliRunner()
@@ -35,7 +35,7 @@ def service(url: str, tmp_path: Path) -> Iterator[Mahrem]:
     kts.add_certificate(svc, "CERT1", "FIRM1", "ISO/IEC 27001", "TSE", date(2026, 1, 2), by="G1", at=AT)
     kts.register_installation(svc, "S2", "HBYS1-5", "F1", "A1", by="G1", at=AT)
     yield svc
-    svc.db.dispose()
+    svc.uow.dispose()
 
 
 def test_the_sweep_prints_what_changed_and_a_second_run_changes_nothing_kts_3(service: Mahrem, url: str) -> None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from mahrem.services import access
 from mahrem.entrypoints.api.app import create_app
 from mahrem.services import kts
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 from tests.e2e.auth import software_headers
 from tests.e2e.conftest import Clock
 from tests.integration.helpers import event, loaded
@@ -55,7 +56,7 @@ def test_a_suspended_installation_is_refused_and_leaves_an_incident_kts_3(api: T
 
 
 def test_reads_of_many_patients_without_care_are_refused_as_copying_kts_2(api: TestClient, clock: Clock) -> None:
-    svc(api).change_policy({"copy_distinct_patients": 3}, by="G1")
+    access.change_policy(svc(api), {"copy_distinct_patients": 3}, by="G1")
     for minute, patient in enumerate(PATIENTS[:3], start=1):
         clock.set(f"2026-03-02T09:0{minute}:00+03:00")
         assert read(api, patient) == (200, "6/3")
@@ -67,7 +68,7 @@ def test_reads_of_many_patients_without_care_are_refused_as_copying_kts_2(api: T
 
 
 def test_the_copying_window_slides(api: TestClient, clock: Clock) -> None:
-    svc(api).change_policy({"copy_distinct_patients": 3}, by="G1")
+    access.change_policy(svc(api), {"copy_distinct_patients": 3}, by="G1")
     for minute, patient in enumerate(PATIENTS[:3], start=1):
         clock.set(f"2026-03-02T09:0{minute}:00+03:00")
         read(api, patient)

@@ -11,13 +11,14 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from mahrem.adapters.db import unit_of_work
+from mahrem.services import access
+from mahrem.services import demo
 from mahrem.bootstrap import build
 from mahrem.entrypoints.api.app import create_app
 from mahrem.entrypoints.cli.main import app as cli
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 from mahrem.services.policies import ensure_policy, policy_at
-from mahrem.services.world import load_world
+from mahrem.services.demo.loading import load_into
 from tests.e2e.auth import headers_for
 from tests.integration.helpers import event, rows, t
 from tests.worlds import OBSERVATION, world
@@ -36,14 +37,14 @@ def url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def service(url: str, tmp_path: Path) -> Iterator[Mahrem]:
     svc = build(url, key_dir=str(tmp_path / "keys"))
     at = t("2026-01-01T00:00:00+03:00")
-    with unit_of_work(svc.db) as store:
+    with svc.uow.write() as store:
         ensure_policy(store)
-        load_world(store, world(), policy_at(store, at), at, keys=svc.keys)
+        load_into(store, world(), policy_at(store, at), at, keys=svc.keys)
     event(svc, "2026-02-01T10:00:00+03:00", "record_created",
           record={"id": "R5", "patient": "P1", "facility": "F1", "author": "D1", "category": "laboratory",
                   "resource": {**OBSERVATION, "valueQuantity": {"value": 980, "unit": "mg/dL"}}})
     yield svc
-    svc.db.dispose()
+    svc.uow.dispose()
 
 
 @pytest.fixture
@@ -98,7 +99,7 @@ def test_refusals_are_problems_with_their_article_m13_1(client: TestClient, serv
 
 
 def test_a_dry_run_then_a_run_then_the_destruction_records_over_http_m14_1(client: TestClient, service: Mahrem) -> None:
-    service.change_policy({"retention_rules": {"psychiatry": {"years": 1, "method": "destroy"}}}, "G1",
+    access.change_policy(service, {"retention_rules": {"psychiatry": {"years": 1, "method": "destroy"}}}, "G1",
                           t("2026-01-02T00:00:00+03:00"))
     at = "2027-06-01T10:00:00+03:00"
     dry = post(client, service, "A1", "/lifecycle/runs", {"dry_run": True, "at": at})
@@ -128,7 +129,7 @@ def test_the_dpo_destroys_a_patients_data_and_the_engine_refuses_for_the_recentl
 
 
 def test_the_cli_runs_with_progress_on_stderr_and_lists_the_records_m14_1(service: Mahrem, url: str) -> None:
-    service.change_policy({"retention_rules": {"laboratory": {"years": 1, "method": "anonymise"}}}, "G1",
+    access.change_policy(service, {"retention_rules": {"laboratory": {"years": 1, "method": "anonymise"}}}, "G1",
                           t("2026-01-02T00:00:00+03:00"))
     dry = runner.invoke(cli, ["lifecycle", "run", "--dry-run", "--at", "2027-06-01T10:00:00+03:00", "--by", "A1",
                               "--db", url])
@@ -156,8 +157,8 @@ def test_the_cli_destroys_a_patients_data_on_request_m14_1(service: Mahrem, url:
 
 def test_the_cli_seals_records_held_in_clear_and_a_second_run_finds_none_m14_1(tmp_path: Path, url: str) -> None:
     svc = build(url, key_dir=str(tmp_path / "keys"))
-    svc.load_world(world(), t("2026-01-01T00:00:00+03:00"))
-    with unit_of_work(svc.db) as store:  # as a database from before encryption at rest holds them
+    demo.load_world(svc, world(), t("2026-01-01T00:00:00+03:00"))
+    with svc.uow.write() as store:  # as a database from before encryption at rest holds them
         for r in store.rows("record_version"):
             store.conn.exec_driver_sql("DELETE FROM record_version WHERE id = ?", (r["id"],))
         for r in store.rows("record"):
@@ -167,4 +168,4 @@ def test_the_cli_seals_records_held_in_clear_and_a_second_run_finds_none_m14_1(t
     assert all(r["resource"] == {} for r in rows(svc, "record"))
     again = runner.invoke(cli, ["lifecycle", "seal", "--db", url])
     assert json.loads(again.stdout) == {"sealed": 0}
-    svc.db.dispose()
+    svc.uow.dispose()

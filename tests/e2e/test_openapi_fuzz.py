@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 
 from mahrem.bootstrap import build
 from mahrem.entrypoints.api.app import create_app
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 from tests.e2e.auth import headers_for, software_headers
 from tests.integration.helpers import loaded
 

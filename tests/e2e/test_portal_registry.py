@@ -13,7 +13,10 @@ import httpx2 as httpx
 import pyotp
 
 from mahrem.domain.clock import ISTANBUL
-from mahrem.services import breaches, corrections, kts, officer_lists
+from mahrem.services import rights as breaches
+from mahrem.services import corrections
+from mahrem.services import demo, kts
+from mahrem.services import corrections as officer_lists
 from tests.e2e.portal_harness import Portal, portal_fixture, seeded_fixture  # noqa: F401
 
 TR_DATE_ERROR = "Tarihi YYYY-AA-GG biçiminde girin."
@@ -71,7 +74,7 @@ def test_each_register_renders_for_its_role_and_is_refused_to_others_kts_3_m13_1
 
 
 def test_the_kts_registry_warns_of_expiring_certificates_and_suspends_an_installation_kts_3(portal: Portal) -> None:
-    kts.load_demo_registry(portal.m)
+    demo.load_demo_registry(portal.m)
     firm = kts.listing(portal.m, "kts_firm")[0]["id"]
     today = datetime.now(ISTANBUL).date()
     kts.add_certificate(portal.m, "CERT-SOON", firm, "ISO/IEC 27001", "TSE", today + timedelta(days=3), "G1",

@@ -11,9 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
+from mahrem.services import access
+from mahrem.services import demo
 from mahrem.domain.masking import tr_lower, tr_upper
 from mahrem.entrypoints.api.app import create_app
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 from tests.e2e.auth import headers_for
 from tests.e2e.conftest import Clock
 from tests.integration.helpers import t
@@ -25,7 +27,7 @@ CODE = re.compile(r"Belge doğrulama kodu: ([A-Z0-9]{5}-[A-Z0-9]{5})")
 
 @pytest.fixture
 def api(sqlite_clocked: Mahrem, clock: Clock) -> TestClient:
-    sqlite_clocked.load_world(identified_world(), t("2026-01-01T00:00:00+03:00"))
+    demo.load_world(sqlite_clocked, identified_world(), t("2026-01-01T00:00:00+03:00"))
     clock.set(AT)
     return TestClient(create_app(sqlite_clocked))
 
@@ -87,7 +89,7 @@ def test_masking_rules_are_set_per_field_m5_5(api: TestClient) -> None:
 
 
 def test_masking_follows_the_policy_the_gm_set_m5_5(api: TestClient, sqlite_clocked: Mahrem) -> None:
-    sqlite_clocked.change_policy({"printout_masking": {"name": "initials_length"}}, by="G1",
+    access.change_policy(sqlite_clocked, {"printout_masking": {"name": "initials_length"}}, by="G1",
                                  at=t("2026-03-01T00:00:00+03:00"))
     _, text, _ = print_own(api)
     assert "İ**** I*******" in text
@@ -158,8 +160,8 @@ def test_the_cli_prints_and_opens_on_the_same_path(sqlite_clocked: Mahrem, tmp_p
     from mahrem.entrypoints.cli.main import app as cli
 
     monkeypatch.setenv("MAHREM_KEY_DIR", str(tmp_path / "keys"))
-    url = str(sqlite_clocked.db.url)
-    sqlite_clocked.load_world(identified_world(), t("2026-01-01T00:00:00+03:00"))
+    url = str(sqlite_clocked.uow.engine.url)
+    demo.load_world(sqlite_clocked, identified_world(), t("2026-01-01T00:00:00+03:00"))
     runner = CliRunner()
     made = runner.invoke(cli, ["printouts", "create", "P1", "--out", str(tmp_path / "m.pdf"), "--db", url])
     assert made.exit_code == 0, made.output

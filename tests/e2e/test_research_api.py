@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from pycanon import anonymity
 
 from mahrem.entrypoints.api.app import create_app
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 from mahrem.services.opendata import publish
 from tests.e2e.auth import headers_for, session_token, software_headers
 from tests.e2e.conftest import Clock

@@ -28,7 +28,7 @@ def url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     # The CLI acts now: an opinion in force for years.
     assert event(service, "2026-03-01T09:00:00+03:00", "written_opinion_issued", id="WO9", software="S1",
                  facility="F1", purpose="research", by="O1", valid_until="2099-12-31")[0] == "accepted"
-    service.db.dispose()
+    service.uow.engine.dispose()
     return db
 
 

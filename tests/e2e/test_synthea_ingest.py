@@ -13,11 +13,10 @@ from fastapi.testclient import TestClient
 from stdnum.tr import tckimlik
 from typer.testing import CliRunner
 
-from mahrem.adapters.db import read_only
 from mahrem.entrypoints.api.app import create_app
 from mahrem.entrypoints.cli.main import app as cli
-from mahrem.services.app import Mahrem
-from mahrem.services.bulk import patient_bundles, synthea_tckn
+from mahrem.services.ports import Mahrem
+from mahrem.services.records import patient_bundles, synthea_tckn
 from tests.conftest import SHARED
 from tests.e2e.auth import headers_for, software_headers
 from tests.integration.helpers import loaded
@@ -49,7 +48,7 @@ def test_every_synthea_patient_ingests_through_the_api_and_reads_back(sqlite_ser
         stored.update(e["response"]["location"].split("/")[0] for e in res.json()["entry"]
                       if e["response"]["status"] == "201 Created")
     assert stored == expected + Counter(Patient=13)
-    with read_only(sqlite_service.db) as store:
+    with sqlite_service.uow.read() as store:
         categories = Counter(r["category"] for r in store.rows("record"))
         people = store.rows("person")
     assert categories["vaccination"] == expected["Immunization"]

@@ -25,12 +25,13 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from mahrem.services import demo
 from mahrem.adapters.orm import metadata
 from mahrem.bootstrap import build
 from mahrem.entrypoints.api import problems
 from mahrem.entrypoints.api.app import create_app
-from mahrem.services import doors
-from mahrem.services.app import Mahrem
+from mahrem.services import events as doors
+from mahrem.services.ports import Mahrem
 from tests.e2e.auth import headers_for, software_headers
 from tests.e2e.conftest import Clock
 from tests.integration.helpers import event, loaded
@@ -66,15 +67,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         == "accepted"
     headers = {"key": software_headers(service, "S1", "D1", purpose="treatment"),
                "patient": headers_for(service, "K1"), "officer": headers_for(service, "O1"), "nobody": {}}
-    from mahrem.adapters.db import read_only
 
-    with read_only(service.db) as store:
+    with service.uow.read() as store:
         tckn = str(store.get("person", CONCEALED)["tckn"])  # type: ignore[index]
-    service.db.dispose()
+    service.uow.engine.dispose()
     pristine = folder / "pristine.db"
     shutil.copy(live, pristine)
     yield World(TestClient(create_app(service)), service, live, pristine, headers, tckn)
-    service.db.dispose()
+    service.uow.engine.dispose()
 
 
 @dataclass(frozen=True)
@@ -219,7 +219,7 @@ Answer = tuple[int, dict[str, str], bytes, dict[str, int]]
 
 
 def _restore(w: World) -> None:
-    w.service.db.dispose()
+    w.service.uow.engine.dispose()
     shutil.copy(w.pristine, w.live)
     for suffix in ("-wal", "-shm"):
         Path(f"{w.live}{suffix}").unlink(missing_ok=True)
@@ -243,7 +243,7 @@ def play(w: World, call: Call, caller: str, target: str) -> Answer:
 
 
 def _counts(w: World) -> dict[str, int]:
-    with w.service.db.connect() as conn:
+    with w.service.uow.engine.connect() as conn:
         return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
                 for t in metadata.sorted_tables if t.name not in IGNORED_TABLES}
 
@@ -286,7 +286,7 @@ def _observation(subject: str) -> dict[str, Any]:
 
 
 def _patient(tckn: str) -> dict[str, Any]:
-    from mahrem.services.ingest import TCKN_SYSTEM
+    from mahrem.services.records import TCKN_SYSTEM
 
     return {"resourceType": "Patient", "id": "hbys-walk", "birthDate": "1980-05-01",
             "identifier": [{"system": TCKN_SYSTEM, "value": tckn}], "name": [{"text": "Ad Soyad"}]}
@@ -334,11 +334,11 @@ def portal_sessions(world: World) -> dict[str, dict[str, str]]:
     from tests.e2e.auth import session_token
 
     w = world
-    w.service.db.dispose()
+    w.service.uow.engine.dispose()
     shutil.copy(w.pristine, w.live)
     tokens = {"staff": session_token(w.service, "D1", installation="S1"), "patient": session_token(w.service, "K1"),
               "officer": session_token(w.service, "O1")}
-    w.service.db.dispose()
+    w.service.uow.engine.dispose()
     shutil.copy(w.live, w.pristine)
     return {who: {"cookie": token, "csrf": w.service.keys.hmac("portal-csrf", "session:" + token)}
             for who, token in tokens.items()}
@@ -404,7 +404,7 @@ def test_a_parents_page_reads_alike_for_a_concealed_child_and_one_outside_rule_5
     base = world()
     base["people"] = [*base["people"], person("C2", 17, birth_date="2010-01-01")]
     base["records"] = [*base["records"], {**base["records"][-1], "id": "R5", "patient": "C2"}]
-    service.load_world(base, clock.now - timedelta(days=1))
+    demo.load_world(service, base, clock.now - timedelta(days=1))
     for child in ("C1", "C2"):
         assert event(service, "2026-03-02T08:00:00+03:00", "parent_of", parent="M1", child=child)[0] == "accepted"
     client = TestClient(create_app(service), base_url="https://testserver",

@@ -3,8 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from mahrem.adapters.db import unit_of_work
-from mahrem.services.app import Mahrem
+from mahrem.services import access
+from mahrem.services import demo
+from mahrem.services import events
+from mahrem.services.ports import Mahrem
 from tests.worlds import world
 
 
@@ -13,22 +15,22 @@ def t(value: str) -> datetime:
 
 
 def loaded(service: Mahrem, **changes: Any) -> Mahrem:
-    service.load_world(world(**changes), t("2026-01-01T00:00:00+03:00"))
+    demo.load_world(service, world(**changes), t("2026-01-01T00:00:00+03:00"))
     return service
 
 
 def read(service: Mahrem, at: str, actor: str = "D1", record: str = "R1", patient: str = "P1",
          **extra: Any) -> tuple[str, str]:
     req = {"actor": actor, "action": "read", "patient": patient, "record": record, "purpose": "treatment", **extra}
-    _, decision = service.decide(req, t(at))
+    _, decision = access.decide_json(service, req, t(at))
     return decision.effect, decision.basis
 
 
 def event(service: Mahrem, at: str, type_: str, **fields: Any) -> tuple[str, str | None]:
-    outcome = service.apply_event({"type": type_, **fields}, t(at))
+    outcome = events.apply_event(service, {"type": type_, **fields}, t(at))
     return outcome.result, outcome.basis
 
 
 def rows(service: Mahrem, kind: str, /, **match: Any) -> list[dict[str, Any]]:
-    with unit_of_work(service.db) as store:
+    with service.uow.write() as store:
         return store.rows(kind, **match)

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pyotp
 import pytest
 
+from mahrem.services import demo
 from mahrem.services import accounts
 from mahrem.services.accounts import AuthError
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 from tests.integration.helpers import loaded, rows, t
 from tests.worlds import tckn
 
@@ -174,10 +175,10 @@ def test_a_short_password_is_refused_naming_the_field(service: Mahrem) -> None:
 def test_the_demo_accounts_log_in_as_the_table_says(service: Mahrem) -> None:
     from mahrem.services.demo import demo_world
 
-    service.load_world(demo_world(T0), T0 - timedelta(days=1))
-    table = accounts.load_demo_accounts(service, T0)
+    demo.load_world(service, demo_world(T0), T0 - timedelta(days=1))
+    table = demo.load_demo_accounts(service, T0)
     by_person = {r["person"]: r for r in table}
-    assert by_person["P1"]["totp_secret"] is None and by_person["D1"]["totp_secret"] == accounts.DEMO_TOTP_SECRET
+    assert by_person["P1"]["totp_secret"] is None and by_person["D1"]["totp_secret"] == demo.DEMO_TOTP_SECRET
     assert by_person["A1"]["role"] == "dpo" and by_person["D1"]["role"] == "physician (F1)"
     d1 = by_person["D1"]
     code = pyotp.TOTP(d1["totp_secret"]).at(T0)

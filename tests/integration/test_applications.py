@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from mahrem.services import access
 from mahrem.adapters.pdf_summary import render_summary
 from mahrem.domain.errors import InputError, MahremError, NotFound
-from mahrem.services import applications as apps
-from mahrem.services.app import Mahrem
+from mahrem.services import rights as apps
+from mahrem.services.ports import Mahrem
 from mahrem.services.transfers import transfer
-from mahrem.services.transparency import Forbidden
+from mahrem.domain.errors import Forbidden
 from tests.integration.helpers import event, loaded, rows, t
 from tests.worlds import tckn
 
@@ -72,7 +73,7 @@ def test_the_deadline_follows_the_istanbul_day_not_utc_kvkk_13_2(service: Mahrem
 
 def test_the_answer_period_comes_from_the_policy_kvkk_13_2(service: Mahrem) -> None:
     loaded(service)
-    service.change_policy({"application_answer_days": 10}, by="G1", at=t("2026-02-01T00:00:00+03:00"))
+    access.change_policy(service, {"application_answer_days": 10}, by="G1", at=t("2026-02-01T00:00:00+03:00"))
     assert file(service)["due_date"] == "2026-03-11"
 
 

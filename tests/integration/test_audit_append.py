@@ -4,9 +4,8 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timezone
 
-from mahrem.adapters.db import read_only, unit_of_work
 from mahrem.services import audit
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 
 
 def entry(i: int) -> dict[str, object]:
@@ -16,19 +15,19 @@ def entry(i: int) -> dict[str, object]:
 
 
 def test_a_batch_appends_in_order_and_verifies(service: Mahrem) -> None:
-    with unit_of_work(service.db) as store:
+    with service.uow.write() as store:
         assert audit.append(store, **entry(0)) == 1
         assert audit.append_many(store, [entry(i) for i in range(1, 101)]) == list(range(2, 102))
         assert audit.append_many(store, []) == []
         assert store.get("audit_head", 1)["seq"] == 101
-    report = service.verify()
+    report = audit.verify(service)
     assert report.ok and report.entries == 101
 
 
 def test_concurrent_writers_never_fork_the_chain(service: Mahrem) -> None:
     def writer(n: int) -> None:
         for _ in range(5):
-            with unit_of_work(service.db) as store:
+            with service.uow.write() as store:
                 audit.append_many(store, [entry(n * 100 + k) for k in range(10)])
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
@@ -36,13 +35,13 @@ def test_concurrent_writers_never_fork_the_chain(service: Mahrem) -> None:
         t.start()
     for t in threads:
         t.join()
-    report = service.verify()
+    report = audit.verify(service)
     assert report.ok and report.entries == 200
 
 
 def test_a_reader_does_not_hold_the_write_lock(sqlite_service: Mahrem) -> None:
-    with read_only(sqlite_service.db) as reader:
+    with sqlite_service.uow.read() as reader:
         reader.count("audit_log")
-        with unit_of_work(sqlite_service.db) as store:  # would wait 30 s if the reader held the lock
+        with sqlite_service.uow.write() as store:  # would wait 30 s if the reader held the lock
             audit.append(store, **entry(1))
-    assert sqlite_service.verify().entries == 1
+    assert audit.verify(sqlite_service).entries == 1

@@ -10,17 +10,18 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
+from mahrem.services import audit
 from mahrem.adapters.signing import verify_signature
 from mahrem.domain.errors import InputError
 from mahrem.entrypoints.cli.main import app
-from mahrem.services.app import Mahrem
-from mahrem.services.checkpoints import check_proof
+from mahrem.services.ports import Mahrem
+from mahrem.services.audit import check_proof
 from tests.integration.test_audit_tamper import with_log
 
 
 def sealed(service: Mahrem) -> Mahrem:
     with_log(service, entries=7)
-    service.seal()
+    audit.seal(service)
     return service
 
 
@@ -28,25 +29,25 @@ def test_every_sealed_entry_has_a_proof_that_checks(service: Mahrem) -> None:
     sealed(service)
     pem = service.signer.public_pem()
     for seq in range(1, 8):
-        ok, message = check_proof(service.prove(seq), pem, verify_signature)
+        ok, message = check_proof(audit.prove(service, seq), pem, verify_signature)
         assert ok, message
 
 
 def test_checkpoints_cover_consecutive_ranges(service: Mahrem) -> None:
     sealed(service)
-    assert service.seal() is None  # nothing new
+    assert audit.seal(service) is None  # nothing new
     from tests.integration.helpers import read
 
     read(service, "2026-03-02T11:00:00+03:00")
-    second = service.seal()
+    second = audit.seal(service)
     assert second is not None and (second["id"], second["first_seq"], second["last_seq"]) == (2, 8, 8)
-    assert service.verify().ok
-    assert check_proof(service.prove(8), service.signer.public_pem(), verify_signature)[0]
+    assert audit.verify(service).ok
+    assert check_proof(audit.prove(service, 8), service.signer.public_pem(), verify_signature)[0]
 
 
 def test_a_proof_fails_with_another_key_or_a_changed_entry(service: Mahrem) -> None:
     sealed(service)
-    proof = service.prove(5)
+    proof = audit.prove(service, 5)
     other = Ed25519PrivateKey.generate().public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
     assert check_proof(proof, other, verify_signature) == (False, "the checkpoint's signature does not verify with this key")
@@ -61,7 +62,7 @@ def test_a_proof_fails_with_another_key_or_a_changed_entry(service: Mahrem) -> N
 def test_an_unsealed_entry_has_no_proof_yet(service: Mahrem) -> None:
     with_log(service, entries=2)
     with pytest.raises(InputError, match="not sealed"):
-        service.prove(1)
+        audit.prove(service, 1)
 
 
 def test_the_cli_proves_and_checks_against_the_published_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

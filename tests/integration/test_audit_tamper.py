@@ -9,7 +9,8 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import Connection, text
 
-from mahrem.services.app import Mahrem
+from mahrem.services import audit
+from mahrem.services.ports import Mahrem
 from mahrem.services.audit import chain_hash
 from tests.integration.helpers import event, loaded, read, rows
 
@@ -25,7 +26,7 @@ def with_log(service: Mahrem, entries: int = 6) -> Mahrem:
 @contextmanager
 def as_attacker(service: Mahrem) -> Iterator[Connection]:
     """A database owner who switches the append-only triggers off."""
-    with service.db.begin() as conn:
+    with service.uow.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
         else:
@@ -35,16 +36,16 @@ def as_attacker(service: Mahrem) -> Iterator[Connection]:
 
 
 def first_problem(service: Mahrem) -> tuple[str, int | None]:
-    report = service.verify()
+    report = audit.verify(service)
     assert not report.ok
     return report.problems[0].kind, report.problems[0].seq
 
 
 def test_a_clean_log_verifies(service: Mahrem) -> None:
     with_log(service)
-    assert service.seal() is not None
+    assert audit.seal(service) is not None
     read(service, "2026-03-02T10:00:00+03:00")
-    report = service.verify()
+    report = audit.verify(service)
     assert report.ok and report.entries == 7
 
 
@@ -96,7 +97,7 @@ def test_two_swapped_entries_are_named(service: Mahrem) -> None:
 
 def test_a_rewritten_chain_is_caught_by_the_signed_checkpoint(service: Mahrem) -> None:
     with_log(service)
-    service.seal()
+    audit.seal(service)
     entries = sorted(rows(service, "audit_log"), key=lambda r: r["seq"])
     prev = entries[1]["prev_hash"]
     with as_attacker(service) as conn:
@@ -106,7 +107,7 @@ def test_a_rewritten_chain_is_caught_by_the_signed_checkpoint(service: Mahrem) -
             conn.execute(text("UPDATE audit_log SET outcome = :o, prev_hash = :p, hash = :h WHERE seq = :s"),
                          {"o": entry["outcome"], "p": prev, "h": digest, "s": i})
             prev = digest
-    report = service.verify()
+    report = audit.verify(service)
     assert [p.kind for p in report.problems] == ["changed"]
     assert "checkpoint 1" in report.problems[0].message
 
@@ -119,10 +120,10 @@ def test_the_audit_log_is_append_only_for_the_application_role_on_postgresql(pg_
 
     service = build(pg_url, key_dir=str(tmp_path))
     with_log(service, entries=2)
-    with service.db.begin() as conn:
+    with service.uow.engine.begin() as conn:
         conn.execute(text("DROP ROLE IF EXISTS mahrem_app_test"))
         conn.execute(text("CREATE ROLE mahrem_app_test LOGIN"))
-    grant_app_role(service.db, "mahrem_app_test")
+    grant_app_role(service.uow.engine, "mahrem_app_test")
     app_url = pg_url.replace("postgres@", "mahrem_app_test@")
     app_engine = create_engine(app_url)
     with app_engine.connect() as conn:
@@ -134,7 +135,7 @@ def test_the_audit_log_is_append_only_for_the_application_role_on_postgresql(pg_
     # The application role still appends: a decision through it is written.
     app_service = build(app_url, migrate=False, key_dir=str(tmp_path))
     read(app_service, "2026-03-02T11:00:00+03:00")
-    assert app_service.verify().ok
+    assert audit.verify(app_service).ok
     app_engine.dispose()
-    app_service.db.dispose()
-    service.db.dispose()
+    app_service.uow.engine.dispose()
+    service.uow.engine.dispose()

@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
+from mahrem.services import access
 from mahrem.domain.errors import InputError, NotFound
-from mahrem.services import breaches
-from mahrem.services.app import Mahrem
-from mahrem.services.transparency import Forbidden
+from mahrem.services import rights as breaches
+from mahrem.services.ports import Mahrem
+from mahrem.domain.errors import Forbidden
 from tests.integration.helpers import event, loaded, read, rows, t
 
 DETECTED = t("2026-03-02T15:00:00+03:00")
@@ -94,7 +95,7 @@ def test_the_board_deadline_is_the_72nd_hour_after_detection_m18_2(service: Mahr
 
 def test_the_72_hours_come_from_the_policy_m18_2(service: Mahrem) -> None:
     world(service)
-    service.change_policy({"breach_notification_hours": 24}, by="G1", at=t("2026-03-01T00:00:00+03:00"))
+    access.change_policy(service, {"breach_notification_hours": 24}, by="G1", at=t("2026-03-01T00:00:00+03:00"))
     assert t(record(service)["board_deadline"]) == t("2026-03-03T15:00:00+03:00")
 
 

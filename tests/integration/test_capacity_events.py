@@ -5,7 +5,8 @@ attorney (M10 with TMK 16/1), explicit consent to a transfer is withdrawn for th
 written; the attempt is audited."""
 from __future__ import annotations
 
-from mahrem.services.app import Mahrem
+from mahrem.services import access
+from mahrem.services.ports import Mahrem
 from tests.integration.helpers import event, loaded, read, rows, t
 
 # C1 is born on 2011-06-15 (tests/worlds.py): 15 on 2026-06-15, 18 on 2029-06-15.
@@ -65,7 +66,7 @@ def test_withdrawing_a_consent_never_given_changes_nothing_kvkk_3_1_a(service: M
 
 
 def test_a_court_lifts_only_its_own_concealment_order_m12(service: Mahrem) -> None:
-    loaded(service, )
+    loaded(service)
     for court in ("Ankara 1. Asliye", "Ankara 3. Aile"):
         assert event(service, "2026-02-01T09:00:00+03:00", "concealment_order", patient="P1", court=court,
                      need_to_know=[])[0] == "accepted"
@@ -78,5 +79,5 @@ def test_a_court_lifts_only_its_own_concealment_order_m12(service: Mahrem) -> No
 
 
 def _decide(service: Mahrem, request: dict[str, object], at: str) -> tuple[str, str]:
-    _, decision = service.decide(request, t(at))
+    _, decision = access.decide_json(service, request, t(at))
     return decision.effect, decision.basis

@@ -2,7 +2,8 @@
 rule 9 (M7/1–M7/3), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
-from mahrem.adapters.db import unit_of_work
+from mahrem.services import central
+from mahrem.services import demo
 from mahrem.services.records import current_resource
 
 import base64
@@ -17,7 +18,7 @@ from mahrem.adapters.vault import SivVault, VaultError
 from mahrem.domain.errors import InputError, NotFound, Refused
 from mahrem.domain.masking import tr_lower, tr_upper
 from mahrem.domain.pseudonym import Reduction, is_pseudonym, keyed_pseudonym
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 from mahrem.services.records import validate_fhir
 from tests.integration.helpers import event, rows, t
 from tests.worlds import IDENTIFIED, identified_world, tckn
@@ -27,12 +28,12 @@ ASK_AT = "2026-04-02T10:00:00+03:00"
 
 
 def world_of(service: Mahrem) -> Mahrem:
-    service.load_world(identified_world(), t("2026-01-01T00:00:00+03:00"))
+    demo.load_world(service, identified_world(), t("2026-01-01T00:00:00+03:00"))
     return service
 
 
 def export(service: Mahrem, receiver: str = "esaglik", **kw: Any) -> dict[str, Any]:
-    return service.central_export(receiver, at=t(EXPORT_AT), **kw)
+    return central.export(service, receiver, at=t(EXPORT_AT), **kw)
 
 
 def pseudonyms(feed: dict[str, Any]) -> dict[int, str]:
@@ -80,7 +81,7 @@ def every_text(value: Any) -> str:
 # -- the feed ---------------------------------------------------------------------------------
 def test_the_feed_contains_no_name_number_or_phone_of_its_patients_m7_1(service: Mahrem) -> None:
     feed = export(world_of(service))
-    with unit_of_work(service.db) as store:
+    with service.uow.write() as store:
         contents = [current_resource(store, service.keys, r["id"]) for r in store.rows("record")]
     text, source = every_text(feed), every_text(contents)
     for patient in IDENTIFIED:
@@ -142,12 +143,12 @@ def test_each_receiver_gets_its_own_pseudonyms_m4_1_i(service: Mahrem) -> None:
 
 def test_rotating_the_key_starts_a_new_version_with_new_pseudonyms(service: Mahrem) -> None:
     before = export(world_of(service))
-    assert service.rotate_pseudonym_key("esaglik", by="A1", at=t("2026-04-01T11:00:00+03:00")) == 2
-    after = service.central_export("esaglik", at=t("2026-04-01T12:00:00+03:00"))
+    assert central.rotate_key(service, "esaglik", by="A1", at=t("2026-04-01T11:00:00+03:00")) == 2
+    after = central.export(service, "esaglik", at=t("2026-04-01T12:00:00+03:00"))
     assert all(p.startswith("PSN1-") for p in pseudonyms(before).values())
     assert all(p.startswith("PSN2-") for p in pseudonyms(after).values())
     assert set(pseudonyms(before).values()).isdisjoint(pseudonyms(after).values())
-    assert [(k["version"], k["retired_at"] is not None) for k in service.pseudonym_keys("esaglik")] == [
+    assert [(k["version"], k["retired_at"] is not None) for k in central.key_versions(service, "esaglik")] == [
         (1, True), (2, False)]
     assert after["meta"]["tag"][0]["code"] == "esaglik/v2"
 
@@ -178,7 +179,7 @@ def test_the_export_is_audited_with_its_receiver_and_key_version(service: Mahrem
 
 # -- re-identification (rule 9) ----------------------------------------------------------------
 def reidentify(service: Mahrem, actor: str, pseudonym: str, purpose: str = "planning") -> dict[str, Any]:
-    return service.reidentify(actor, pseudonym, purpose, at=t(ASK_AT))
+    return central.reidentify(service, actor, pseudonym, purpose, at=t(ASK_AT))
 
 
 def test_an_authorised_ministry_user_gets_the_identity_behind_one_pseudonym_m7_2(service: Mahrem) -> None:
@@ -194,7 +195,7 @@ def test_an_authorised_ministry_user_gets_the_identity_behind_one_pseudonym_m7_2
 
 def test_a_pseudonym_from_a_retired_key_still_reidentifies_m7_2(service: Mahrem) -> None:
     feed = export(world_of(service))
-    service.rotate_pseudonym_key("esaglik", at=t("2026-04-01T11:00:00+03:00"))
+    central.rotate_key(service, "esaglik", at=t("2026-04-01T11:00:00+03:00"))
     authorise(service, "U1")
     assert reidentify(service, "U1", psn_of(feed, "P2"))["name"] == "Şükrü Öztürkmen"
 

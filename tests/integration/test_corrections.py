@@ -7,13 +7,12 @@ from typing import Any
 
 import pytest
 
-from mahrem.adapters.db import unit_of_work
 from mahrem.domain.errors import InputError, NotFound, Refused
 from mahrem.services import corrections
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 from mahrem.services.policies import ensure_policy, policy_at
 from mahrem.services.records import current_resource, validate_fhir
-from mahrem.services.world import load_world
+from mahrem.services.demo.loading import load_into
 from tests.integration.helpers import event, rows, t
 from tests.worlds import OBSERVATION, world
 
@@ -23,9 +22,9 @@ FIXED = {**OBSERVATION, "valueQuantity": {"value": 88, "unit": "mg/dL"}}
 def loaded(service: Mahrem) -> Mahrem:
     """The base world, and R5: a result created at F1 (province 06, officer O1) on 1 February."""
     at = t("2026-01-01T00:00:00+03:00")
-    with unit_of_work(service.db) as store:
+    with service.uow.write() as store:
         ensure_policy(store)
-        load_world(store, world(), policy_at(store, at), at, keys=service.keys)
+        load_into(store, world(), policy_at(store, at), at, keys=service.keys)
     event(service, "2026-02-01T10:00:00+03:00", "record_created",
           record={"id": "R5", "patient": "P1", "facility": "F1", "author": "D1", "category": "laboratory",
                   "resource": {**OBSERVATION, "valueQuantity": {"value": 980, "unit": "mg/dL"}}})
@@ -38,7 +37,7 @@ def filed(service: Mahrem, record: str = "R5", rid: str = "CR1") -> dict[str, An
 
 
 def read(service: Mahrem, record: str = "R5") -> dict[str, Any] | None:
-    with unit_of_work(service.db) as store:
+    with service.uow.write() as store:
         return current_resource(store, service.keys, record)
 
 

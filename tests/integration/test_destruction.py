@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from mahrem.adapters.db import unit_of_work
+from mahrem.services import access
 from mahrem.domain.errors import InputError, Refused
 from mahrem.services import lifecycle
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 from mahrem.services.policies import ensure_policy, policy_at
 from mahrem.services.records import current_resource, key_name
-from mahrem.services.transparency import Forbidden
-from mahrem.services.world import load_world
+from mahrem.domain.errors import Forbidden
+from mahrem.services.demo.loading import load_into
 from tests.integration.helpers import event, rows, t
 from tests.worlds import OBSERVATION, world
 
@@ -29,16 +29,16 @@ RUN_AT = "2027-06-01T10:00:00+03:00"  # every base-world record is more than a y
 
 def loaded(service: Mahrem, rules: dict[str, Any] | None = RULES) -> Mahrem:
     at = t("2026-01-01T00:00:00+03:00")
-    with unit_of_work(service.db) as store:
+    with service.uow.write() as store:
         ensure_policy(store)
-        load_world(store, world(), policy_at(store, at), at, keys=service.keys)
+        load_into(store, world(), policy_at(store, at), at, keys=service.keys)
     if rules is not None:
-        service.change_policy(rules, "G1", t("2026-01-01T01:00:00+03:00"))
+        access.change_policy(service, rules, "G1", t("2026-01-01T01:00:00+03:00"))
     return service
 
 
 def read(service: Mahrem, record: str) -> dict[str, Any] | None:
-    with unit_of_work(service.db) as store:
+    with service.uow.write() as store:
         return current_resource(store, service.keys, record)
 
 
@@ -304,5 +304,5 @@ def test_a_malformed_retention_rule_is_refused_when_the_policy_changes_m14(servi
 
     loaded(service)
     with pytest.raises(InputError) as refused:
-        service.change_policy({"retention_rules": {"general": {"years": -1, "method": "destroy"}}}, by="G1")
+        access.change_policy(service, {"retention_rules": {"general": {"years": -1, "method": "destroy"}}}, by="G1")
     assert refused.value.code == "retention.invalid"

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+from mahrem.services import records
 from mahrem.domain.errors import InputError, Refused
-from mahrem.services.app import Mahrem
-from mahrem.services.ingest import CATEGORY_SYSTEM, TCKN_SYSTEM
+from mahrem.services.ports import Mahrem
+from mahrem.services.records import CATEGORY_SYSTEM, TCKN_SYSTEM
 from tests.integration.helpers import event, loaded, rows, t
 from tests.worlds import tckn
 
@@ -35,7 +36,7 @@ def bundle(*resources: dict[str, Any]) -> dict[str, Any]:
 
 
 def push(service: Mahrem, body: Any, installation: str = "S1") -> list[tuple[str, str]]:
-    return [(e.id, e.outcome) for e in service.push(installation, "D1", body, at=AT).entries]
+    return [(e.id, e.outcome) for e in records.push(service, installation, "D1", body, at=AT).entries]
 
 
 def test_a_transaction_registers_the_patient_and_stores_its_records(service: Mahrem) -> None:
@@ -44,8 +45,8 @@ def test_a_transaction_registers_the_patient_and_stores_its_records(service: Mah
     assert out == [("hbys-42", "registered"), ("c1", "created"), ("c2", "created")]
     person = rows(service, "person", tckn=tckn(500))[0]
     assert (person["name"], str(person["birth_date"]), person["phone"]) == ("Elif Kaya", "1990-02-03", "+905551112233")
-    records = {r["id"]: r for r in rows(service, "record", patient=person["id"])}
-    assert {k: (r["facility"], r["author"], r["category"]) for k, r in records.items()} == {
+    stored = {r["id"]: r for r in rows(service, "record", patient=person["id"])}
+    assert {k: (r["facility"], r["author"], r["category"]) for k, r in stored.items()} == {
         "c1": ("F1", "D1", "general"), "c2": ("F1", "D1", "psychiatry")}
 
 
@@ -53,7 +54,7 @@ def test_the_stored_record_names_the_person_mahrem_knows(service: Mahrem) -> Non
     loaded(service)
     push(service, bundle(patient(), condition("c1", "J45")))
     person = rows(service, "person", tckn=tckn(500))[0]["id"]
-    view = service.read_record(person, "c1", at=AT)
+    view = records.read_record(service, person, "c1", at=AT)
     assert view.resource["subject"] == {"reference": f"Patient/{person}"}
 
 

@@ -8,16 +8,17 @@ from typing import Any
 
 import pytest
 
-from mahrem.adapters.db import unit_of_work
+from mahrem.services import access
+from mahrem.services import audit
 from mahrem.domain import engine
 from mahrem.domain.decision import Decision, Request
 from mahrem.domain.errors import InputError, Refused
 from mahrem.domain.policy import Policy
-from mahrem.services import kts
-from mahrem.services.app import Mahrem
+from mahrem.services import demo, kts
+from mahrem.services.ports import Mahrem
 from mahrem.services.policies import policy_at
-from mahrem.services.requests import parse_request
-from mahrem.services.transparency import Forbidden
+from mahrem.services.access import parse_request
+from mahrem.domain.errors import Forbidden
 from tests.integration.helpers import event, loaded, rows, t
 
 AT = "2025-12-01T09:00:00+03:00"
@@ -27,7 +28,7 @@ def decide(service: Mahrem, at: str, via: str, actor: str = "D1", record: str = 
            action: str = "read") -> tuple[str, str]:
     """Decide through the engine and run the KTS gate's after-decision step, as the service
     layer does for every decision."""
-    with unit_of_work(service.db) as store:
+    with service.uow.write() as store:
         req = parse_request(store, {"actor": actor, "action": action, "patient": patient, "record": record,
                                     "purpose": "treatment", "via": via}, t(at))
         decision = engine.decide(req, store.facts_for(req), policy_at(store, req.at))
@@ -117,7 +118,7 @@ def test_the_sweep_warns_then_makes_passive_then_deletes_by_date_kts_3(service: 
     assert [(r["status"], r["valid_from"]) for r in history] == [
         ("registered", t(AT)), ("passive", t("2026-01-14T00:00:00+03:00")),
         ("deleted", t("2026-04-14T00:00:00+03:00"))]
-    assert service.verify().ok
+    assert audit.verify(service).ok
 
 
 def test_the_engine_refuses_a_passive_installation_and_replays_the_past_kts_3(service: Mahrem) -> None:
@@ -243,13 +244,13 @@ def staff_read(patient: str, at: str, effect: str = "deny", basis: str = "6/3", 
 
 
 def note(service: Mahrem, *reads: tuple[Request, Decision]) -> None:
-    with unit_of_work(service.db) as store:
+    with service.uow.write() as store:
         for req, decision in reads:
             kts.after_decision(store, req, decision, req.at)
 
 
 def looks_like_copying(service: Mahrem, at: str, policy: Policy) -> bool:
-    with unit_of_work(service.db) as store:
+    with service.uow.write() as store:
         return kts.treat_as_export(store, staff_read("P1", at)[0], policy)
 
 
@@ -280,10 +281,10 @@ def test_a_read_decided_as_export_is_an_incident_of_copying_kts_2(service: Mahre
     loaded(service)
     from mahrem.services.policies import change_policy
 
-    with unit_of_work(service.db) as store:
+    with service.uow.write() as store:
         change_policy(store, {"copy_distinct_patients": 2}, by="G1", at=t("2026-01-01T00:00:00+03:00"))
     note(service, staff_read("P1", "2026-01-05T10:00:00+03:00"), staff_read("C1", "2026-01-05T10:10:00+03:00"))
-    with unit_of_work(service.db) as store:
+    with service.uow.write() as store:
         req = staff_read("M1", "2026-01-05T10:20:00+03:00")[0]
         assert kts.treat_as_export(store, req, policy_at(store, req.at))
     note(service, staff_read("M1", "2026-01-05T10:20:00+03:00", "deny", "KTS/2", action="export"))
@@ -305,11 +306,11 @@ def test_real_decisions_note_reads_with_their_care_relationship_kts_2(service: M
 # -- the demo registry ---------------------------------------------------------------------
 def test_the_demo_registry_registers_every_installation_once_with_a_working_key_kts_3(service: Mahrem) -> None:
     loaded(service)
-    keys = kts.load_demo_registry(service, t(AT))
-    assert keys == {"S1": kts.demo_key("S1")}
+    keys = demo.load_demo_registry(service, t(AT))
+    assert keys == {"S1": demo.demo_key("S1")}
     assert kts.authenticate_installation(service, keys["S1"], t("2025-12-01T10:00:00+03:00")) == "S1"
     counts: dict[str, Any] = {k: len(rows(service, k)) for k in ("kts_firm", "kts_certificate", "kts_api_key")}
-    assert kts.load_demo_registry(service, t(AT) + timedelta(hours=1)) == keys
+    assert demo.load_demo_registry(service, t(AT) + timedelta(hours=1)) == keys
     assert {k: len(rows(service, k)) for k in counts} == counts == {"kts_firm": 1, "kts_certificate": 2, "kts_api_key": 1}
     view = kts.get_installation(service, "S1", t(AT))
     assert view["integrations"] == ["ENABIZ", "MEDULA"] and view["status"] == "registered"
@@ -328,26 +329,26 @@ def test_the_service_layer_turns_copying_into_a_refused_export_with_an_incident_
     loaded(service)
     from mahrem.services.policies import change_policy
 
-    with unit_of_work(service.db) as store:
+    with service.uow.write() as store:
         change_policy(store, {"copy_distinct_patients": 2}, by="G1", at=t("2026-01-01T00:00:00+03:00"))
     through = {"action": "read", "purpose": "treatment", "via": "S1", "actor": "D1"}
     for at, patient, record in (("10:00", "P1", "R1"), ("10:01", "C1", "R4")):
-        _, decision = service.decide({**through, "patient": patient, "record": record}, t(f"2026-01-05T{at}:00+03:00"))
+        _, decision = access.decide_json(service, {**through, "patient": patient, "record": record}, t(f"2026-01-05T{at}:00+03:00"))
         assert (decision.effect, decision.basis) == ("deny", "6/3")
-    _, decision = service.decide({**through, "patient": "P1", "record": "R2"}, t("2026-01-05T10:02:00+03:00"))
+    _, decision = access.decide_json(service, {**through, "patient": "P1", "record": "R2"}, t("2026-01-05T10:02:00+03:00"))
     assert (decision.effect, decision.basis) == ("deny", "KTS/2")
     (incident,) = kts.incidents(service)
     assert (incident["kind"], incident["facility"], incident["administrator"]) == ("copying", "F1", "A1")
     logged = sorted(rows(service, "audit_log", kind="decision"), key=lambda e: e["seq"])
     assert [e["action"] for e in logged] == ["read", "read", "export"]
     # An hour later the window has slid past both reads: an ordinary read again.
-    _, decision = service.decide({**through, "patient": "P1", "record": "R1"}, t("2026-01-05T11:02:00+03:00"))
+    _, decision = access.decide_json(service, {**through, "patient": "P1", "record": "R1"}, t("2026-01-05T11:02:00+03:00"))
     assert decision.basis == "6/3"
 
 
 def test_the_service_layer_records_an_incident_for_an_unknown_installation_kts_3(service: Mahrem) -> None:
     loaded(service)
-    _, decision = service.decide({"actor": "D1", "action": "read", "patient": "P1", "record": "R1",
+    _, decision = access.decide_json(service, {"actor": "D1", "action": "read", "patient": "P1", "record": "R1",
                                   "purpose": "treatment", "via": "GHOST"}, t("2026-01-05T10:00:00+03:00"))
     assert (decision.effect, decision.basis) == ("deny", "KTS/3")
     assert [(i["installation"], i["facility"], i["kind"]) for i in kts.incidents(service)] == [

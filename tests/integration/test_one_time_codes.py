@@ -6,8 +6,9 @@ import re
 
 import pytest
 
+from mahrem.services import accounts
 from mahrem.adapters.sms import OutboxGateway, ProductionRefused
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 from tests.integration.helpers import event, loaded, read, rows, t
 
 DAY = "2026-04-01T"
@@ -25,8 +26,8 @@ def request_code(service: Mahrem, at: str, physician: str = "D1") -> tuple[str, 
 
 
 def latest_code(service: Mahrem, at: str) -> str:
-    phone = service.phone_of("P1")
-    body = service.outbox(phone, t(DAY + at))[-1]["body"]
+    phone = accounts.phone_of(service, "P1")
+    body = accounts.outbox(service, phone, t(DAY + at))[-1]["body"]
     found = re.search(r"\b(\d{6})\b", body)
     assert found is not None
     return found.group(1)
@@ -63,7 +64,7 @@ def test_a_code_expires_ten_minutes_after_the_request_m6_5(service: Mahrem) -> N
     assert enter(service, "09:20:00+03:00", code) == ("rejected", "6/5")
     assert rows(service, "code_grant") == []
     # The outbox no longer holds the message once the code has expired.
-    assert service.outbox(service.phone_of("P1"), t(DAY + "09:20:00+03:00")) == []
+    assert accounts.outbox(service, accounts.phone_of(service, "P1"), t(DAY + "09:20:00+03:00")) == []
 
 
 def test_a_code_is_single_use_and_reuse_is_not_a_wrong_entry(service: Mahrem) -> None:

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from mahrem.services.app import Mahrem
+from mahrem.services import demo
+from mahrem.services.ports import Mahrem
 from mahrem.services.opendata import ROW_DIMENSIONS, TOTAL, dp_measurement, publish
 from tests.integration.helpers import rows, t
 from tests.integration.test_research_export import research_world
@@ -29,7 +30,7 @@ def loaded(service: Mahrem) -> Mahrem:
     extra = research_world()
     w["people"] += extra["people"]
     w["records"] += extra["records"]
-    service.load_world(w, t("2026-01-01T00:00:00+03:00"))
+    demo.load_world(service, w, t("2026-01-01T00:00:00+03:00"))
     return service
 
 

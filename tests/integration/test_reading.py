@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from mahrem.services import access
+from mahrem.services import records
 from mahrem.domain.errors import NotFound, Refused
-from mahrem.services.app import Mahrem
-from mahrem.services.transparency import Forbidden
+from mahrem.services.ports import Mahrem
+from mahrem.domain.errors import Forbidden
 from tests.integration.helpers import event, loaded, rows, t
 from tests.worlds import OBSERVATION
 
@@ -22,7 +24,7 @@ def checked_in(service: Mahrem) -> Mahrem:
 
 
 def test_a_physician_in_a_window_reads_past_data_m6_3_c(service: Mahrem) -> None:
-    view = checked_in(service).read_records("D3", "P1", purpose="treatment", at=t(DURING))
+    view = records.read_records(checked_in(service), "D3", "P1", purpose="treatment", at=t(DURING))
     assert [(r.id, r.decision.basis) for r in view.permitted] == [("R1", "6/3-c"), ("R2", "6/3-c")]
     assert view.permitted[0].resource["resourceType"] == "Observation"
     assert view.withheld == ()
@@ -31,7 +33,7 @@ def test_a_physician_in_a_window_reads_past_data_m6_3_c(service: Mahrem) -> None
 def test_a_locked_history_is_withheld_with_the_code_as_remedy_m6_5(service: Mahrem) -> None:
     checked_in(service)
     assert event(service, "2026-03-02T09:30:00+03:00", "history_locked", patient="P1")[0] == "accepted"
-    view = service.read_records("D3", "P1", purpose="treatment", at=t(DURING))
+    view = records.read_records(service, "D3", "P1", purpose="treatment", at=t(DURING))
     assert view.permitted == ()
     # SPEC.md, "What a refusal may tell" (b): the history is locked and a code opens it; no count.
     assert [(w.basis, w.reason_key, w.count) for w in view.withheld] == [("6/5", "staff.history_locked", None)]
@@ -40,14 +42,14 @@ def test_a_locked_history_is_withheld_with_the_code_as_remedy_m6_5(service: Mahr
 
 
 def test_every_record_decision_of_a_search_is_audited(service: Mahrem) -> None:
-    checked_in(service).read_records("D3", "P1", purpose="treatment", at=t(DURING))
+    records.read_records(checked_in(service), "D3", "P1", purpose="treatment", at=t(DURING))
     decisions = [e for e in rows(service, "audit_log", kind="decision") if e["actor"] == "D3"]
     assert sorted((e["record"], e["outcome"], e["basis"]) for e in decisions) == [
         ("R1", "permit", "6/3-c"), ("R2", "permit", "6/3-c")]
 
 
 def test_a_physician_without_a_window_gets_the_statutory_windows_as_remedy_m6_3(service: Mahrem) -> None:
-    view = loaded(service).read_records("D1", "P1", purpose="treatment", at=t(DURING))
+    view = records.read_records(loaded(service), "D1", "P1", purpose="treatment", at=t(DURING))
     assert view.permitted == ()
     # (a) no care relationship: the basis and the remedy only, not how many.
     assert [(w.basis, w.count) for w in view.withheld] == [("6/3", None)]
@@ -57,14 +59,14 @@ def test_a_physician_without_a_window_gets_the_statutory_windows_as_remedy_m6_3(
 def test_a_hidden_record_is_neither_read_nor_listed_as_withheld_m6_2(service: Mahrem) -> None:
     checked_in(service)
     assert event(service, "2026-03-02T09:30:00+03:00", "record_hidden", patient="P1", record="R1")[0] == "accepted"
-    view = service.read_records("D3", "P1", purpose="treatment", at=t(DURING))
+    view = records.read_records(service, "D3", "P1", purpose="treatment", at=t(DURING))
     assert [r.id for r in view.permitted] == ["R2"] and view.withheld == ()
 
 
 def test_restricted_records_are_counted_for_a_physician_who_may_read_past_data_m6_6(service: Mahrem) -> None:
     loaded(service)
     assert event(service, CHECK_IN, "check_in", id="E1", patient="P1", facility="F1") == ("accepted", None)
-    view = service.read_records("D1", "P1", purpose="treatment", at=t(DURING))
+    view = records.read_records(service, "D1", "P1", purpose="treatment", at=t(DURING))
     assert [r.id for r in view.permitted] == ["R1"]
     assert [(w.basis, w.count) for w in view.withheld] == [("6/6", 1)]  # R2, psychiatry: its number only
 
@@ -73,12 +75,12 @@ def test_relatives_outside_their_scope_learn_nothing_of_what_is_withheld_m9_1(se
     loaded(service)
     assert event(service, "2026-03-02T09:00:00+03:00", "relative_authorized", patient="P1", relative="K1",
                  categories=["laboratory"]) == ("accepted", None)
-    view = service.read_records("K1", "P1", at=t(DURING))
+    view = records.read_records(service, "K1", "P1", at=t(DURING))
     assert [r.id for r in view.permitted] == ["R1"] and view.withheld == ()
 
 
 def test_the_patient_reads_every_own_record_m5_6(service: Mahrem) -> None:
-    view = loaded(service).read_records("P1", "P1", at=t(DURING))
+    view = records.read_records(loaded(service), "P1", "P1", at=t(DURING))
     assert [(r.id, r.decision.basis) for r in view.permitted] == [("R1", "5/6"), ("R2", "5/6")]
 
 
@@ -87,9 +89,9 @@ def test_a_concealed_patient_is_exactly_an_unknown_one_and_the_audit_keeps_12_1_
     assert event(service, "2026-03-02T09:10:00+03:00", "concealment_order", patient="P1", court="Ankara 1. Asliye",
                  need_to_know=["O1"])[0] == "accepted"
     with pytest.raises(NotFound) as concealed:
-        service.read_records("D1", "P1", purpose="treatment", at=t(DURING))
+        records.read_records(service, "D1", "P1", purpose="treatment", at=t(DURING))
     with pytest.raises(NotFound) as unknown:
-        service.read_records("D1", "NOBODY", purpose="treatment", at=t(DURING))
+        records.read_records(service, "D1", "NOBODY", purpose="treatment", at=t(DURING))
     assert concealed.value.code == unknown.value.code == "person.unknown"
     audited = [e["basis"] for e in rows(service, "audit_log", kind="decision") if e["actor"] == "D1"]
     assert audited and set(audited) == {"12/1"}
@@ -103,16 +105,16 @@ def test_the_care_team_reads_its_episodes_record_and_learns_only_that_the_rest_i
         "resource": OBSERVATION}) == ("accepted", None)
     assert event(service, "2026-03-02T09:10:00+03:00", "concealment_order", patient="P1", court="Ankara 1. Asliye",
                  need_to_know=["O1"])[0] == "accepted"
-    view = service.read_records("D3", "P1", purpose="treatment", at=t(DURING))
+    view = records.read_records(service, "D3", "P1", purpose="treatment", at=t(DURING))
     assert [(r.id, r.decision.basis) for r in view.permitted] == [("E1R", "6/1")]
     assert view.withheld == () and view.legally_restricted
     with pytest.raises(Refused) as other:
-        service.read_record("D3", "R1", purpose="treatment", at=t(DURING))
+        records.read_record(service, "D3", "R1", purpose="treatment", at=t(DURING))
     assert (other.value.basis, other.value.code) == ("12/1", "concealment.legal_restriction")
     with pytest.raises(NotFound):  # the next day the episode is over: unknown again
-        service.read_records("D3", "P1", purpose="treatment", at=t("2026-03-03T09:00:00+03:00"))
+        records.read_records(service, "D3", "P1", purpose="treatment", at=t("2026-03-03T09:00:00+03:00"))
     with pytest.raises(NotFound):
-        service.read_record("D3", "R1", purpose="treatment", at=t("2026-03-03T09:00:00+03:00"))
+        records.read_record(service, "D3", "R1", purpose="treatment", at=t("2026-03-03T09:00:00+03:00"))
 
 
 def test_a_concealed_patient_without_records_is_still_unknown_m12_1(service: Mahrem) -> None:
@@ -120,21 +122,21 @@ def test_a_concealed_patient_without_records_is_still_unknown_m12_1(service: Mah
     event(service, "2026-03-02T09:10:00+03:00", "concealment_order", patient="M1", court="Ankara 1. Asliye",
           need_to_know=[])
     with pytest.raises(NotFound):
-        service.read_records("D3", "M1", purpose="treatment", at=t(DURING))
-    assert service.read_records("D3", "K1", purpose="treatment", at=t(DURING)).permitted == ()
+        records.read_records(service, "D3", "M1", purpose="treatment", at=t(DURING))
+    assert records.read_records(service, "D3", "K1", purpose="treatment", at=t(DURING)).permitted == ()
 
 
 def test_an_unregistered_installation_is_refused_for_the_whole_patient_kts_3(service: Mahrem) -> None:
     loaded(service)
     with pytest.raises(Refused) as refused:
-        service.read_records("D1", "P1", via="NOPE", purpose="treatment", at=t(DURING))
+        records.read_records(service, "D1", "P1", via="NOPE", purpose="treatment", at=t(DURING))
     assert refused.value.basis == "KTS/3"
 
 
 def test_one_record_refused_carries_its_article_and_is_audited(service: Mahrem) -> None:
     loaded(service)
     with pytest.raises(Refused) as refused:
-        service.read_record("D1", "R1", purpose="treatment", at=t(DURING))
+        records.read_record(service, "D1", "R1", purpose="treatment", at=t(DURING))
     assert refused.value.basis == "6/3"
     assert [(e["record"], e["basis"]) for e in rows(service, "audit_log", kind="decision")] == [("R1", "6/3")]
 
@@ -142,13 +144,13 @@ def test_one_record_refused_carries_its_article_and_is_audited(service: Mahrem) 
 def test_one_record_of_another_patient_is_unknown(service: Mahrem) -> None:
     loaded(service)
     with pytest.raises(NotFound):
-        service.read_record("P1", "R4", patient="P1", at=t(DURING))
+        records.read_record(service, "P1", "R4", patient="P1", at=t(DURING))
 
 
 def test_explain_replays_a_past_decision_with_the_facts_then_m6_3_c(service: Mahrem) -> None:
     checked_in(service)
-    then = service.explain("D3", "D3", "P1", record="R1", purpose="treatment", at=t(DURING))
-    later = service.explain("D3", "D3", "P1", record="R1", purpose="treatment",
+    then = access.explain(service, "D3", "D3", "P1", record="R1", purpose="treatment", at=t(DURING))
+    later = access.explain(service, "D3", "D3", "P1", record="R1", purpose="treatment",
                             at=t("2026-03-03T09:00:00+03:00"))
     assert (then.decision.effect, then.decision.basis) == ("permit", "6/3-c")
     assert (later.decision.effect, later.decision.basis) == ("deny", "6/3")
@@ -158,7 +160,7 @@ def test_explain_replays_a_past_decision_with_the_facts_then_m6_3_c(service: Mah
 
 def test_explain_is_not_a_read_and_is_audited_as_a_question(service: Mahrem) -> None:
     checked_in(service)
-    service.explain("A1", "D3", "P1", record="R1", purpose="treatment", at=t(DURING))
+    access.explain(service, "A1", "D3", "P1", record="R1", purpose="treatment", at=t(DURING))
     entries = rows(service, "audit_log")
     assert [(e["kind"], e["action"], e["actor"]) for e in entries if e["actor"] == "A1"] == [
         ("admin", "explain", "A1")]
@@ -168,8 +170,8 @@ def test_explain_is_not_a_read_and_is_audited_as_a_question(service: Mahrem) -> 
 def test_only_the_actor_the_patient_or_a_dpo_may_ask_for_an_explanation(service: Mahrem) -> None:
     checked_in(service)
     with pytest.raises(Forbidden):
-        service.explain("D1", "D3", "P1", record="R1", purpose="treatment", at=t(DURING))
-    assert service.explain("P1", "D3", "P1", record="R1", purpose="treatment", at=t(DURING)).decision.permitted
+        access.explain(service, "D1", "D3", "P1", record="R1", purpose="treatment", at=t(DURING))
+    assert access.explain(service, "P1", "D3", "P1", record="R1", purpose="treatment", at=t(DURING)).decision.permitted
 
 
 def test_explain_hides_a_concealment_from_all_but_the_dpo_and_named_officers_m12_1(service: Mahrem) -> None:
@@ -177,14 +179,14 @@ def test_explain_hides_a_concealment_from_all_but_the_dpo_and_named_officers_m12
     event(service, "2026-03-02T09:10:00+03:00", "concealment_order", patient="P1", court="Ankara 1. Asliye",
           need_to_know=["O1"])
     with pytest.raises(NotFound) as hidden:
-        service.explain("D3", "D3", "P1", record="R1", purpose="treatment", at=t(DURING))
+        access.explain(service, "D3", "D3", "P1", record="R1", purpose="treatment", at=t(DURING))
     assert hidden.value.code == "person.unknown"
     for viewer in ("A1", "O1"):
         if viewer == "O1":
-            out = service.explain("O1", "O1", "P1", record="R1", at=t(DURING))
+            out = access.explain(service, "O1", "O1", "P1", record="R1", at=t(DURING))
             assert (out.decision.effect, out.decision.basis) == ("permit", "12/1")
         else:
-            out = service.explain("A1", "D3", "P1", record="R1", purpose="treatment", at=t(DURING))
+            out = access.explain(service, "A1", "D3", "P1", record="R1", purpose="treatment", at=t(DURING))
             assert (out.decision.effect, out.decision.basis) == ("deny", "12/1")
 
 
@@ -192,8 +194,8 @@ def test_one_hidden_record_is_an_unknown_record_whatever_the_readers_capacity_m6
     checked_in(service)
     assert event(service, "2026-03-02T09:30:00+03:00", "record_hidden", patient="P1", record="R1")[0] == "accepted"
     with pytest.raises(NotFound) as hidden:
-        service.read_record("D3", "R1", purpose="treatment", at=t(DURING))
+        records.read_record(service, "D3", "R1", purpose="treatment", at=t(DURING))
     with pytest.raises(NotFound) as missing:
-        service.read_record("D3", "R9", purpose="treatment", at=t(DURING))
+        records.read_record(service, "D3", "R9", purpose="treatment", at=t(DURING))
     assert hidden.value.code == missing.value.code == "record.unknown"
     assert [e["basis"] for e in rows(service, "audit_log", kind="decision") if e["record"] == "R1"] == ["6/2"]

@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
+from mahrem.services import access
 from mahrem.adapters.crypto import SealError
-from mahrem.adapters.db import unit_of_work
 from mahrem.bootstrap import build
 from mahrem.services import lifecycle
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 from mahrem.services.policies import ensure_policy, policy_at
 from mahrem.services.records import current_resource, key_name, seal_plaintext
-from mahrem.services.world import load_world
+from mahrem.services.demo.loading import load_into
 from tests.integration.helpers import event, rows, t
 from tests.worlds import OBSERVATION, world
 
@@ -30,14 +30,14 @@ def secret_record(rid: str = "R9", patient: str = "P1") -> dict[str, Any]:
 
 def loaded(service: Mahrem) -> Mahrem:
     at = t("2026-01-01T00:00:00+03:00")
-    with unit_of_work(service.db) as store:
+    with service.uow.write() as store:
         ensure_policy(store)
-        load_world(store, world(), policy_at(store, at), at, keys=service.keys)
+        load_into(store, world(), policy_at(store, at), at, keys=service.keys)
     return service
 
 
 def read(service: Mahrem, record: str) -> dict[str, Any] | None:
-    with unit_of_work(service.db) as store:
+    with service.uow.write() as store:
         return current_resource(store, service.keys, record)
 
 
@@ -60,7 +60,7 @@ def test_world_records_are_encrypted_when_loaded_with_the_key_store_m14_1(servic
 def test_the_sqlite_file_never_holds_the_content_in_clear_m14_1(sqlite_service: Mahrem, tmp_path: Path) -> None:
     loaded(sqlite_service)
     event(sqlite_service, "2026-02-01T10:00:00+03:00", "record_created", record=secret_record())
-    sqlite_service.db.dispose()
+    sqlite_service.uow.engine.dispose()
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("mahrem.db*"))
     assert MARKER.encode() not in raw and "Zeynep".encode() not in raw
     assert read(sqlite_service, "R9") is not None
@@ -70,7 +70,7 @@ def test_a_ciphertext_moved_to_another_record_does_not_open_m14_1(service: Mahre
     loaded(service)
     [r1] = rows(service, "record_version", record="R1")
     [r2] = rows(service, "record_version", record="R2")
-    with unit_of_work(service.db) as store:
+    with service.uow.write() as store:
         store.set("record_version", r2["id"], ciphertext=r1["ciphertext"])
     with pytest.raises(SealError):
         read(service, "R2")
@@ -78,12 +78,12 @@ def test_a_ciphertext_moved_to_another_record_does_not_open_m14_1(service: Mahre
 
 def test_a_record_written_in_clear_is_sealed_and_its_column_cleared_m14_1(service: Mahrem) -> None:
     at = t("2026-01-01T00:00:00+03:00")
-    with unit_of_work(service.db) as store:  # a caller without the key store (or a pre-0006 database)
+    with service.uow.write() as store:  # a caller without the key store (or a pre-0006 database)
         ensure_policy(store)
-        load_world(store, world(), policy_at(store, at), at)
+        load_into(store, world(), policy_at(store, at), at)
     assert rows(service, "record", id="R1")[0]["resource"] == OBSERVATION
     assert read(service, "R1") == OBSERVATION
-    with unit_of_work(service.db) as store:
+    with service.uow.write() as store:
         sealed = [seal_plaintext(store, service.keys, r["id"]) for r in store.rows("record")]
         again = [seal_plaintext(store, service.keys, r["id"]) for r in store.rows("record")]
     assert sealed == [True, True, True] and again == [False, False, False]
@@ -109,7 +109,7 @@ def test_a_destroyed_record_is_unreadable_even_from_a_copy_taken_before_m14_1(
     assert read(sqlite_service, "R9") is None
     backup = build(backup_url, key_dir=str(tmp_path / "keys"))  # the current key store
     try:
-        with unit_of_work(backup.db) as store:
+        with backup.uow.write() as store:
             assert store.get("record_disposal", "R9") is None  # the copy knows nothing of it
             assert current_resource(store, backup.keys, "R9") is None
             version = store.rows("record_version", record="R9")[0]
@@ -119,13 +119,13 @@ def test_a_destroyed_record_is_unreadable_even_from_a_copy_taken_before_m14_1(
             assert not backup.keys.has_data_key(key_name("C1", 1))
         assert read(backup, "R1") == OBSERVATION  # another patient's key is untouched
     finally:
-        backup.db.dispose()
+        backup.uow.engine.dispose()
 
 
 def test_destroying_some_records_re_encrypts_the_others_under_a_new_key_m14_1(service: Mahrem) -> None:
     loaded(service)
     event(service, "2026-02-01T10:00:00+03:00", "record_created", record=secret_record())
-    service.change_policy({"retention_rules": {"general": {"years": 0, "method": "destroy"}}}, "G1",
+    access.change_policy(service, {"retention_rules": {"general": {"years": 0, "method": "destroy"}}}, "G1",
                           t("2026-02-01T11:00:00+03:00"))
     lifecycle.run(service, "A1", t("2026-03-01T10:00:00+03:00"))
     assert read(service, "R9") is None

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from pycanon import anonymity
 
+from mahrem.services import demo
 from mahrem.domain.errors import InputError, Refused
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 from mahrem.services.research import run_export
 from tests.integration.helpers import event, rows, t
 from tests.worlds import person
@@ -48,7 +49,7 @@ def world_with_opinion(service: Mahrem, opinion: bool = True) -> Mahrem:
     w = world()
     w["people"] += extra["people"]
     w["records"] += extra["records"]
-    service.load_world(w, t("2026-01-01T00:00:00+03:00"))
+    demo.load_world(service, w, t("2026-01-01T00:00:00+03:00"))
     if opinion:
         assert event(service, "2026-03-01T09:00:00+03:00", "written_opinion_issued", id="WO1", software="S1",
                      facility="F1", purpose="research", by="O1", valid_until="2026-12-31")[0] == "accepted"

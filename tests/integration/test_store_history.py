@@ -6,9 +6,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from mahrem.adapters.db import unit_of_work, upgrade
+from mahrem.services import demo
+from mahrem.services import events
+from mahrem.adapters.db import upgrade
 from mahrem.domain.errors import InputError
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 from mahrem.services.policies import change_policy
 from tests.integration.helpers import event, loaded, read, rows, t
 from tests.worlds import world
@@ -60,7 +62,7 @@ def test_a_world_with_one_bad_record_loads_nothing(service: Mahrem) -> None:
     w = world()
     w["records"][-1]["resource"] = {"resourceType": "Observation"}
     with pytest.raises(InputError) as err:
-        service.load_world(w, t("2026-01-01T00:00:00+03:00"))
+        demo.load_world(service, w, t("2026-01-01T00:00:00+03:00"))
     assert err.value.code == "fhir.invalid"
     assert rows(service, "person") == [] and rows(service, "record") == []
 
@@ -69,7 +71,7 @@ def test_an_invalid_tckn_is_refused_naming_the_field(service: Mahrem) -> None:
     w = world()
     w["people"][2]["tckn"] = "10000000000"
     with pytest.raises(InputError) as err:
-        service.load_world(w, t("2026-01-01T00:00:00+03:00"))
+        demo.load_world(service, w, t("2026-01-01T00:00:00+03:00"))
     assert err.value.code == "tckn.invalid" and err.value.field == "world.people[2].tckn"
 
 
@@ -78,7 +80,7 @@ def test_a_time_without_offset_is_refused(service: Mahrem) -> None:
     from datetime import datetime
 
     with pytest.raises(InputError) as err:
-        service.apply_event({"type": "history_locked", "patient": "P1"}, datetime(2026, 3, 1, 9, 0))
+        events.apply_event(service, {"type": "history_locked", "patient": "P1"}, datetime(2026, 3, 1, 9, 0))
     assert err.value.code == "time.naive"
 
 
@@ -100,19 +102,19 @@ def test_the_audit_log_refuses_update_and_delete(service: Mahrem) -> None:
     read(service, "2026-03-02T09:00:00+03:00")
     for statement in ("UPDATE audit_log SET basis = '5/6'", "DELETE FROM audit_log"):
         with pytest.raises(DBAPIError, match="append-only"):
-            with service.db.begin() as conn:
+            with service.uow.engine.begin() as conn:
                 conn.execute(text(statement))
     assert len(rows(service, "audit_log")) == 1
 
 
 def test_a_failure_mid_request_leaves_neither_change_nor_audit(service: Mahrem, monkeypatch: pytest.MonkeyPatch) -> None:
     loaded(service)
-    import mahrem.services.app as app_module
+    import mahrem.services.events.applying as applying
 
     def broken(*args: object, **kwargs: object) -> int:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(app_module.audit, "append", broken)
+    monkeypatch.setattr(applying, "append", broken)
     with pytest.raises(RuntimeError):
         event(service, "2026-03-02T09:00:00+03:00", "check_in", id="E1", patient="P1", facility="F1")
     monkeypatch.undo()
@@ -122,7 +124,7 @@ def test_a_failure_mid_request_leaves_neither_change_nor_audit(service: Mahrem, 
 def test_decisions_name_the_policy_version_in_force(service: Mahrem) -> None:
     loaded(service)
     event(service, "2026-03-02T09:00:00+03:00", "check_in", id="E1", patient="P1", facility="F1")
-    with unit_of_work(service.db) as store:
+    with service.uow.write() as store:
         change_policy(store, {"check_in_window": 3600}, by="G1", at=t("2026-03-02T09:30:00+03:00"))
     assert read(service, "2026-03-02T09:20:00+03:00") == ("permit", "6/3-c")
     assert read(service, "2026-03-02T10:20:00+03:00") == ("deny", "6/3")

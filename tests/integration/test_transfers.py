@@ -2,7 +2,6 @@
 only the permitted records, a manifest, refusals with their basis, resumable runs."""
 from __future__ import annotations
 
-from mahrem.adapters.db import unit_of_work
 from mahrem.services.records import current_resource
 
 import base64
@@ -15,9 +14,9 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from mahrem.domain.errors import InputError
 from mahrem.services import transfers
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 from mahrem.services.transfers import Selection, Transfer, open_package, transfer
-from mahrem.services.transparency import Forbidden
+from mahrem.domain.errors import Forbidden
 from tests.integration.helpers import event, loaded, rows, t
 from tests.worlds import OBSERVATION
 
@@ -89,7 +88,7 @@ def test_the_bundle_decrypts_to_exactly_the_permitted_records_and_matches_its_ha
     assert result.package is not None and result.key_wrap is not None and result.manifest is not None
     bundle = open_package(result.package, result.key_wrap, private_key=key)
     assert sorted(decoded(result, key)) == ["R1", "R2", "R4"]
-    with unit_of_work(service.db) as store:
+    with service.uow.write() as store:
         stored = {r["id"]: current_resource(store, service.keys, r["id"]) for r in store.rows("record")}
     assert all(e["resource"] == stored[e["fullUrl"].rsplit(":", 1)[1]] for e in bundle["entry"])
     plain = json.dumps(bundle, ensure_ascii=False, sort_keys=True).encode()
@@ -241,8 +240,10 @@ def test_running_a_packaged_transfer_again_changes_nothing_m15(service: Mahrem) 
 def test_a_record_gone_before_packaging_is_listed_as_not_sent_m15(service: Mahrem, monkeypatch: pytest.MonkeyPatch) -> None:
     world(service)
     protocol(service, categories=("laboratory", "psychiatry"))
-    real = transfers.current_resource
-    monkeypatch.setattr(transfers, "current_resource", lambda store, keys, rid: None if rid == "R1" else real(store, keys, rid))
+    import mahrem.services.transfers.procedure as procedure
+
+    real = procedure.current_resource
+    monkeypatch.setattr(procedure, "current_resource", lambda store, keys, rid: None if rid == "R1" else real(store, keys, rid))
     result = transfer(service, "A1", "P1", public(), at=AT)
     assert bases(result) == {"R2": "15/2", "R1": "refused None"}
     assert result.refused[0]["reason"] == "transfer.record_gone"

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import pytest
 
+from mahrem.services import audit
 from mahrem.domain.errors import NotFound
-from mahrem.services.app import Mahrem
-from mahrem.services.transparency import Forbidden
+from mahrem.services.ports import Mahrem
+from mahrem.domain.errors import Forbidden
 from tests.integration.helpers import event, loaded, read, t
 
 NOW = t("2026-05-01T12:00:00+03:00")
 
 
 def view(service: Mahrem, viewer: str, patient: str = "P1", lang: str = "tr") -> list[dict[str, object]]:
-    return service.access_log(viewer, patient, lang=lang, at=NOW)
+    return audit.access_log(service, viewer, patient, lang=lang, at=NOW)
 
 
 def test_the_patient_sees_staff_reads_with_facility_software_and_article(service: Mahrem) -> None:
@@ -58,7 +59,7 @@ def test_a_parent_sees_the_childs_log_while_m8_allows(service: Mahrem) -> None:
     read(service, "2026-03-01T10:00:00+03:00", actor="D3", patient="C1", record="R4")
     assert [e["actor"] for e in view(service, "M1", "C1")] == ["D3"]
     with pytest.raises(NotFound):
-        service.access_log("M1", "C1", at=t("2029-06-15T00:00:00+03:00"))  # the child is 18
+        audit.access_log(service, "M1", "C1", at=t("2029-06-15T00:00:00+03:00"))  # the child is 18
 
 
 def test_a_parent_never_sees_the_log_of_a_concealed_child_m12(service: Mahrem) -> None:
@@ -77,7 +78,7 @@ def test_a_child_who_restricted_parents_hides_the_log_from_them_m8_1(service: Ma
     event(service, "2026-03-01T09:00:00+03:00", "parent_of", parent="M1", child="C1")
     event(service, "2026-06-15T09:00:00+03:00", "parental_access_restricted", child="C1")
     with pytest.raises(NotFound):
-        service.access_log("M1", "C1", at=t("2026-06-16T09:00:00+03:00"))
+        audit.access_log(service, "M1", "C1", at=t("2026-06-16T09:00:00+03:00"))
 
 
 def test_nobody_else_sees_a_patients_log(service: Mahrem) -> None:
@@ -91,19 +92,19 @@ def test_only_the_data_protection_officer_searches_and_exports(service: Mahrem) 
     loaded(service)
     read(service, "2026-03-02T09:05:00+03:00", via="S1")
     read(service, "2026-03-02T09:06:00+03:00", actor="D2")
-    found = service.audit_search("A1", {"facility": "F1"}, at=NOW)
+    found = audit.search_log(service, "A1", {"facility": "F1"}, at=NOW)
     assert [(e["actor"], e["via"]) for e in found] == [("D1", "S1")]
-    assert [e["actor"] for e in service.audit_search("A1", {"basis": "6/3", "since": t("2026-03-02T09:06:00+03:00")}, at=NOW)] == ["D2"]
-    csv_text = service.audit_export("A1", {"patient": "P1"}, "csv", at=NOW)
+    assert [e["actor"] for e in audit.search_log(service, "A1", {"basis": "6/3", "since": t("2026-03-02T09:06:00+03:00")}, at=NOW)] == ["D2"]
+    csv_text = audit.export_log(service, "A1", {"patient": "P1"}, "csv", at=NOW)
     assert isinstance(csv_text, str) and csv_text.splitlines()[0].startswith("seq,at,kind,actor")
     assert len(csv_text.splitlines()) == 3
-    bundle = service.audit_export("A1", {"patient": "P1"}, "fhir", at=NOW)
+    bundle = audit.export_log(service, "A1", {"patient": "P1"}, "fhir", at=NOW)
     assert isinstance(bundle, dict)
     events = [e["resource"] for e in bundle["entry"]]
     assert [(e["resourceType"], e["action"], e["outcome"]) for e in events] == [("AuditEvent", "R", "4")] * 2
     assert events[0]["agent"][0]["who"]["identifier"]["value"] == "10001583884"  # D1's TC kimlik no
     with pytest.raises(Forbidden):
-        service.audit_search("D1", {}, at=NOW)
+        audit.search_log(service, "D1", {}, at=NOW)
 
 
 def test_a_lawyer_and_an_heir_appear_with_their_articles_m10_m11(service: Mahrem) -> None:

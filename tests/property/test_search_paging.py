@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mahrem.services import records
 from mahrem.bootstrap import build
 from mahrem.entrypoints.api.app import create_app
 from tests.e2e.auth import headers_for
@@ -27,11 +28,10 @@ def _world() -> tuple[TestClient, Clock]:
     service = loaded(build(f"sqlite:///{root}/p.db", key_dir=f"{root}/keys", clock=clock))
     event(service, "2026-03-02T09:00:00+03:00", "check_in", id="E1", patient="P1", facility="F1")
     local = patient()
-    from mahrem.adapters.db import read_only
 
-    with read_only(service.db) as store:
+    with service.uow.read() as store:
         local["identifier"][0]["value"] = store.get("person", "P1")["tckn"]  # type: ignore[index]
-    service.push("S1", "D1", bundle(local, *[condition(i, "J45") for i in IDS]))
+    records.push(service, "S1", "D1", bundle(local, *[condition(i, "J45") for i in IDS]))
     return TestClient(create_app(service)), clock
 
 

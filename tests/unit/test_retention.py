@@ -82,7 +82,7 @@ def test_a_bad_retention_rule_is_refused_naming_its_field_m14_1(rule: dict[str, 
 
 
 def test_the_default_policy_names_a_valid_rule_for_every_category_m14_1() -> None:
-    from mahrem.services.inputs import CATEGORIES
+    from mahrem.domain.categories import CATEGORIES
 
     rules = retention.rules(Policy())
     assert set(rules) == set(CATEGORIES) == set(RETENTION_RULES)

@@ -12,36 +12,29 @@ from mahrem.adapters import orm
 
 
 _HEAD_FOR_UPDATE = select(orm.audit_head).where(orm.audit_head.c.id == 1).with_for_update()
-_POLICY_SPANS = select(orm.policy_version.c.version, orm.policy_version.c.valid_from, orm.policy_version.c.valid_to)
 
 
-class AuditQueries:
-    """Mixed into SqlStore: the audit log's own reads."""
+class SqlAuditTrail:
+    """The audit trail of one unit of work (the `AuditTrail` port): its reads and its append."""
 
-    conn: Connection
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
     def head_for_update(self) -> dict[str, Any] | None:
         row = self.conn.execute(_HEAD_FOR_UPDATE).mappings().first()
         return dict(row) if row else None
 
-    def policy_spans(self) -> list[tuple[int, datetime, datetime | None]]:
-        """(version, valid_from, valid_to) of every policy version, without their configs."""
-        return [tuple(r) for r in self.conn.execute(_POLICY_SPANS)]  # type: ignore[misc]
-
-    def database_name(self) -> str:
-        return self.conn.engine.url.render_as_string(hide_password=True)
-
-    def insert_audit_entries(self, rows: list[dict[str, Any]]) -> None:
+    def insert(self, rows: list[dict[str, Any]]) -> None:
         self.conn.execute(orm.audit_log.insert(), rows)
 
-    def audit_hashes(self, first: int, last: int | None) -> list[tuple[int, str]]:
+    def hashes(self, first: int, last: int | None) -> list[tuple[int, str]]:
         a = orm.audit_log
         query = select(a.c.seq, a.c.hash).where(a.c.seq >= first).order_by(a.c.seq)
         if last is not None:
             query = query.where(a.c.seq <= last)
         return [(r.seq, r.hash) for r in self.conn.execute(query)]
 
-    def audit_entries(self, batch: int = 50000) -> Iterator[dict[str, Any]]:
+    def entries(self, batch: int = 50000) -> Iterator[dict[str, Any]]:
         """Every entry in sequence order, streamed `batch` rows at a time."""
         a = orm.audit_log
         result = self.conn.execution_options(yield_per=batch).execute(select(a).order_by(a.c.seq))
@@ -63,7 +56,7 @@ class AuditQueries:
                 return
             yield from entries
 
-    def audit_search(self, *, limit: int, offset: int = 0, since: datetime | None = None,
+    def search(self, *, limit: int, offset: int = 0, since: datetime | None = None,
                      until: datetime | None = None, **match: Any) -> list[dict[str, Any]]:
         """Entries matching every given column value, in [since, until), oldest first."""
         a, p = orm.audit_log, orm.person

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +82,29 @@ def unit_of_work(engine: Engine) -> Iterator[SqlStore]:
     """One transaction: commits when the block ends normally, rolls back on any exception."""
     with engine.begin() as conn:
         yield SqlStore(conn)
+
+
+class SqlUnitOfWork:
+    """The `UnitOfWork` port over one SQLAlchemy engine (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def write(self) -> AbstractContextManager[SqlStore]:
+        """One transaction: commits when the block ends normally, rolls back on an exception."""
+        return unit_of_work(self.engine)
+
+    def read(self) -> AbstractContextManager[SqlStore]:
+        """A transaction for reading only (on SQLite it does not block writers)."""
+        return read_only(self.engine)
+
+    def has_data(self) -> bool:
+        """True when the database already holds Mahrem tables with people in them."""
+        return has_mahrem_data(self.engine)
+
+    def dispose(self) -> None:
+        """Close the engine's pooled connections (a throw-away database is removed after)."""
+        self.engine.dispose()
 
 
 def grant_app_role(engine: Engine, role: str) -> None:

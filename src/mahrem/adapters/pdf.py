@@ -30,7 +30,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from mahrem.domain.clock import ISTANBUL
-from mahrem.services.lab_results import HIGH, LOW, ResultRow
+from mahrem.services.printouts import HIGH, LOW, ResultRow
 from mahrem.services.printouts import LabReport, normalise_code
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)

@@ -17,7 +17,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from mahrem.adapters.pdf import NAVY, PALE, RULE, _esc, _fonts
 from mahrem.domain.clock import ISTANBUL
-from mahrem.services.applications import DataSummary
+from mahrem.services.rights import DataSummary
 
 TITLE = "Kişisel Sağlık Verilerim — Özet"
 CATEGORY_TR = {

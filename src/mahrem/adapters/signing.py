@@ -47,6 +47,10 @@ class CheckpointSigner:
     def key_id(self) -> str:
         return key_id(self.public_pem())
 
+    def verify(self, public_pem: str, payload: bytes, signature: bytes) -> bool:
+        """True when `signature` is a valid signature of `payload` under `public_pem`."""
+        return verify_signature(public_pem, payload, signature)
+
     def sign(self, payload: bytes) -> bytes:
         return self._private().sign(payload)
 

@@ -22,7 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement, Executable
 
 from mahrem.adapters import orm
-from mahrem.adapters.audit_sql import AuditQueries
+from mahrem.adapters import orm_kts
+from mahrem.adapters.audit_sql import SqlAuditTrail
 from mahrem.domain.decision import Request
 from mahrem.domain.facts import (
     Appointment, ConcealmentOrder, CorrectionCutoff, CorrectionRequest, CustodyDecision,
@@ -72,11 +73,36 @@ def _span(row: Any) -> Interval:
     return Interval(row.valid_from, row.valid_to)
 
 
-class SqlStore(AuditQueries):
+_POLICY_SPANS = select(
+    orm.policy_version.c.version, orm.policy_version.c.valid_from, orm.policy_version.c.valid_to
+)
+
+
+class SqlStore:
     """All reads and writes of one unit of work, over one connection and transaction."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.audit = SqlAuditTrail(conn)
+
+    def policy_spans(self) -> list[tuple[int, datetime, datetime | None]]:
+        """(version, valid_from, valid_to) of every policy version, without their configs."""
+        return [(r.version, r.valid_from, r.valid_to) for r in self.conn.execute(_POLICY_SPANS)]
+
+    def database_name(self) -> str:
+        return self.conn.engine.url.render_as_string(hide_password=True)
+
+    def uncared_patients(self, installation: str, since: datetime, until: datetime,
+                         threshold: int) -> int:
+        """KTS/2: patients the installation read without a care relationship, up to `threshold`."""
+        return orm_kts.uncared_patients(self.conn, installation, since, until, threshold)
+
+    def incidents(self, *, facility: str | None = None, installation: str | None = None,
+                  without_facility: bool = False, limit: int = 100,
+                  offset: int = 0) -> list[dict[str, Any]]:
+        """KTS incidents, oldest first (adapters/orm_kts.py)."""
+        return orm_kts.incidents(self.conn, facility=facility, installation=installation,
+                                 without_facility=without_facility, limit=limit, offset=offset)
 
     # -- generic access -------------------------------------------------------------
     def add(self, kind: str, /, **values: Any) -> int | None:

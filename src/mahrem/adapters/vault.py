@@ -15,15 +15,16 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from mahrem.services.ports import VaultError
+
 VAULT_KEY = "vault"
+__all__ = ["VAULT_KEY", "SecretSource", "SivVault", "VaultError"]
 
 
 class SecretSource(Protocol):
     def secret(self, name: str) -> bytes: ...
 
 
-class VaultError(ValueError):
-    """A ciphertext that does not open under this key and context."""
 
 
 class SivVault:

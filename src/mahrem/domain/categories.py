@@ -11,6 +11,11 @@ from typing import Any
 
 from mahrem.domain.policy import Policy
 
+# The categories a record is filed under (SPEC.md C1); the restricted ones need M6/5 or more.
+CATEGORIES = (
+    "psychiatry", "sexual_health", "hiv", "genetics", "substance_use", "reproductive",
+    "laboratory", "imaging", "prescription", "vaccination", "general",
+)
 CODED_ELEMENTS = ("code", "type", "category", "class")
 ICD10_MARKERS = ("icd-10", "icd10")
 

@@ -5,7 +5,7 @@ a whole Istanbul calendar day; ages and the 20 years after death count in Istanb
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
@@ -46,3 +46,7 @@ def anniversary(day: date, years: int) -> date:
 def has_reached_age(birth_date: date, years: int, at: datetime) -> bool:
     """True from the first minute (Istanbul) of the birthday on which the person turns `years`."""
     return at >= day_start(anniversary(birth_date, years))
+
+
+# The start of time for facts that have always held (a policy version, a world's registry).
+BEGINNING = datetime(1900, 1, 1, tzinfo=UTC)

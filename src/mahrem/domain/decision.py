@@ -60,6 +60,12 @@ def deny(basis: str, reason: str) -> Verdict:
     return Verdict("deny", basis, reason)
 
 
+Disclosure = Literal["told", "unknown", "restricted"]
+TOLD: Disclosure = "told"
+UNKNOWN: Disclosure = "unknown"
+RESTRICTED: Disclosure = "restricted"
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     """The engine's answer, with the policy version and the rules it tried (OPA-style)."""
@@ -72,10 +78,30 @@ class Decision:
     policy_version: int
     capacity: str | None
     tried: tuple[str, ...] = field(default=())
+    # What the refusal may tell the actor (SPEC.md, "What a refusal may tell"): TOLD (the basis
+    # and reason), UNKNOWN (answered exactly as a patient or record that does not exist: a
+    # concealment, M12/1, to all but the care path; a hidden record, M6/2), or RESTRICTED (the
+    # care path under a concealment order learns only that a legal restriction withholds it).
+    disclosure: Disclosure = "told"
 
     @property
     def permitted(self) -> bool:
         return self.effect == "permit"
+
+    @property
+    def answered_as_unknown(self) -> bool:
+        """M12/1, M6/2 — the actor is answered as if the patient or record did not exist."""
+        return self.disclosure == UNKNOWN
+
+    @property
+    def legally_restricted(self) -> bool:
+        """M12 with M6/1 — the care path is told a legal restriction withholds this, no more."""
+        return self.disclosure == RESTRICTED
+
+    @property
+    def concealed(self) -> bool:
+        """M12/1 — refused because a court concealment order protects the patient."""
+        return not self.permitted and self.basis == "12/1"
 
     def reason(self, lang: str = "tr") -> str:
         return self.reason_en if lang == "en" else self.reason_tr

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mahrem.domain.capacity import capacity_of
-from mahrem.domain.decision import Decision, Request, Verdict, deny
+from mahrem.domain.decision import (
+    RESTRICTED, TOLD, UNKNOWN, Decision, Disclosure, Request, Verdict, deny,
+)
 from mahrem.domain.facts import Facts
 from mahrem.domain.policy import Policy
 from mahrem.domain.reasons import reason_text
@@ -20,7 +22,7 @@ from mahrem.domain.rules.officers import OFFICER_RULES
 from mahrem.domain.rules.preferences import hidden_record, self_access
 from mahrem.domain.rules.staff import STAFF_RULES
 
-__all__ = ["CAPACITY_RULES", "GATE", "capacity_of", "decide", "patient_gate"]
+__all__ = ["CAPACITY_RULES", "GATE", "capacity_of", "decide", "disclosure", "patient_gate"]
 
 Rule = Callable[[Request, Facts, Policy], Verdict | None]
 
@@ -73,7 +75,21 @@ def decide(req: Request, facts: Facts, policy: Policy) -> Decision:
         policy_version=policy.version,
         capacity=capacity,
         tried=tuple(tried),
+        disclosure=disclosure(verdict, req, facts, policy),
     )
+
+
+def disclosure(verdict: Verdict, req: Request, facts: Facts, policy: Policy) -> Disclosure:
+    """SPEC.md "What a refusal may tell" — M12/1: a concealed patient is answered as an unknown
+    one, except to the care path, which learns only of a legal restriction (M12 with M6/1);
+    M6/2: a record its patient hid is, to the reader, no record at all."""
+    if verdict.effect == "permit":
+        return TOLD
+    if verdict.reason == "concealment.order_active":
+        return RESTRICTED if holds_care_path(req, facts, policy) else UNKNOWN
+    if verdict.reason == "preferences.record_hidden":
+        return UNKNOWN
+    return TOLD
 
 
 def _first(

@@ -26,3 +26,7 @@ class Refused(MahremError):
     def __init__(self, code: str, message: str, *, basis: str, field: str | None = None) -> None:
         super().__init__(code, message, field=field)
         self.basis = basis
+
+
+class Forbidden(MahremError):
+    """The caller may not see or do this (a role the law reserves to someone else)."""

@@ -11,10 +11,6 @@ from typing import Any
 from mahrem.domain.clock import require_aware
 from mahrem.domain.errors import InputError
 
-CATEGORIES = (
-    "psychiatry", "sexual_health", "hiv", "genetics", "substance_use", "reproductive",
-    "laboratory", "imaging", "prescription", "vaccination", "general",
-)
 
 
 class Fields:

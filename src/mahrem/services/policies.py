@@ -6,7 +6,7 @@ from datetime import datetime
 from mahrem.domain import retention
 from mahrem.domain.policy import DEFAULT_POLICY, Policy
 from mahrem.services.ports import Store
-from mahrem.services.world import BEGINNING
+from mahrem.domain.clock import BEGINNING
 
 # A version never changes once written, so its Policy is built once per database and version.
 _CACHE: dict[tuple[str, int, datetime], Policy] = {}

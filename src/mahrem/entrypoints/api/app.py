@@ -10,6 +10,9 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, Field
 
+from mahrem.services import access
+from mahrem.services import audit
+from mahrem.services import events
 from mahrem.domain.errors import MahremError
 from mahrem.entrypoints.api import applications as applications_routes
 from mahrem.entrypoints.api import central as central_routes
@@ -22,9 +25,9 @@ from mahrem.entrypoints.web import portal
 from mahrem.entrypoints.api.guard import targets_known
 from mahrem.entrypoints.api.deps import Actor, Lang, Limit, Offset, Svc, Who, own_session
 from mahrem.entrypoints.api.problems import PROBLEMS, document_problems, http_error, mahrem_error, validation_error
-from mahrem.services.app import Mahrem
-from mahrem.services.refs import unknown
-from mahrem.services.transparency import Forbidden
+from mahrem.services.ports import Mahrem
+from mahrem.services.lookup import unknown
+from mahrem.domain.errors import Forbidden
 
 
 class DecideIn(BaseModel):
@@ -123,7 +126,7 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
             request["via"] = who.installation
         if who.purpose and "purpose" not in request:
             request["purpose"] = who.purpose
-        req, d = service.decide(request, key=who.key)
+        req, d = access.decide_json(service, request, key=who.key)
         if d.basis == "12/1" and not d.permitted:
             # SPEC rule 2: at the API a concealed patient looks exactly like an unknown one;
             # the audit log still holds the deny 12/1.
@@ -137,7 +140,7 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
         def report(body: EventIn, service: Svc, who: Who, lang: Lang) -> EventOut:
             if door != "software":  # a person's or an officer's own act: never through a key
                 own_session(who)
-            outcome = service.report_event(door, who.person, body.event, installation=who.installation,
+            outcome = events.report_event(service, door, who.person, body.event, installation=who.installation,
                                            key=who.key)
             return EventOut(result=outcome.result, basis=outcome.basis,  # type: ignore[arg-type]
                             reason=outcome.reason_en if lang == "en" else outcome.reason_tr)
@@ -151,7 +154,7 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
     def access_log(patient: str, service: Svc, x_acting_person: Actor, lang: Lang,
                    limit: Limit = 100, offset: Offset = 0) -> list[dict[str, Any]]:
         """Who read or tried to read the patient's data (the patient, or a parent as M8 allows)."""
-        return service.access_log(x_acting_person, patient, lang, limit=limit, offset=offset)
+        return audit.access_log(service, x_acting_person, patient, lang, limit=limit, offset=offset)
 
     @api.get("/audit/entries", operation_id="audit_search", tags=["audit"], response_model=Page,
              responses=PROBLEMS)
@@ -161,7 +164,7 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
                       limit: Limit = 100, offset: Offset = 0) -> Page:
         """Search the audit log (data protection officer)."""
         filters = _filters(patient, actor, facility, via, basis, since, until)
-        items = service.audit_search(x_acting_person, filters, limit, offset)
+        items = audit.search_log(service, x_acting_person, filters, limit, offset)
         return Page(items=[{**e, "at": e["at"].isoformat()} for e in items], limit=limit, offset=offset)
 
     @api.get("/audit/export", operation_id="audit_export", tags=["audit"], responses=PROBLEMS)
@@ -170,7 +173,7 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
                      via: str | None = None, basis: str | None = None, since: datetime | None = None,
                      until: datetime | None = None, limit: Annotated[int, Query(ge=1, le=100000)] = 10000) -> Any:
         """Export as CSV or as a FHIR Bundle of AuditEvents (IHE BALP shape)."""
-        out = service.audit_export(x_acting_person, _filters(patient, actor, facility, via, basis, since, until),
+        out = audit.export_log(service, x_acting_person, _filters(patient, actor, facility, via, basis, since, until),
                                    format, limit)
         if isinstance(out, str):
             return PlainTextResponse(out, media_type="text/csv")
@@ -179,21 +182,21 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
     @api.get("/audit/verify", operation_id="audit_verify", tags=["audit"], responses=PROBLEMS)
     def audit_verify(service: Svc, x_acting_person: Actor) -> dict[str, Any]:
         """Check the chain and every checkpoint (data protection officer)."""
-        service.audit_search(x_acting_person, {}, 1)  # refuses anyone but a dpo
-        report = service.verify()
+        audit.search_log(service, x_acting_person, {}, 1)  # refuses anyone but a dpo
+        report = audit.verify(service)
         return {"ok": report.ok, "entries": report.entries,
                 "problems": [{"kind": p.kind, "seq": p.seq, "message": p.message} for p in report.problems]}
 
     @api.post("/audit/checkpoints", operation_id="audit_seal", tags=["audit"], responses=PROBLEMS)
     def audit_seal(service: Svc, x_acting_person: Actor) -> dict[str, Any] | None:
         """Seal the entries since the last checkpoint (data protection officer)."""
-        service.audit_search(x_acting_person, {}, 1)
-        return service.seal()
+        audit.search_log(service, x_acting_person, {}, 1)
+        return audit.seal(service)
 
     @api.get("/audit/checkpoints", operation_id="audit_checkpoints", tags=["audit"])
     def audit_checkpoints(service: Svc, limit: Limit = 100, offset: Offset = 0) -> list[dict[str, Any]]:
         """The signed checkpoints, oldest first, as published (public)."""
-        return service.checkpoints()[offset:offset + limit]
+        return audit.list_checkpoints(service)[offset:offset + limit]
 
     @api.get("/audit/public-key", operation_id="audit_public_key", tags=["audit"],
              response_class=PlainTextResponse)
@@ -204,8 +207,8 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
     @api.get("/audit/proofs/{seq}", operation_id="audit_prove", tags=["audit"], responses=PROBLEMS)
     def audit_prove(seq: int, service: Svc, x_acting_person: Actor) -> dict[str, Any]:
         """An inclusion proof of one entry in its checkpoint (data protection officer)."""
-        service.audit_search(x_acting_person, {}, 1)
-        return service.prove(seq)
+        audit.search_log(service, x_acting_person, {}, 1)
+        return audit.prove(service, seq)
 
     return api
 
@@ -245,7 +248,7 @@ def _sealing(service: Mahrem, every: float | None):  # type: ignore[no-untyped-d
             async def loop() -> None:
                 while True:
                     await asyncio.sleep(every)
-                    await asyncio.to_thread(service.seal)
+                    await asyncio.to_thread(audit.seal, service)
 
             task = asyncio.create_task(loop())
         yield

@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 
 from mahrem.entrypoints.api.deps import Actor, Lang, Limit, Offset, Svc
 from mahrem.entrypoints.api.problems import PROBLEMS
-from mahrem.services import applications as apps
-from mahrem.services import breaches
+from mahrem.services import rights as apps
+from mahrem.services import rights as breaches
 from mahrem.services import transfers
 
 router = APIRouter()

@@ -12,6 +12,8 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from mahrem.services import central
+from mahrem.services import printouts
 from mahrem.entrypoints.api.deps import Actor, Lang, Svc
 from mahrem.entrypoints.api.problems import PROBLEMS
 
@@ -47,14 +49,14 @@ class PrintoutIn(BaseModel):
              response_model=IdentityOut, responses=PROBLEMS)
 def reidentify(body: ReidentifyIn, service: Svc, x_acting_person: Actor, lang: Lang) -> Any:
     """M7 — the identity behind one pseudonym, for a GM-authorised ministry user (audited)."""
-    return service.reidentify(x_acting_person, body.pseudonym, body.purpose, lang)
+    return central.reidentify(service, x_acting_person, body.pseudonym, body.purpose, lang)
 
 
 @router.post("/printouts", operation_id="printout_create", tags=["printouts"], response_class=Response,
              responses={**PDF, **PROBLEMS})
 def create_printout(body: PrintoutIn, service: Svc, x_acting_person: Actor) -> Response:
     """M5/5 — the acting patient's laboratory results as a masked PDF with a verification code."""
-    made = service.create_printout(x_acting_person, x_acting_person, facility=body.facility,
+    made = printouts.create_printout(service, x_acting_person, x_acting_person, facility=body.facility,
                                    records=body.records, masking=body.masking)
     assert made.pdf is not None and made.code is not None
     return _pdf(made.pdf, made.code)
@@ -65,7 +67,7 @@ def create_printout(body: PrintoutIn, service: Svc, x_acting_person: Actor) -> R
 def open_printout(code: str, service: Svc, x_acting_person: Actor) -> Response:
     """M5/5 — the full document behind a verification code, for its owner only; to anyone else
     exactly what an unknown code gets."""
-    opened = service.open_printout(x_acting_person, code)
+    opened = printouts.open_printout(service, x_acting_person, code)
     assert opened.pdf is not None and opened.code is not None
     return _pdf(opened.pdf, opened.code)
 

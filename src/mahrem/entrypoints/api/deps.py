@@ -18,7 +18,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Query, Request
 
 from mahrem.domain.errors import MahremError
-from mahrem.services.app import Mahrem
+from mahrem.services.ports import Mahrem
 
 PURPOSE_HELP = "treatment, diagnosis, care, preventive, planning, financing, inspection, regulation, research…"
 
@@ -73,7 +73,8 @@ def caller(
 
 def _authenticate(request: Request, authorization: str | None, x_acting_person: str | None,
                   x_purpose: str | None) -> Caller:
-    from mahrem.services import accounts, kts_gate
+    from mahrem.services import accounts
+    from mahrem.services import kts as kts_gate
 
     service = get_service(request)
     scheme, _, token = (authorization or "").partition(" ")

@@ -13,12 +13,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse
 
+from mahrem.services import accounts
+from mahrem.services import records
 from mahrem.domain.errors import InputError
 from mahrem.domain.reasons import reason_text
 from mahrem.entrypoints.api.deps import Lang, Svc, Who
 from mahrem.entrypoints.api.problems import PROBLEMS
-from mahrem.services.reading import RecordView, RecordsView
-from mahrem.services.transparency import Forbidden
+from mahrem.services.records import RecordView, RecordsView
+from mahrem.domain.errors import Forbidden
 
 FHIR_JSON = "application/fhir+json"
 router = APIRouter(prefix="/fhir", tags=["fhir"])
@@ -34,7 +36,7 @@ def _fhir(body: dict[str, Any], status: int = 200) -> JSONResponse:
 def _tckn_system(request: Request) -> str:
     import os
 
-    from mahrem.services.ingest import TCKN_SYSTEM
+    from mahrem.services.records import TCKN_SYSTEM
 
     return os.environ.get("MAHREM_TCKN_SYSTEM", TCKN_SYSTEM)
 
@@ -46,7 +48,7 @@ def push(request: Request, service: Svc, who: Who,
     the resource id). Answers a transaction-response Bundle."""
     if who.installation is None:
         raise Forbidden("push.software_only", "only registered hospital software pushes records")
-    pushed = service.push(who.installation, who.person, body, tckn_system=_tckn_system(request), key=who.key)
+    pushed = records.push(service, who.installation, who.person, body, tckn_system=_tckn_system(request), key=who.key)
     created = any(e.answer == "created" for e in pushed.entries)
     return _fhir({
         "resourceType": "Bundle", "type": "transaction-response",
@@ -79,7 +81,7 @@ def search(request: Request, resource_type: str, service: Svc, who: Who, lang: L
     are listed in an OperationOutcome with the article and what would open them."""
     _refuse_result_parameters(request)
     person = _patient(service, patient, patient_identifier)
-    view = service.read_records(who.person, person, via=who.installation, purpose=purpose or who.purpose,
+    view = records.read_records(service, who.person, person, via=who.installation, purpose=purpose or who.purpose,
                                 capacity=who.capacity, key=who.key,
                                 resource_type=None if resource_type == "Record" else resource_type)
     return _fhir(_searchset(request, view, count, offset, lang))
@@ -90,10 +92,10 @@ def read(resource_type: str, resource_id: str, service: Svc, who: Who,
          purpose: Annotated[str | None, Query(description="Purpose, if not in X-Purpose")] = None) -> Any:
     """One record, if the engine permits it (403 with the article otherwise; a concealed
     patient's record is exactly an unknown one)."""
-    view = service.read_record(who.person, resource_id, via=who.installation, purpose=purpose or who.purpose,
+    view = records.read_record(service, who.person, resource_id, via=who.installation, purpose=purpose or who.purpose,
                                capacity=who.capacity, key=who.key)
     if view.resource_type != resource_type:
-        from mahrem.services.refs import unknown
+        from mahrem.services.lookup import unknown
 
         raise unknown("record", resource_id, "record")
     return _fhir(_served(view))
@@ -113,9 +115,9 @@ def _patient(service: Any, patient: str | None, identifier: str | None) -> str:
         return patient
     assert identifier is not None
     tckn = identifier.rsplit("|", 1)[-1]
-    found = service.person_id(tckn) if tckn.isdigit() and len(tckn) == 11 else None
+    found = accounts.person_id(service, tckn) if tckn.isdigit() and len(tckn) == 11 else None
     if found is None:
-        from mahrem.services.refs import unknown
+        from mahrem.services.lookup import unknown
 
         raise unknown("person", tckn, "patient.identifier")
     return str(found)

@@ -14,7 +14,8 @@ from typing import Any
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from mahrem.services.disclosure import PATIENT, PERSON, RECORD, TCKN, Target, Viewer
+from mahrem.services import access
+from mahrem.services.access import PATIENT, PERSON, RECORD, TCKN, Target, Viewer
 
 # Field names that name a patient, a person or a record, wherever they appear.
 PATIENT_FIELDS = frozenset({"patient", "child", "client", "deceased"})
@@ -108,7 +109,7 @@ def _check(request: Request, viewer: Viewer, targets: list[Target], body: Any) -
     action = asked.get("action") if isinstance(asked, dict) and isinstance(asked.get("action"), str) else None
     route = request.scope.get("route")
     door = f"{request.method} {getattr(route, 'path', request.url.path)}"
-    request.app.state.service.check_targets(viewer, targets, action=(action or _ACTION[request.method])[:48],
+    access.check_targets(request.app.state.service, viewer, targets, action=(action or _ACTION[request.method])[:48],
                                             door=door)
 
 

@@ -11,7 +11,8 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, StrictBoo
 
 from mahrem.entrypoints.api.deps import Actor, Lang, Limit, Offset, Svc
 from mahrem.entrypoints.api.problems import PROBLEMS
-from mahrem.services import corrections, lifecycle
+from mahrem.services import corrections
+from mahrem.services import lifecycle
 
 router = APIRouter()
 

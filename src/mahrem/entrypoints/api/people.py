@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from mahrem.services import access, accounts
+from mahrem.services import events
 from mahrem.domain.clock import require_aware
 from mahrem.entrypoints.api.deps import Lang, Svc, Who
 from mahrem.entrypoints.api.problems import PROBLEMS
@@ -85,14 +87,14 @@ def logout(request: Request, service: Svc, who: Who) -> None:
 @router.get("/me", operation_id="me", tags=["auth"], response_model=MeOut, responses=PROBLEMS)
 def me(service: Svc, who: Who) -> MeOut:
     """Who the credentials name."""
-    return MeOut(person=who.person, name=service.person_name(who.person), installation=who.installation)
+    return MeOut(person=who.person, name=accounts.person_name(service, who.person), installation=who.installation)
 
 
 @router.post("/codes/requests", operation_id="request_code", tags=["codes"], response_model=OutcomeOut,
              responses=PROBLEMS)
 def request_code(body: CodeIn, service: Svc, who: Who, lang: Lang) -> OutcomeOut:
     """M6/5: the acting physician asks for the patient's one-time code (sent to the patient's phone)."""
-    outcome = service.report_event("software", who.person, {"type": "code_requested", "patient": body.patient},
+    outcome = events.report_event(service, "software", who.person, {"type": "code_requested", "patient": body.patient},
                                    installation=who.installation)
     return OutcomeOut(result=outcome.result, basis=outcome.basis,  # type: ignore[arg-type]
                       reason=outcome.reason_en if lang == "en" else outcome.reason_tr)
@@ -102,7 +104,7 @@ def request_code(body: CodeIn, service: Svc, who: Who, lang: Lang) -> OutcomeOut
              responses=PROBLEMS)
 def enter_code(body: CodeIn, service: Svc, who: Who, lang: Lang) -> OutcomeOut:
     """M6/5: the acting physician enters the code the patient read out."""
-    outcome = service.report_event("software", who.person, {"type": "code_entered", "patient": body.patient,
+    outcome = events.report_event(service, "software", who.person, {"type": "code_entered", "patient": body.patient,
                                                             "code": body.code}, installation=who.installation)
     return OutcomeOut(result=outcome.result, basis=outcome.basis,  # type: ignore[arg-type]
                       reason=outcome.reason_en if lang == "en" else outcome.reason_tr)
@@ -125,7 +127,7 @@ def explain(service: Svc, who: Who, lang: Lang,
     patient unless the caller is a dpo or an officer named in the order."""
     when = require_aware(at, "at") if at is not None else None
     capacity = who.capacity if actor == who.person else None  # a key's staff member, as staff
-    out = service.explain(who.person, actor, patient, record=record, action=action, via=via, purpose=purpose,
+    out = access.explain(service, who.person, actor, patient, record=record, action=action, via=via, purpose=purpose,
                           capacity=capacity, at=when)
     d = out.decision
     return ExplanationOut(at=out.at, actor=actor, patient=patient, record=record, action=action,

@@ -56,7 +56,7 @@ async def mahrem_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MahremError)
     if exc.code in UNKNOWN_CODES:
         await _pad(request)
-    from mahrem.services.transparency import Forbidden
+    from mahrem.domain.errors import Forbidden
 
     from mahrem.entrypoints.api.deps import SessionRequired, Unauthenticated
 

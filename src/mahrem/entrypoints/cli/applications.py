@@ -99,7 +99,7 @@ def overdue(
     db: DbOpt = None,
 ) -> None:
     """KVKK 13/2 — applications not answered by their due day (Istanbul)."""
-    from mahrem.services.applications import overdue_applications
+    from mahrem.services.rights import overdue_applications
 
     _print(_run(lambda: overdue_applications(_service(db), actor, at=_aware(at), limit=limit, offset=offset)))
 
@@ -117,7 +117,7 @@ def breach_record(
     db: DbOpt = None,
 ) -> None:
     """Enter a breach; prints it with its 72-hour deadline."""
-    from mahrem.services import breaches
+    from mahrem.services import rights as breaches
 
     _print(_run(lambda: breaches.record_breach(
         _service(db), by, detected_at=_aware(detected_at, "detected_at"), description=description, categories=category,  # type: ignore[arg-type]
@@ -129,7 +129,7 @@ def breach_list(by: ByOpt, overdue: Annotated[bool, typer.Option("--overdue", he
                 at: AtOpt = None, limit: Annotated[int, typer.Option(min=1)] = 100,
                 offset: Annotated[int, typer.Option(min=0)] = 0, db: DbOpt = None) -> None:
     """The register, newest first."""
-    from mahrem.services import breaches
+    from mahrem.services import rights as breaches
 
     _print(_run(lambda: breaches.list_breaches(_service(db), by, overdue=True if overdue else None, at=_aware(at),
                                                limit=limit, offset=offset)))
@@ -149,7 +149,7 @@ def breach_affected(
     db: DbOpt = None,
 ) -> None:
     """Find the affected patients in the audit log."""
-    from mahrem.services import breaches
+    from mahrem.services import rights as breaches
 
     _print(_run(lambda: breaches.find_affected(_service(db), by, breach, actor=actor, via=via, facility=facility,
                                                since=_aware(since, "since"), until=_aware(until, "until"), records=record,
@@ -161,7 +161,7 @@ def breach_notify(breach: Annotated[int, typer.Argument()], by: ByOpt,
                   delay_reason: Annotated[Optional[str], typer.Option("--delay-reason")] = None,
                   at: AtOpt = None, db: DbOpt = None) -> None:
     """Record that the Board was notified (after 72 hours: --delay-reason)."""
-    from mahrem.services import breaches
+    from mahrem.services import rights as breaches
 
     _print(_run(lambda: breaches.notify_board(_service(db), by, breach, delay_reason=delay_reason, at=_aware(at))))
 
@@ -169,7 +169,7 @@ def breach_notify(breach: Annotated[int, typer.Argument()], by: ByOpt,
 @breach_app.command("draft")
 def breach_draft(breach: Annotated[int, typer.Argument()], by: ByOpt, at: AtOpt = None, db: DbOpt = None) -> None:
     """The Board's notification form, filled in."""
-    from mahrem.services import breaches
+    from mahrem.services import rights as breaches
 
     draft = _run(lambda: breaches.board_draft(_service(db), by, breach, at=_aware(at)))
     for f in draft["fields"]:
@@ -180,7 +180,7 @@ def breach_draft(breach: Annotated[int, typer.Argument()], by: ByOpt, at: AtOpt 
 def breach_notice(breach: Annotated[int, typer.Argument()], patient: Annotated[str, typer.Argument()], by: ByOpt,
                   lang: Annotated[str, typer.Option(help="tr or en")] = "tr", db: DbOpt = None) -> None:
     """The notice to one affected patient."""
-    from mahrem.services import breaches
+    from mahrem.services import rights as breaches
 
     notice = _run(lambda: breaches.patient_notice(_service(db), by, breach, patient))
     typer.echo(notice["en" if lang == "en" else "tr"])
@@ -189,6 +189,6 @@ def breach_notice(breach: Annotated[int, typer.Argument()], patient: Annotated[s
 @breach_app.command("close")
 def breach_close(breach: Annotated[int, typer.Argument()], by: ByOpt, at: AtOpt = None, db: DbOpt = None) -> None:
     """Close a breach the Board was notified of."""
-    from mahrem.services import breaches
+    from mahrem.services import rights as breaches
 
     _print(_run(lambda: breaches.close_breach(_service(db), by, breach, at=_aware(at))))

@@ -1,5 +1,6 @@
 """`mahrem audit …`: verify the log, seal checkpoints, prove and check inclusion, search."""
 from __future__ import annotations
+from mahrem.services import audit
 
 import json
 import sys
@@ -25,7 +26,7 @@ def verify(
 ) -> None:
     """Check the hash chain and every signed checkpoint; exit 1 naming the first bad entry."""
     pem = public_key.read_text() if public_key else None
-    report = _service(db).verify(pem)
+    report = audit.verify(_service(db), pem)
     if report.ok:
         typer.echo(f"OK: {report.entries} entries, chain and checkpoints verify")
         return
@@ -37,7 +38,7 @@ def verify(
 @app.command()
 def seal(db: DbOpt = None) -> None:
     """Seal the entries since the last checkpoint (schedule it, e.g. every few minutes)."""
-    cp = _service(db).seal()
+    cp = audit.seal(_service(db))
     if cp is None:
         typer.echo("nothing to seal")
         return
@@ -50,7 +51,7 @@ def prove(entry: Annotated[int, typer.Argument(help="Sequence number of the entr
     from mahrem.domain.errors import MahremError
 
     try:
-        typer.echo(json.dumps(_service(db).prove(entry), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(audit.prove(_service(db), entry), ensure_ascii=False, indent=2))
     except MahremError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from exc
@@ -64,7 +65,7 @@ def check_proof(
 ) -> None:
     """Check a proof with nothing but the public key: no database is opened."""
     from mahrem.adapters.signing import verify_signature
-    from mahrem.services.checkpoints import check_proof as check
+    from mahrem.services.audit import check_proof as check
 
     data = json.loads(sys.stdin.read() if str(proof) == "-" else proof.read_text())
     published = json.loads(checkpoint.read_text()) if checkpoint else None
@@ -82,11 +83,10 @@ def public_key(db: DbOpt = None) -> None:
 @app.command()
 def checkpoints(db: DbOpt = None) -> None:
     """Print every checkpoint as one JSON object per line (what is published)."""
-    from mahrem.adapters.db import unit_of_work
-    from mahrem.services.checkpoints import PAYLOAD_FIELDS
+    from mahrem.services.audit import PAYLOAD_FIELDS
 
     service = _service(db)
-    with unit_of_work(service.db) as store:
+    with service.uow.write() as store:
         for cp in sorted(store.rows("audit_checkpoint"), key=lambda c: c["id"]):
             typer.echo(json.dumps({k: cp[k] for k in (*PAYLOAD_FIELDS, "signature")}))
 
@@ -114,10 +114,10 @@ def search(
             filters["until"] = parse_time(until, "until")
         service = _service(db)
         if fmt in ("csv", "fhir"):
-            out = service.audit_export(viewer, filters, fmt, limit)
+            out = audit.export_log(service, viewer, filters, fmt, limit)
             typer.echo(out if isinstance(out, str) else json.dumps(out, ensure_ascii=False, indent=2), nl=fmt != "csv")
             return
-        for e in service.audit_search(viewer, filters, limit):
+        for e in audit.search_log(service, viewer, filters, limit):
             typer.echo(f"{e['seq']:>7} {e['at'].isoformat()} {e['actor'] or '-':<6} {e['action']:<28} "
                        f"{e['patient'] or '-':<6} {e['record'] or '-':<6} {e['outcome']:<8} {e['basis'] or ''}")
     except MahremError as exc:

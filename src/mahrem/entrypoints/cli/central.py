@@ -1,6 +1,7 @@
 """`mahrem central …`: the pseudonymised feed to the central health data system, its keys, and
 re-identification by GM-authorised ministry users (M7). The same service path as the API."""
 from __future__ import annotations
+from mahrem.services import central
 
 import json
 from pathlib import Path
@@ -41,7 +42,7 @@ def export(
     from mahrem.domain.pseudonym import Reduction
 
     try:
-        feed = _service(db).central_export(receiver, facility=facility, by=by,
+        feed = central.export(_service(db), receiver, facility=facility, by=by,
                                            reduction=Reduction(birth_date=birth_date, address=address))
     except MahremError as exc:
         _fail({"result": "error", "code": exc.code, "message": exc.message})
@@ -57,7 +58,7 @@ def export(
 @app.command("rotate-key")
 def rotate_key(receiver: ReceiverOpt, by: ByOpt = None, db: DbOpt = None) -> None:
     """Retire the receiver's pseudonym key and start a new version (pseudonyms change)."""
-    version = _service(db).rotate_pseudonym_key(receiver, by)
+    version = central.rotate_key(_service(db), receiver, by)
     typer.echo(f"{receiver}: key version {version} in use from now on")
 
 
@@ -65,7 +66,7 @@ def rotate_key(receiver: ReceiverOpt, by: ByOpt = None, db: DbOpt = None) -> Non
 def keys(receiver: Annotated[Optional[str], typer.Option(help="Only this receiver")] = None,
          db: DbOpt = None) -> None:
     """List the pseudonym key versions (never the keys: they stay in MAHREM_KEY_DIR)."""
-    for k in _service(db).pseudonym_keys(receiver):
+    for k in central.key_versions(_service(db), receiver):
         retired = k["retired_at"].isoformat() if k["retired_at"] else "in use"
         typer.echo(f"{k['receiver']}\tv{k['version']}\t{k['created_at'].isoformat()}\t{retired}")
 
@@ -82,7 +83,7 @@ def reidentify(
     from mahrem.domain.errors import MahremError, Refused
 
     try:
-        identity = _service(db).reidentify(actor, pseudonym, purpose, lang)
+        identity = central.reidentify(_service(db), actor, pseudonym, purpose, lang)
     except Refused as exc:
         _fail({"result": "refused", "code": exc.code, "basis": exc.basis, "message": exc.message})
     except MahremError as exc:

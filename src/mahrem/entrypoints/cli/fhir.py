@@ -1,6 +1,8 @@
 """`mahrem fhir import …`: push a FHIR bulk export (NDJSON files) through an installation, one
 transaction Bundle per patient, on the same service path as `POST /fhir`."""
 from __future__ import annotations
+from mahrem.services import accounts
+from mahrem.services import records
 
 import csv
 import json
@@ -27,10 +29,10 @@ def import_ndjson(
     interrupted import can simply be run again."""
     from mahrem.bootstrap import build
     from mahrem.domain.errors import MahremError
-    from mahrem.services.bulk import patient_bundles, synthea_tckn
+    from mahrem.services.records import patient_bundles, synthea_tckn
 
     service = build(db)
-    person = service.person_id(actor)
+    person = accounts.person_id(service, actor)
     if person is None:
         typer.echo(json.dumps({"result": "error", "code": "person.unknown", "message": actor}))
         raise typer.Exit(1)
@@ -45,7 +47,7 @@ def import_ndjson(
     try:
         bundles = list(patient_bundles(resources, tckn_for))
         for n, (pid, bundle) in enumerate(bundles, 1):
-            pushed = service.push(installation, person, bundle)
+            pushed = records.push(service, installation, person, bundle)
             for entry in pushed.entries:
                 totals[entry.outcome] = totals.get(entry.outcome, 0) + 1
             print(f"[{n}/{len(bundles)}] Patient/{pid}: {len(pushed.entries)} resources", file=sys.stderr)

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from mahrem.services import access
 from mahrem.entrypoints.cli import applications as applications_cli
 from mahrem.entrypoints.cli import audit as audit_cli
 from mahrem.entrypoints.cli import central as central_cli
@@ -59,7 +60,7 @@ def decide(
         payload = json.loads(sys.stdin.read())
         f = Fields(payload, "input")
         at = parse_time(f.str("at"), "at") if f.has("at") else None
-        _, decision = build(db).decide(payload.get("request"), at)
+        _, decision = access.decide_json(build(db), payload.get("request"), at)
     except json.JSONDecodeError as exc:
         _fail({"result": "error", "code": "json.invalid", "message": str(exc)})
     except MahremError as exc:

@@ -1,6 +1,7 @@
 """`mahrem printouts …`: masked laboratory printouts (M5/5) and the full document behind a
 verification code, for its owner only. The same service path as the API."""
 from __future__ import annotations
+from mahrem.services import printouts
 
 import json
 from pathlib import Path
@@ -48,7 +49,7 @@ def create(
     from mahrem.domain.errors import MahremError
 
     try:
-        made = _service(db).create_printout(by or patient, patient, facility=facility, records=record or None,
+        made = printouts.create_printout(_service(db), by or patient, patient, facility=facility, records=record or None,
                                             masking=_masking(mask or []), purpose=purpose)
     except MahremError as exc:
         _fail({"result": "error", "code": exc.code, "message": exc.message})
@@ -68,7 +69,7 @@ def open_(
     from mahrem.domain.errors import MahremError
 
     try:
-        opened = _service(db).open_printout(actor, code)
+        opened = printouts.open_printout(_service(db), actor, code)
     except MahremError as exc:
         _fail({"result": "error", "code": exc.code, "message": exc.message})
     assert opened.pdf is not None

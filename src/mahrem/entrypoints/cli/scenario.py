@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from mahrem.services.scenario import StepResult, run_file
+from mahrem.entrypoints.scenario.runner import StepResult, run_file
 
 app = typer.Typer(help="Conformance scenarios.", no_args_is_help=True)
 
@@ -16,7 +16,7 @@ app = typer.Typer(help="Conformance scenarios.", no_args_is_help=True)
 def _build_service(url: str, key_dir: str):  # type: ignore[no-untyped-def]
     from mahrem.adapters.db import has_mahrem_data, make_engine
     from mahrem.bootstrap import build
-    from mahrem.services.scenario import ScenarioLoadError
+    from mahrem.entrypoints.scenario.runner import ScenarioLoadError
 
     probe = make_engine(url)
     try:

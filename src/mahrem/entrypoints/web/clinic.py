@@ -10,11 +10,13 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from mahrem.services import events
+from mahrem.services import records
 from mahrem.domain.reasons import reason_text
 from mahrem.domain.errors import InputError, MahremError, NotFound, Refused
 from mahrem.entrypoints.web.fhir_view import CATEGORY_LABELS, PURPOSES, TYPE_LABELS, readable
 from mahrem.entrypoints.web.support import Form, Person, render
-from mahrem.services import profile
+from mahrem.services import accounts as profile
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,17 +59,17 @@ def _search(v: Person, tckn: str, purpose: str, **extra: Any) -> Response:
     if patient is None or patient == v.me.id:
         return not_found
     try:
-        view = v.m.read_records(v.me.id, patient, via=v.session.installation, purpose=purpose, capacity="staff")
+        view = records.read_records(v.m, v.me.id, patient, via=v.session.installation, purpose=purpose, capacity="staff")
     except NotFound:  # unknown, or under a concealment order (M12): the same answer
         return not_found
     except Refused as exc:
         return _page(v, 403, form=form, refused=f"{exc.basis}: {exc.message}", **extra)
     card = profile.whoami(v.m, patient, v.now)
-    records = [{"r": r, "title": readable(r.resource, v._)[0] or r.resource_type, "lines": readable(r.resource, v._)[1]}
+    shown = [{"r": r, "title": readable(r.resource, v._)[0] or r.resource_type, "lines": readable(r.resource, v._)[1]}
                for r in sorted(view.permitted, key=lambda r: r.created_at, reverse=True)]
     withheld = [{"w": w, "reason": reason_text(w.reason_key)[1 if v.lang == "en" else 0], "remedy": w.remedy(v.lang),
                  "code_opens": w.basis in ("6/5", "6/6")} for w in view.withheld]
-    return _page(v, form=form, patient=card, records=records, withheld=withheld, restricted=view.legally_restricted,
+    return _page(v, form=form, patient=card, records=shown, withheld=withheld, restricted=view.legally_restricted,
                  names=profile.names(v.m, {r.facility for r in view.permitted}),
                  **extra)
 
@@ -102,7 +104,7 @@ def code(v: Person, form: Form, step: str) -> Response:
             return _search(v, tckn, purpose, code_error=v._("Enter the code the patient received."))
         event["code"] = code_value
     try:
-        outcome = v.m.apply_event(event, via=v.session.installation if v.session else None)
+        outcome = events.apply_event(v.m, event, via=v.session.installation if v.session else None)
     except MahremError:
         return _search(v, tckn, purpose, code_error=v._("The code could not be checked."))
     if outcome.result != "accepted":

@@ -10,11 +10,13 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from mahrem.services import audit
+from mahrem.services import events
 from mahrem.domain.clock import ISTANBUL
 from mahrem.domain.errors import InputError, MahremError
 from mahrem.entrypoints.web.i18n import N_
 from mahrem.entrypoints.web.support import PREFIX, Form, Person, redirect, render
-from mahrem.services import profile
+from mahrem.services import accounts as profile
 
 router = APIRouter(include_in_schema=False)
 DONE = {
@@ -30,7 +32,7 @@ def _forbidden(v: Person) -> Response:
 
 def _outcome(v: Person, event: dict[str, Any]) -> str | None:
     try:
-        outcome = v.m.apply_event(event)
+        outcome = events.apply_event(v.m, event)
     except MahremError as exc:
         return exc.message
     if outcome.result == "accepted":
@@ -142,7 +144,7 @@ def _when(value: str, end: bool) -> datetime | None:
 
 
 @router.get("/officer/audit")
-def audit(v: Person, patient: str = "", actor: str = "", facility: str = "", via: str = "", basis: str = "",
+def audit_page(v: Person, patient: str = "", actor: str = "", facility: str = "", via: str = "", basis: str = "",
           outcome: str = "", since: str = "", until: str = "", page: int = 0) -> Response:
     assert v.me is not None
     if not v.me.has_role("dpo"):
@@ -158,7 +160,7 @@ def audit(v: Person, patient: str = "", actor: str = "", facility: str = "", via
             except ValueError:
                 errors[key] = v._("Enter a date as YYYY-MM-DD.")
     size = 50
-    entries = [] if errors else v.m.audit_search(v.me.id, filters, limit=size + 1, offset=max(page, 0) * size)
+    entries = [] if errors else audit.search_log(v.m, v.me.id, filters, limit=size + 1, offset=max(page, 0) * size)
     return render(v, "audit.html", status=422 if errors else 200, entries=entries[:size], more=len(entries) > size,
                   page=max(page, 0), form=values, errors=errors, report=None)
 
@@ -168,5 +170,5 @@ def verify(v: Person, form: Form) -> Response:
     assert v.me is not None
     if not v.me.has_role("dpo"):
         return _forbidden(v)
-    report = v.m.verify()
+    report = audit.verify(v.m)
     return render(v, "audit.html", entries=[], more=False, page=0, form={}, errors={}, report=report)

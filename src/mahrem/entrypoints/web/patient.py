@@ -9,6 +9,11 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from mahrem.services import accounts
+from mahrem.services import audit
+from mahrem.services import events
+from mahrem.services import printouts
+from mahrem.services import records
 from mahrem.domain.clock import local_date
 from mahrem.domain.errors import InputError, MahremError
 from mahrem.domain.masking import tr_lower
@@ -16,7 +21,7 @@ from mahrem.entrypoints.web import charts
 from mahrem.entrypoints.web.fhir_view import CATEGORY_LABELS, RESTRICTED, TYPE_LABELS, readable
 from mahrem.entrypoints.web.i18n import N_
 from mahrem.entrypoints.web.support import PREFIX, Form, Person, redirect, render, secured
-from mahrem.services import profile
+from mahrem.services import accounts as profile
 
 router = APIRouter(include_in_schema=False)
 DONE = {
@@ -34,16 +39,16 @@ DONE = {
 
 def _event(v: Person, event: dict[str, Any]) -> str | None:
     """Apply an event for the person; the refusal's reason in words, or None when accepted."""
-    outcome = v.m.apply_event(event)
+    outcome = events.apply_event(v.m, event)
     if outcome.result == "accepted":
         return None
     return outcome.reason_en if v.lang == "en" else outcome.reason_tr
 
 
 @router.get("/me/records")
-def records(v: Person, category: str | None = None, done: str | None = None) -> Response:
+def records_page(v: Person, category: str | None = None, done: str | None = None) -> Response:
     assert v.me is not None
-    view = v.m.read_records(v.me.id, v.me.id)
+    view = records.read_records(v.m, v.me.id, v.me.id)
     mine = sorted(view.permitted, key=lambda r: r.created_at, reverse=True)
     categories = sorted({r.category for r in mine})
     shown = [r for r in mine if not category or r.category == category]
@@ -59,7 +64,7 @@ def records(v: Person, category: str | None = None, done: str | None = None) -> 
 def record(v: Person, record: str) -> Response:
     assert v.me is not None
     try:
-        r = v.m.read_record(v.me.id, record, patient=v.me.id)
+        r = records.read_record(v.m, v.me.id, record, patient=v.me.id)
     except MahremError:
         return render(v, "error.html", status=404, message=v._("There is no such record among yours."))
     title, lines = readable(r.resource, v._)
@@ -74,7 +79,7 @@ def hide(v: Person, form: Form, record: str, change: str) -> Response:
     if change not in ("hide", "unhide"):
         return redirect(f"{PREFIX}/me/records")
     try:  # a record not among the patient's own, hidden, of a concealed patient or unknown: one answer
-        v.m.apply_event({"type": "record_hidden" if change == "hide" else "record_unhidden", "patient": v.me.id,
+        events.apply_event(v.m, {"type": "record_hidden" if change == "hide" else "record_unhidden", "patient": v.me.id,
                          "record": record})
     except InputError:
         return render(v, "error.html", status=404, message=v._("There is no such record among yours."))
@@ -115,7 +120,7 @@ def change_privacy(v: Person, form: Form, change: str) -> Response:
 @router.get("/me/codes")
 def codes(v: Person) -> Response:
     assert v.me is not None
-    messages = sorted(v.m.outbox(v.me.phone), key=lambda r: r["created_at"], reverse=True) if v.me.phone else []
+    messages = sorted(accounts.outbox(v.m, v.me.phone), key=lambda r: r["created_at"], reverse=True) if v.me.phone else []
     return render(v, "codes.html", messages=messages)
 
 
@@ -129,7 +134,7 @@ def _parse_day(value: str | None) -> date | None:
 @router.get("/me/access")
 def access(v: Person, decision: str = "", since: str = "", until: str = "", who: str = "") -> Response:
     assert v.me is not None
-    entries = v.m.access_log(v.me.id, v.me.id, v.lang, limit=5000)
+    entries = audit.access_log(v.m, v.me.id, v.me.id, v.lang, limit=5000)
     errors: dict[str, str] = {}
     first, last = _parse_day(since), _parse_day(until)
     if since and first is None:
@@ -158,7 +163,7 @@ def children(v: Person) -> Response:
     cards = []
     for child in v.me.children:
         try:
-            view = v.m.read_records(v.me.id, child["id"], capacity="parent")
+            view = records.read_records(v.m, v.me.id, child["id"], capacity="parent")
             rows = [{"id": r.id, "category": r.category, "type": r.resource_type, "created_at": r.created_at,
                      "title": readable(r.resource, v._)[0] or r.resource_type, "lines": readable(r.resource, v._)[1],
                      "basis": r.decision.basis} for r in view.permitted]
@@ -178,7 +183,7 @@ def shared(v: Person) -> Response:
     cards = []
     for other in v.me.shared:
         try:
-            view = v.m.read_records(v.me.id, other["id"], capacity=other["capacity"])
+            view = records.read_records(v.m, v.me.id, other["id"], capacity=other["capacity"])
             rows = [{"category": r.category, "type": r.resource_type, "created_at": r.created_at,
                      "title": readable(r.resource, v._)[0] or r.resource_type, "lines": readable(r.resource, v._)[1],
                      "basis": r.decision.basis} for r in view.permitted]
@@ -242,7 +247,7 @@ def revoke_relative(v: Person, form: Form, relative: str) -> Response:
     assert v.me is not None
     if profile.knows(v.m, v.me.id, "person", relative):
         try:
-            v.m.apply_event({"type": "relative_authorization_revoked", "patient": v.me.id, "relative": relative})
+            events.apply_event(v.m, {"type": "relative_authorization_revoked", "patient": v.me.id, "relative": relative})
         except InputError:
             pass
     return redirect(f"{PREFIX}/me/relatives?done=revoked")
@@ -251,7 +256,8 @@ def revoke_relative(v: Person, form: Form, relative: str) -> Response:
 def _applications_page(v: Person, form: dict[str, Any], errors: dict[str, str], done: str | None,
                        status: int = 200) -> Response:
     assert v.me is not None
-    from mahrem.services import applications, corrections
+    from mahrem.services import rights as applications
+    from mahrem.services import corrections
 
     return render(v, "applications.html", status=status,
                   applications=applications.list_applications(v.m, v.me.id, lang=v.lang),
@@ -269,7 +275,7 @@ def my_applications(v: Person, done: str | None = None) -> Response:
 @router.post("/me/applications")
 def file_application(v: Person, form: Form) -> Response:
     assert v.me is not None
-    from mahrem.services import applications
+    from mahrem.services import rights as applications
 
     values = {"kind": str(form.get("kind", "")), "subject": str(form.get("subject", "")).strip()}
     errors: dict[str, str] = {}
@@ -294,7 +300,7 @@ def printout_page(v: Person) -> Response:
 def printout(v: Person, form: Form) -> Response:
     assert v.me is not None
     try:
-        made = v.m.create_printout(v.me.id, v.me.id)
+        made = printouts.create_printout(v.m, v.me.id, v.me.id)
     except MahremError as exc:
         message = v._("There are no laboratory results to print.") if "record" in exc.code or "printout" in exc.code \
             else v._("The printout could not be made.")

@@ -12,12 +12,16 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from mahrem.services import events
 from mahrem.domain.clock import ISTANBUL, local_date
 from mahrem.domain.errors import MahremError
 from mahrem.entrypoints.web.fhir_view import CATEGORY_LABELS
 from mahrem.entrypoints.web.i18n import N_
 from mahrem.entrypoints.web.support import PREFIX, Form, Person, redirect, render
-from mahrem.services import breaches, corrections, kts, officer_lists
+from mahrem.services import rights as breaches
+from mahrem.services import corrections
+from mahrem.services import kts
+from mahrem.services import corrections as officer_lists
 
 router = APIRouter(include_in_schema=False)
 DONE = {
@@ -153,7 +157,7 @@ def opinions(v: Person, done: str | None = None) -> Response:
 def _report(v: Person, event: dict[str, Any]) -> str | None:
     assert v.me is not None
     try:
-        outcome = v.m.report_event("officer", v.me.id, event)
+        outcome = events.report_event(v.m, "officer", v.me.id, event)
     except MahremError as exc:
         return exc.message
     if outcome.result == "accepted":

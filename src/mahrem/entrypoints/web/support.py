@@ -17,8 +17,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from mahrem.domain.clock import ISTANBUL
 from mahrem.entrypoints.web.fhir_view import WORDS
 from mahrem.entrypoints.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext
-from mahrem.services import accounts, profile
-from mahrem.services.app import Mahrem
+from mahrem.services import accounts
+from mahrem.services import accounts as profile
+from mahrem.services.ports import Mahrem
 
 PREFIX = "/portal"
 SESSION_COOKIE = "mahrem_session"

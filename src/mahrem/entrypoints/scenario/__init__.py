@@ -1,0 +1,1 @@
+"""The scenario runner: a door that plays conformance stories through the use cases."""

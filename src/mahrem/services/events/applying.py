@@ -1,0 +1,85 @@
+"""Applying events (C3): a check-in, a preference, a court order. The event is validated,
+handled against the facts in force, and audited in the same transaction; a refused event
+writes only the attempt (and any counter it raises)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from mahrem.domain.errors import Forbidden, InputError, MahremError
+from mahrem.services import guard
+from mahrem.services.audit import append
+from mahrem.services.events.handlers import HANDLERS, EventContext, event_actor, event_patient
+from mahrem.services.events.outcome import EventOutcome
+from mahrem.services.events.reporters import as_officer, as_person, as_software
+from mahrem.services.inputs import Fields
+from mahrem.services.policies import policy_at
+from mahrem.services.ports import Mahrem
+from mahrem.services.records import gate_write
+
+
+@dataclass(frozen=True, slots=True)
+class Reporter:
+    """Who reported an event through a door: the authenticated person, the capacity the door
+    gives them, and the installation key's public prefix when a key asserted them."""
+
+    person: str
+    capacity: str | None = None
+    key: str | None = None
+
+
+DOOR_CAPACITY = {"person": "self", "software": "staff", "officer": "officer"}
+
+
+def report_event(m: Mahrem, door: str, person: str, data: object, *,
+                 installation: str | None = None, at: datetime | None = None,
+                 key: str | None = None) -> EventOutcome:
+    """An event reported from outside, bound to the authenticated caller (events/reporters.py):
+    `door` is "person" (about themselves), "software" (an installation, for its facility) or
+    "officer" (in their own name). The audit entry names the caller, the door's capacity,
+    the installation and the key that asserted the caller."""
+    when = m.at(at)
+    by = Reporter(person, DOOR_CAPACITY.get(door), key)
+    if door == "person":
+        return apply_event(m, as_person(data, person), when, via=installation, by=by)
+    if door == "software":
+        if installation is None:
+            raise Forbidden("event.software_only", "only hospital software reports this")
+        with m.uow.write() as store:
+            facility = gate_write(store, installation, person, when, "event")
+        if isinstance(facility, MahremError):
+            raise facility
+        return apply_event(m, as_software(data, person, facility), when, via=installation, by=by)
+    if door == "officer":
+        with m.uow.read() as store:
+            roles = guard.roles_of(store, person, when)
+        return apply_event(m, as_officer(data, person, roles), when, via=installation, by=by)
+    raise InputError("event.door", f"unknown door {door!r}")
+
+
+def apply_event(m: Mahrem, data: object, at: datetime | None = None, *, via: str | None = None,
+                by: Reporter | None = None) -> EventOutcome:
+    """Apply one event; a refused event writes only the attempt (and any counter). The audit
+    entry names who reported it (`by`), else the person the event names (an operator's load)."""
+    when = m.at(at)
+    f = Fields(data, "event")
+    etype = f.str("type", HANDLERS)
+    with m.uow.write() as store:
+        policy = policy_at(store, when)
+        outcome = HANDLERS[etype](EventContext(store, m.keys, m.sms, policy, when), f)
+        append(
+            store, at=when, kind="event", actor=by.person if by else event_actor(f),
+            capacity=by.capacity if by else None, action=etype, via=via,
+            patient=event_patient(f), record=_record_of(f), outcome=outcome.result,
+            basis=outcome.basis, reason=outcome.reason_key, policy_version=policy.version,
+            detail={"key": by.key} if by and by.key else None,
+        )
+    return outcome
+
+
+def _record_of(f: Fields) -> str | None:
+    record = f.data.get("record")
+    if isinstance(record, dict):
+        record = record.get("id")
+    return record if isinstance(record, str) else None

@@ -1,0 +1,13 @@
+"""M14 and M11/2 — periodic destruction (imha) and the data subject's destruction request."""
+
+from __future__ import annotations
+
+from mahrem.services.lifecycle.destruction import destroy_patient_data, destruction_records, run, runs, seal_plaintext_records
+
+__all__ = [
+    "destroy_patient_data",
+    "destruction_records",
+    "run",
+    "runs",
+    "seal_plaintext_records",
+]

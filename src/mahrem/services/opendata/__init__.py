@@ -1,0 +1,14 @@
+"""M17, M4/1-a, M4/1-b — open health data: aggregate tables with differential privacy."""
+
+from __future__ import annotations
+
+from mahrem.services.opendata.publishing import ROW_DIMENSIONS, TOTAL, dataset_file, datasets, dp_measurement, publish
+
+__all__ = [
+    "ROW_DIMENSIONS",
+    "TOTAL",
+    "dataset_file",
+    "datasets",
+    "dp_measurement",
+    "publish",
+]

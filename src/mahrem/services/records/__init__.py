@@ -1,0 +1,33 @@
+"""Health records (C1, C2): FHIR R4 resources hospital software pushes (ingest, bulk NDJSON),
+stored encrypted under per-patient keys (M14), and read through the engine one decision per
+record."""
+
+from __future__ import annotations
+
+from mahrem.services.records.pushing import push
+from mahrem.services.records.reading import RecordView, RecordsView, read_record, read_records
+from mahrem.services.records.ingest import CATEGORY_SYSTEM, TCKN_SYSTEM, gate_write
+from mahrem.services.records.resources import add_record, add_version, current_resource, key_name, pending_shreds, record_versions, rekey_patient, seal_plaintext, validate_fhir
+from mahrem.services.records.bulk import patient_bundles, synthea_tckn
+
+__all__ = [
+    "CATEGORY_SYSTEM",
+    "RecordView",
+    "RecordsView",
+    "TCKN_SYSTEM",
+    "add_record",
+    "add_version",
+    "current_resource",
+    "gate_write",
+    "key_name",
+    "patient_bundles",
+    "pending_shreds",
+    "push",
+    "read_record",
+    "read_records",
+    "record_versions",
+    "rekey_patient",
+    "seal_plaintext",
+    "synthea_tckn",
+    "validate_fhir",
+]

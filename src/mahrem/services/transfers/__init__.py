@@ -1,0 +1,18 @@
+"""M15 — transfers of health data to a recipient at home or abroad, under a signed protocol."""
+
+from __future__ import annotations
+
+from mahrem.services.transfers.procedure import Selection, Transfer, get_transfer, guard_dpo, list_transfers, open_package, require_dpo, transfer, validate_bundle, when
+
+__all__ = [
+    "Selection",
+    "Transfer",
+    "get_transfer",
+    "guard_dpo",
+    "list_transfers",
+    "open_package",
+    "require_dpo",
+    "transfer",
+    "validate_bundle",
+    "when",
+]
