@@ -16,6 +16,7 @@ after `--anjana-timeout` seconds. anjana's result is priced with the same Loss m
 levels are read off its output and its suppressed rows are the ones it dropped. ARX's figures
 are those measured in ../shared/reference/anonymisation-notes.md (ARX 3.9.2, Flash, Loss).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,17 @@ from mahrem.domain.anonymise import DistinctLDiversity, KAnonymity, anonymise, f
 from mahrem.domain.anonymise.search import Search  # noqa: E402
 from mahrem.domain.anonymise.table import encode  # noqa: E402
 
-ORDER = ["sex", "age", "race", "marital-status", "education", "native-country", "workclass", "occupation",
-         "salary-class"]
+ORDER = [
+    "sex",
+    "age",
+    "race",
+    "marital-status",
+    "education",
+    "native-country",
+    "workclass",
+    "occupation",
+    "salary-class",
+]
 # name, k, l (on occupation) or None, suppression, ARX: (ms, levels, suppressed, quality) or None
 SETTINGS: list[tuple[str, int, int | None, float, tuple[int, str, int, float] | None]] = [
     ("k=2, 0 %", 2, None, 0.0, (122, "[0,4,1,1,3,2,0,2,0]", 0, 0.321)),
@@ -60,10 +70,18 @@ def load(data: Path) -> tuple[dict[str, list[str]], dict[str, Any]]:
     return columns, hierarchies
 
 
-def mahrem_run(columns: dict[str, list[str]], hierarchies: dict[str, Any], k: int, l_div: int | None,
-               supp: float, runs: int) -> tuple[list[float], list[float], Any]:
+def mahrem_run(
+    columns: dict[str, list[str]],
+    hierarchies: dict[str, Any],
+    k: int,
+    l_div: int | None,
+    supp: float,
+    runs: int,
+) -> tuple[list[float], list[float], Any]:
     qis = [q for q in ORDER if l_div is None or q != "occupation"]
-    models: list[Any] = [KAnonymity(k)] + ([DistinctLDiversity("occupation", l_div)] if l_div else [])
+    models: list[Any] = [KAnonymity(k)] + (
+        [DistinctLDiversity("occupation", l_div)] if l_div else []
+    )
     times, cpu, result = [], [], None
     for _ in range(runs):
         t0, c0 = time.perf_counter(), time.process_time()
@@ -79,8 +97,12 @@ def _anjana_child(data: str, k: int, l_div: int | None, supp: float, queue: Any)
 
     df = pd.read_csv(Path(data) / "adult.csv", sep=";", dtype=str)
     qis = [q for q in ORDER if l_div is None or q != "occupation"]
-    hierarchies = {q: dict(pd.read_csv(Path(data) / f"adult_hierarchy_{q}.csv", sep=";", header=None, dtype=str))
-                   for q in qis}
+    hierarchies = {
+        q: dict(
+            pd.read_csv(Path(data) / f"adult_hierarchy_{q}.csv", sep=";", header=None, dtype=str)
+        )
+        for q in qis
+    }
     t0, c0 = time.perf_counter(), time.process_time()
     if l_div is None:
         out = an.k_anonymity(df, [], qis, k, supp * 100, hierarchies)
@@ -90,8 +112,9 @@ def _anjana_child(data: str, k: int, l_div: int | None, supp: float, queue: Any)
     queue.put((elapsed, cpu, {q: sorted(set(out[q].astype(str))) for q in qis}, len(out)))
 
 
-def anjana_run(data: Path, k: int, l_div: int | None, supp: float,
-               timeout: float) -> tuple[float, float, Any, int] | None:
+def anjana_run(
+    data: Path, k: int, l_div: int | None, supp: float, timeout: float
+) -> tuple[float, float, Any, int] | None:
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     child = ctx.Process(target=_anjana_child, args=(str(data), k, l_div, supp, queue))
@@ -115,12 +138,21 @@ def levels_of(values: dict[str, list[str]], hierarchies: dict[str, Any]) -> tupl
     return tuple(out)
 
 
-def price(columns: dict[str, list[str]], hierarchies: dict[str, Any], qis: list[str], levels: tuple[int, ...],
-          k: int, l_div: int | None, supp: float) -> tuple[float, int, float]:
+def price(
+    columns: dict[str, list[str]],
+    hierarchies: dict[str, Any],
+    qis: list[str],
+    levels: tuple[int, ...],
+    k: int,
+    l_div: int | None,
+    supp: float,
+) -> tuple[float, int, float]:
     """Loss, suppressed and ARX granularity of a given transformation (suppressing what fails)."""
     from mahrem.domain.anonymise.release import utility
 
-    models: list[Any] = [KAnonymity(k)] + ([DistinctLDiversity("occupation", l_div)] if l_div else [])
+    models: list[Any] = [KAnonymity(k)] + (
+        [DistinctLDiversity("occupation", l_div)] if l_div else []
+    )
     table = encode(columns, {q: hierarchies[q] for q in qis}, ["occupation"] if l_div else [])
     search = Search(table, tuple(models), 1.0 - 1e-9)
     ev = search.evaluate(levels)
@@ -128,23 +160,31 @@ def price(columns: dict[str, list[str]], hierarchies: dict[str, Any], qis: list[
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=HERE.parent.parent / "shared" / "data" / "adult")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--data", type=Path, default=HERE.parent.parent / "shared" / "data" / "adult"
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--anjana-timeout", type=float, default=300.0)
     parser.add_argument("--skip-anjana", action="store_true")
     args = parser.parse_args()
     columns, hierarchies = load(args.data)
     print(f"# Adult: {len(columns['sex'])} rows; {cpu_model()}; Python {sys.version.split()[0]}")
-    print("| setting | Mahrem wall time, best / median (CPU, best) | Mahrem levels | suppressed | quality | ARX time | ARX levels "
-          "| ARX suppressed | ARX quality | anjana wall (CPU) | anjana levels | anjana suppressed | anjana quality "
-          "| anjana / Mahrem (CPU) |")
+    print(
+        "| setting | Mahrem wall time, best / median (CPU, best) | Mahrem levels | suppressed | quality | ARX time | ARX levels "
+        "| ARX suppressed | ARX quality | anjana wall (CPU) | anjana levels | anjana suppressed | anjana quality "
+        "| anjana / Mahrem (CPU) |"
+    )
     print("|" + " --- |" * 14)
     for name, k, l_div, supp, arx in SETTINGS:
         times, cpu, r = mahrem_run(columns, hierarchies, k, l_div, supp, args.runs)
         best, med = min(times), statistics.median(times)
         levels = "[" + ",".join(map(str, r.levels)) + "]"
-        arx_cells = (f"{arx[0]:,} ms | {arx[1]} | {arx[2]:,} | {arx[3]:.3f}" if arx else "— | — | — | —")
+        arx_cells = (
+            f"{arx[0]:,} ms | {arx[1]} | {arx[2]:,} | {arx[3]:.3f}" if arx else "— | — | — | —"
+        )
         if args.skip_anjana:
             an_cells = "— | — | — | — | —"
         else:
@@ -156,12 +196,19 @@ def main() -> None:
                 qis = [q for q in ORDER if l_div is None or q != "occupation"]
                 an_levels = levels_of(values, hierarchies)
                 _, _, quality = price(columns, hierarchies, qis, an_levels, k, l_div, supp)
-                an_cells = (f"{elapsed:.2f} s ({an_cpu:.2f} s) | [{','.join(map(str, an_levels))}] | "
-                            f"{len(columns['sex']) - kept:,} | {quality:.3f} | {an_cpu / min(cpu):.0f}×")
-        print(f"| {name} | {best * 1000:,.0f} / {med * 1000:,.0f} ms ({min(cpu) * 1000:,.0f} ms) | {levels} | {r.suppressed:,} | "
-              f"{r.utility['granularity']:.3f} | {arx_cells} | {an_cells} |", flush=True)
+                an_cells = (
+                    f"{elapsed:.2f} s ({an_cpu:.2f} s) | [{','.join(map(str, an_levels))}] | "
+                    f"{len(columns['sex']) - kept:,} | {quality:.3f} | {an_cpu / min(cpu):.0f}×"
+                )
+        print(
+            f"| {name} | {best * 1000:,.0f} / {med * 1000:,.0f} ms ({min(cpu) * 1000:,.0f} ms) | {levels} | {r.suppressed:,} | "
+            f"{r.utility['granularity']:.3f} | {arx_cells} | {an_cells} |",
+            flush=True,
+        )
     print("\nTimes: wall clock, and CPU time of the process (steadier on a shared machine).")
-    print("quality = ARX's granularity quality (1 − Loss, arithmetic mean over attributes; 1 = the input).")
+    print(
+        "quality = ARX's granularity quality (1 − Loss, arithmetic mean over attributes; 1 = the input)."
+    )
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ outside those two schemas is touched. A throw-away server: `scripts/test-with-po
 '.venv/bin/python benches/audit.py --pg-url "$MAHREM_TEST_PG_URL"'` (note: that server runs with
 fsync=off and synchronous_commit=off, which the output reports).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,14 +50,14 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from machine import cpu_model
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from machine import cpu_model  # noqa: E402  (benches/ is on sys.path when run as a script)
 from mahrem.adapters import orm
 from mahrem.adapters.db import make_engine, unit_of_work, upgrade
 from mahrem.adapters.signing import verify_signature
@@ -67,7 +68,7 @@ from mahrem.services.ports import Mahrem
 
 CHAIN_VERSION = 1  # bump when the generator changes, so cached chains are rebuilt
 SEED = 20260601
-START = datetime(2026, 5, 1, 8, 0, tzinfo=timezone.utc)
+START = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
 BATCH = 50_000
 PG_APPENDS_SCHEMA = "mahrem_bench_appends"
 PG_VERIFY_SCHEMA = "mahrem_bench_verify"
@@ -106,10 +107,17 @@ DECISIONS = """
 _HIDDEN = ["software_gate", "concealment", "hidden_record"]
 _OFFICER = [*_HIDDEN, "reidentify", "dpo_analyze", "dpo_destroy"]
 TRIED = {
-    "gate": ["software_gate"], "concealment": ["software_gate", "concealment"], "hidden": _HIDDEN,
-    "staff": [*_HIDDEN, "staff_read"], "self": [*_HIDDEN, "self_access"], "parent": [*_HIDDEN, "parent"],
-    "relative": [*_HIDDEN, "relative"], "lawyer": [*_HIDDEN, "lawyer"], "heir": [*_HIDDEN, "heir"],
-    "reidentify": [*_HIDDEN, "reidentify"], "dpo_destroy": _OFFICER,
+    "gate": ["software_gate"],
+    "concealment": ["software_gate", "concealment"],
+    "hidden": _HIDDEN,
+    "staff": [*_HIDDEN, "staff_read"],
+    "self": [*_HIDDEN, "self_access"],
+    "parent": [*_HIDDEN, "parent"],
+    "relative": [*_HIDDEN, "relative"],
+    "lawyer": [*_HIDDEN, "lawyer"],
+    "heir": [*_HIDDEN, "heir"],
+    "reidentify": [*_HIDDEN, "reidentify"],
+    "dpo_destroy": _OFFICER,
     "dpo_transfer": [*_OFFICER, "dpo_transfer"],
     "gm_correct": [*_OFFICER, "dpo_transfer", "gm_correct"],
 }
@@ -121,9 +129,20 @@ def _templates() -> list[tuple[Any, ...]]:
     for line in DECISIONS.strip().splitlines():
         w, actor, capacity, role, action, purposes, outcome, basis, reason, tried = line.split()
         none = lambda v: None if v == "-" else v  # noqa: E731
-        out.append((int(w), actor, none(capacity), none(role), action,
-                    tuple(purposes.split(",")) if purposes != "-" else (None,), outcome, basis, reason,
-                    TRIED[tried]))
+        out.append(
+            (
+                int(w),
+                actor,
+                none(capacity),
+                none(role),
+                action,
+                tuple(purposes.split(",")) if purposes != "-" else (None,),
+                outcome,
+                basis,
+                reason,
+                TRIED[tried],
+            )
+        )
     return out
 
 
@@ -132,8 +151,6 @@ TEMPLATES = _templates()
 
 def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
-
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,25 +165,50 @@ class Entries:
 
     def _actor(self, kind: str) -> str:
         r = self.rng.randrange
-        return {"D": f"D{r(5000):05d}", "N": f"N{r(2500):05d}", "P": f"P{r(100_000):06d}",
-                "L": f"L{r(100):04d}", "DPO": f"DPO{r(20):02d}", "GM": f"GM{r(5)}",
-                "MU": f"MU{r(12):02d}"}[kind]
+        return {
+            "D": f"D{r(5000):05d}",
+            "N": f"N{r(2500):05d}",
+            "P": f"P{r(100_000):06d}",
+            "L": f"L{r(100):04d}",
+            "DPO": f"DPO{r(20):02d}",
+            "GM": f"GM{r(5)}",
+            "MU": f"MU{r(12):02d}",
+        }[kind]
 
     def entry(self) -> dict[str, Any]:
         rng = self.rng
         _w, kind, capacity, role, action, purposes, outcome, basis, reason, tried = rng.choices(
-            TEMPLATES, self.weights)[0]
+            TEMPLATES, self.weights
+        )[0]
         patient = f"P{rng.randrange(100_000):06d}"
         staff = kind in ("D", "N")
         facility = f"F{rng.randrange(1000):05d}" if staff and capacity else None
         via = f"S{rng.randrange(1000):05d}" if staff and rng.random() < 0.85 else None
-        record = f"R{patient[1:]}{rng.randrange(10)}" if action in ("read", "correct", "transfer") else None
-        recipient = rng.choice(("private", "foreign", "public_institution")) if action == "transfer" else None
+        record = (
+            f"R{patient[1:]}{rng.randrange(10)}"
+            if action in ("read", "correct", "transfer")
+            else None
+        )
+        recipient = (
+            rng.choice(("private", "foreign", "public_institution"))
+            if action == "transfer"
+            else None
+        )
         return {
-            "kind": "decision", "actor": self._actor(kind), "capacity": capacity,
-            "role": role if capacity else None, "facility": facility, "via": via, "action": action,
-            "patient": patient, "record": record, "purpose": rng.choice(purposes), "outcome": outcome,
-            "basis": basis, "reason": reason, "policy_version": 1,
+            "kind": "decision",
+            "actor": self._actor(kind),
+            "capacity": capacity,
+            "role": role if capacity else None,
+            "facility": facility,
+            "via": via,
+            "action": action,
+            "patient": patient,
+            "record": record,
+            "purpose": rng.choice(purposes),
+            "outcome": outcome,
+            "basis": basis,
+            "reason": reason,
+            "policy_version": 1,
             "detail": {"recipient": recipient, "tried": list(tried)},
         }
 
@@ -183,7 +225,9 @@ def pg_schema_url(url: str, schema: str) -> str:
         conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     admin.dispose()
     u = make_url(url)
-    return u.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    return u.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False
+    )
 
 
 def pg_drop_schema(url: str, schema: str) -> None:
@@ -209,10 +253,14 @@ def durability(engine: Engine) -> str:
             level = conn.exec_driver_sql("PRAGMA synchronous").scalar()
             sync = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(level, level)
             return f"SQLite {__import__('sqlite3').sqlite_version}, journal_mode={mode}, synchronous={sync}"
-        show = {k: conn.exec_driver_sql(f"SHOW {k}").scalar()
-                for k in ("server_version", "fsync", "synchronous_commit", "wal_sync_method")}
-        return (f"PostgreSQL {show['server_version']}, fsync={show['fsync']}, "
-                f"synchronous_commit={show['synchronous_commit']}, wal_sync_method={show['wal_sync_method']}")
+        show = {
+            k: conn.exec_driver_sql(f"SHOW {k}").scalar()
+            for k in ("server_version", "fsync", "synchronous_commit", "wal_sync_method")
+        }
+        return (
+            f"PostgreSQL {show['server_version']}, fsync={show['fsync']}, "
+            f"synchronous_commit={show['synchronous_commit']}, wal_sync_method={show['wal_sync_method']}"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -254,8 +302,9 @@ def _fresh_append_engine(backend: str, sqlite_path: Path, pg_url: str | None) ->
     return engine
 
 
-def bench_appends(backend: str, writers: int, batch: int, seconds: float, sqlite_path: Path,
-                  pg_url: str | None) -> AppendResult:
+def bench_appends(
+    backend: str, writers: int, batch: int, seconds: float, sqlite_path: Path, pg_url: str | None
+) -> AppendResult:
     engine = _fresh_append_engine(backend, sqlite_path, pg_url)
     engine.pool.dispose()
     # QueuePool keeps up to 5 connections (+10 overflow) by default: one per writer here.
@@ -267,7 +316,7 @@ def bench_appends(backend: str, writers: int, batch: int, seconds: float, sqlite
     # The first entry is written alone: on an empty log a concurrent first append would race on
     # audit_head (PostgreSQL has no head row to lock yet).
     with unit_of_work(engine) as store:
-        audit.append(store, at=datetime.now(timezone.utc), **pools[0][0])
+        audit.append(store, at=datetime.now(UTC), **pools[0][0])
     warm_barrier = threading.Barrier(writers)
     start_barrier = threading.Barrier(writers + 1)
     lock = threading.Lock()
@@ -276,7 +325,7 @@ def bench_appends(backend: str, writers: int, batch: int, seconds: float, sqlite
         pool = pools[w]
         n_pool = len(pool)
         clock, now, append = time.perf_counter_ns, datetime.now, audit.append
-        utc = timezone.utc
+        utc = UTC
         i = 0
         tx: list[int] = []
         n = 0
@@ -299,7 +348,10 @@ def bench_appends(backend: str, writers: int, batch: int, seconds: float, sqlite
                         append(store, at=now(utc), **pool[i % n_pool])
                         i += 1
                     else:  # group commit: one head lock, one INSERT, one head update
-                        audit.append_many(store, [{**pool[(i + k) % n_pool], "at": now(utc)} for k in range(batch)])
+                        audit.append_many(
+                            store,
+                            [{**pool[(i + k) % n_pool], "at": now(utc)} for k in range(batch)],
+                        )
                         i += batch
                 tx.append(clock() - t)
                 n += batch
@@ -325,7 +377,9 @@ def bench_appends(backend: str, writers: int, batch: int, seconds: float, sqlite
         report = audit.verify_chain(store.audit.entries(), keep_hashes=False)
         head = store.audit.head_for_update()
     total = 1 + writers + res.entries  # seed entry + warm-ups + counted
-    res.chain_ok = report.ok and report.entries == total and head is not None and head["seq"] == total
+    res.chain_ok = (
+        report.ok and report.entries == total and head is not None and head["seq"] == total
+    )
     engine.dispose()
     return res
 
@@ -345,8 +399,12 @@ def cached_ok(app: Mahrem, entries: int, seal_every: int) -> bool:
             return False
         n, last = store.conn.execute(select(func.count(), func.max(orm.audit_log.c.seq))).one()
         cps = store.rows("audit_checkpoint")
-    return n == entries and last == entries and bool(cps) and all(
-        c["key_id"] == app.signer.key_id() for c in cps)
+    return (
+        n == entries
+        and last == entries
+        and bool(cps)
+        and all(c["key_id"] == app.signer.key_id() for c in cps)
+    )
 
 
 def generate_chain(app: Mahrem, entries: int, seal_every: int) -> None:
@@ -389,8 +447,10 @@ def generate_chain(app: Mahrem, entries: int, seal_every: int) -> None:
         cp = audit.seal(app, at + timedelta(seconds=1))
         n_cps += 1
         assert cp is not None
-        log(f"  {time.perf_counter() - t0:7.1f}s  sealed checkpoint {cp['id']} "
-            f"(entries {cp['first_seq']:,}–{cp['last_seq']:,})")
+        log(
+            f"  {time.perf_counter() - t0:7.1f}s  sealed checkpoint {cp['id']} "
+            f"(entries {cp['first_seq']:,}–{cp['last_seq']:,})"
+        )
     if sqlite:
         log("  checkpointing the WAL ...")
         raw = engine.raw_connection()  # outside SQLAlchemy's BEGIN IMMEDIATE
@@ -400,13 +460,18 @@ def generate_chain(app: Mahrem, entries: int, seal_every: int) -> None:
             raw.close()
     else:
         with engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE audit_log")
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                "VACUUM ANALYZE audit_log"
+            )
     with engine.begin() as conn:  # last: marks the cache complete
-        conn.execute(orm.meta.insert(), [{"key": "bench.audit", "value": _marker(entries, seal_every)}])
+        conn.execute(
+            orm.meta.insert(), [{"key": "bench.audit", "value": _marker(entries, seal_every)}]
+        )
 
 
-def ensure_chain(backend: str, db_path: Path, pg_url: str | None, entries: int, seal_every: int,
-                 rebuild: bool) -> tuple[Mahrem, bool, float, str]:
+def ensure_chain(
+    backend: str, db_path: Path, pg_url: str | None, entries: int, seal_every: int, rebuild: bool
+) -> tuple[Mahrem, bool, float, str]:
     """A Mahrem over the cached chain (generated if missing or different)."""
     if backend == "sqlite":
         key_dir = db_path.with_suffix(".keys")
@@ -457,14 +522,22 @@ def bench_verify(app: Mahrem, runs: int, breakdown: bool, profile: str | None) -
         t = time.perf_counter()
         report = audit.verify(app)
         times.append(time.perf_counter() - t)
-        log(f"  verify run {i + 1}/{runs}: {times[-1]:.2f}s, {report.entries:,} entries, "
-            f"{'ok' if report.ok else 'PROBLEMS'}")
+        log(
+            f"  verify run {i + 1}/{runs}: {times[-1]:.2f}s, {report.entries:,} entries, "
+            f"{'ok' if report.ok else 'PROBLEMS'}"
+        )
         del report.hashes  # not needed here; frees memory before the next run
     assert report is not None
     with app.uow.write() as store:
         n_cps = store.count("audit_checkpoint")
-    res = VerifyResult(app.db.dialect.name, report.entries, n_cps, times, report.ok,
-                       [f"{p.kind} {p.seq}: {p.message}" for p in report.problems[:5]])
+    res = VerifyResult(
+        app.db.dialect.name,
+        report.entries,
+        n_cps,
+        times,
+        report.ok,
+        [f"{p.kind} {p.seq}: {p.message}" for p in report.problems[:5]],
+    )
     if breakdown:
         # The same steps as Mahrem.verify, timed one by one.
         gc.collect()
@@ -475,8 +548,9 @@ def bench_verify(app: Mahrem, runs: int, breakdown: bool, profile: str | None) -
         t_read = time.perf_counter()
         chain = audit.verify_chain(rows)
         t_chain = time.perf_counter()
-        problems = checkpoints.verify_checkpoints(cps, chain.hashes, app.signer.public_pem(),
-                                                  verify_signature)
+        problems = checkpoints.verify_checkpoints(
+            cps, chain.hashes, app.signer.public_pem(), verify_signature
+        )
         t_cps = time.perf_counter()
         del rows, chain
         res.parts = {"read": t_read - t, "chain": t_chain - t_read, "checkpoints": t_cps - t_chain}
@@ -498,25 +572,57 @@ def bench_verify(app: Mahrem, runs: int, breakdown: bool, profile: str | None) -
 # ---------------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--db", default="var/bench/audit.db",
-                    help="cached chain for verification (default %(default)s)")
+    ap.add_argument(
+        "--db",
+        default="var/bench/audit.db",
+        help="cached chain for verification (default %(default)s)",
+    )
     ap.add_argument("--rebuild", action="store_true", help="regenerate the chain even if cached")
-    ap.add_argument("--pg-url", help="also run on PostgreSQL (schemas mahrem_bench_appends / _verify)")
+    ap.add_argument(
+        "--pg-url", help="also run on PostgreSQL (schemas mahrem_bench_appends / _verify)"
+    )
     ap.add_argument("--skip-sqlite", action="store_true", help="with --pg-url: PostgreSQL only")
-    ap.add_argument("--writers", default="1,4", help="writer thread counts to try (default %(default)s)")
-    ap.add_argument("--batch", type=int, default=100,
-                    help="entries per group-commit transaction (default %(default)s)")
-    ap.add_argument("--seconds", type=float, default=5.0,
-                    help="duration of each append run (default %(default)s)")
-    ap.add_argument("--entries", type=int, default=1_000_000,
-                    help="chain length to verify (default %(default)s)")
-    ap.add_argument("--seal-every", type=int, default=100_000,
-                    help="entries per checkpoint; 0 = one checkpoint (default %(default)s)")
-    ap.add_argument("--verify-runs", type=int, default=3,
-                    help="timed Mahrem.verify() runs (default %(default)s)")
-    ap.add_argument("--no-breakdown", action="store_true", help="skip the read/chain/checkpoints breakdown")
-    ap.add_argument("--profile", metavar="FILE",
-                    help="cProfile one Mahrem.verify() into FILE (top 25 to stderr)")
+    ap.add_argument(
+        "--writers", default="1,4", help="writer thread counts to try (default %(default)s)"
+    )
+    ap.add_argument(
+        "--batch",
+        type=int,
+        default=100,
+        help="entries per group-commit transaction (default %(default)s)",
+    )
+    ap.add_argument(
+        "--seconds",
+        type=float,
+        default=5.0,
+        help="duration of each append run (default %(default)s)",
+    )
+    ap.add_argument(
+        "--entries",
+        type=int,
+        default=1_000_000,
+        help="chain length to verify (default %(default)s)",
+    )
+    ap.add_argument(
+        "--seal-every",
+        type=int,
+        default=100_000,
+        help="entries per checkpoint; 0 = one checkpoint (default %(default)s)",
+    )
+    ap.add_argument(
+        "--verify-runs",
+        type=int,
+        default=3,
+        help="timed Mahrem.verify() runs (default %(default)s)",
+    )
+    ap.add_argument(
+        "--no-breakdown", action="store_true", help="skip the read/chain/checkpoints breakdown"
+    )
+    ap.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="cProfile one Mahrem.verify() into FILE (top 25 to stderr)",
+    )
     ap.add_argument("--skip-appends", action="store_true")
     ap.add_argument("--skip-verify", action="store_true")
     args = ap.parse_args(argv)
@@ -535,19 +641,24 @@ def main(argv: list[str] | None = None) -> None:
             append_db = db_path.with_name("audit-appends.db")
             for writers in writer_counts:
                 for batch in (1, args.batch):
-                    log(f"{backend}: appends, {writers} writer(s), {batch} per transaction, "
-                        f"{args.seconds:g}s ...")
+                    log(
+                        f"{backend}: appends, {writers} writer(s), {batch} per transaction, "
+                        f"{args.seconds:g}s ..."
+                    )
                     r = bench_appends(backend, writers, batch, args.seconds, append_db, args.pg_url)
-                    log(f"  {r.entries:,} entries in {r.seconds:.2f}s = {r.rate:,.0f}/s"
-                        + (f"; errors: {r.errors}" if r.errors else ""))
+                    log(
+                        f"  {r.entries:,} entries in {r.seconds:.2f}s = {r.rate:,.0f}/s"
+                        + (f"; errors: {r.errors}" if r.errors else "")
+                    )
                     appends.append(r)
             if backend == "sqlite":
                 remove_sqlite(append_db)
             else:
                 pg_drop_schema(args.pg_url, PG_APPENDS_SCHEMA)
         if not args.skip_verify:
-            app, generated, gen_s, where = ensure_chain(backend, db_path, args.pg_url, args.entries,
-                                                        args.seal_every, args.rebuild)
+            app, generated, gen_s, where = ensure_chain(
+                backend, db_path, args.pg_url, args.entries, args.seal_every, args.rebuild
+            )
             settings[backend] = durability(app.db)
             log(f"{backend}: Mahrem.verify() x{args.verify_runs} ...")
             res = bench_verify(app, args.verify_runs, not args.no_breakdown, args.profile)
@@ -559,64 +670,103 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print("Mahrem audit-log benchmark")
     affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"  machine : {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs "
-          f"({affinity} usable), {cpu_model()}")
-    print(f"  python  : {platform.python_implementation()} {platform.python_version()}, "
-          f"SQLAlchemy {__import__('sqlalchemy').__version__}")
+    print(
+        f"  machine : {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs "
+        f"({affinity} usable), {cpu_model()}"
+    )
+    print(
+        f"  python  : {platform.python_implementation()} {platform.python_version()}, "
+        f"SQLAlchemy {__import__('sqlalchemy').__version__}"
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    print(f"  load    : {load_before[0]:.2f} (1-min load average) at the start, "
-          f"{os.getloadavg()[0]:.2f} at the end; peak RSS of this process {peak:,.1f} GiB")
+    print(
+        f"  load    : {load_before[0]:.2f} (1-min load average) at the start, "
+        f"{os.getloadavg()[0]:.2f} at the end; peak RSS of this process {peak:,.1f} GiB"
+    )
     for backend, s in settings.items():
         print(f"  {backend:<10}: {s}")
     if appends:
         print()
-        print("  1. appends: audit.append inside unit_of_work, N writer threads, each for "
-              f"{args.seconds:g}s")
-        print(f"  {'backend':<10} {'writers':>7} {'per tx':>6} {'entries':>9} {'entries/s':>10} "
-              f"{'tx p50 ms':>9} {'tx p99 ms':>9}  chain")
+        print(
+            "  1. appends: audit.append inside unit_of_work, N writer threads, each for "
+            f"{args.seconds:g}s"
+        )
+        print(
+            f"  {'backend':<10} {'writers':>7} {'per tx':>6} {'entries':>9} {'entries/s':>10} "
+            f"{'tx p50 ms':>9} {'tx p99 ms':>9}  chain"
+        )
         for r in appends:
             s = sorted(r.tx_ns)
-            print(f"  {r.backend:<10} {r.writers:>7} {r.batch:>6} {r.entries:>9,} {r.rate:>10,.0f} "
-                  f"{_pct(s, 50):>9.2f} {_pct(s, 99):>9.2f}  {'ok' if r.chain_ok else 'BROKEN'}"
-                  + (f"  errors: {len(r.errors)}" if r.errors else ""))
-        print("     each entry/s figure = committed entries / wall time, and includes per transaction:")
+            print(
+                f"  {r.backend:<10} {r.writers:>7} {r.batch:>6} {r.entries:>9,} {r.rate:>10,.0f} "
+                f"{_pct(s, 50):>9.2f} {_pct(s, 99):>9.2f}  {'ok' if r.chain_ok else 'BROKEN'}"
+                + (f"  errors: {len(r.errors)}" if r.errors else "")
+            )
+        print(
+            "     each entry/s figure = committed entries / wall time, and includes per transaction:"
+        )
         print("     BEGIN (SQLite: BEGIN IMMEDIATE, which waits for the write lock), the head read")
-        print("     (PostgreSQL: SELECT ... FOR UPDATE), the INSERT, UPDATE audit_head, COMMIT; and per")
-        print("     entry canonical JSON + SHA-256. 'per tx' 1 = audit.append; >1 = audit.append_many (group")
+        print(
+            "     (PostgreSQL: SELECT ... FOR UPDATE), the INSERT, UPDATE audit_head, COMMIT; and per"
+        )
+        print(
+            "     entry canonical JSON + SHA-256. 'per tx' 1 = audit.append; >1 = audit.append_many (group"
+        )
         print("     commit: one INSERT of the batch). Not included: building the entry dicts.")
-        print("     SQLite WAL synchronous=NORMAL: COMMIT writes the WAL without fsync (fsync only at")
-        print("     WAL checkpoints). 'chain ok' = the chain verified afterwards, with no fork or gap.")
+        print(
+            "     SQLite WAL synchronous=NORMAL: COMMIT writes the WAL without fsync (fsync only at"
+        )
+        print(
+            "     WAL checkpoints). 'chain ok' = the chain verified afterwards, with no fork or gap."
+        )
         for r in appends:
             for e in r.errors[:3]:
                 print(f"     {r.backend} {r.writers}w x{r.batch}: {e}")
     if verifies:
         print()
         print(f"  2. Mahrem.verify() end to end ({args.verify_runs} runs; OS page cache warm)")
-        print(f"  {'backend':<10} {'entries':>9} {'checkpts':>8} {'best s':>7} {'median s':>8} "
-              f"{'entries/s':>10}  {'read s':>6} {'chain s':>7} {'cps s':>6}  result")
+        print(
+            f"  {'backend':<10} {'entries':>9} {'checkpts':>8} {'best s':>7} {'median s':>8} "
+            f"{'entries/s':>10}  {'read s':>6} {'chain s':>7} {'cps s':>6}  result"
+        )
         for res, _generated, _gen_s, _where in verifies:
             best, med = min(res.runs), statistics.median(res.runs)
             p = res.parts
-            parts = (f"{p['read']:>6.2f} {p['chain']:>7.2f} {p['checkpoints']:>6.2f}" if p
-                     else f"{'-':>6} {'-':>7} {'-':>6}")
-            print(f"  {res.backend:<10} {res.entries:>9,} {res.checkpoints:>8} {best:>7.2f} {med:>8.2f} "
-                  f"{res.entries / best:>10,.0f}  {parts}  {'ok' if res.ok else 'PROBLEMS'}")
+            parts = (
+                f"{p['read']:>6.2f} {p['chain']:>7.2f} {p['checkpoints']:>6.2f}"
+                if p
+                else f"{'-':>6} {'-':>7} {'-':>6}"
+            )
+            print(
+                f"  {res.backend:<10} {res.entries:>9,} {res.checkpoints:>8} {best:>7.2f} {med:>8.2f} "
+                f"{res.entries / best:>10,.0f}  {parts}  {'ok' if res.ok else 'PROBLEMS'}"
+            )
         for res, generated, gen_s, where in verifies:
-            print(f"     {res.backend}: chain in {where}, "
-                  + (f"generated in {gen_s:.1f}s" if generated else "reused from cache")
-                  + f"; runs: {', '.join(f'{t:.2f}s' for t in res.runs)}")
+            print(
+                f"     {res.backend}: chain in {where}, "
+                + (f"generated in {gen_s:.1f}s" if generated else "reused from cache")
+                + f"; runs: {', '.join(f'{t:.2f}s' for t in res.runs)}"
+            )
             for prob in res.problems:
                 print(f"     {res.backend} problem: {prob}")
-        print("     includes: one read transaction streaming every audit_log row (store.audit_entries),")
-        print("     the checkpoints, every entry's hash recomputed and its link checked (verify_chain),")
+        print(
+            "     includes: one read transaction streaming every audit_log row (store.audit_entries),"
+        )
+        print(
+            "     the checkpoints, every entry's hash recomputed and its link checked (verify_chain),"
+        )
         print("     every checkpoint's Ed25519 signature, range, chain head and Merkle root")
-        print("     (verify_checkpoints). Its read transaction is a unit_of_work: on SQLite BEGIN IMMEDIATE,")
+        print(
+            "     (verify_checkpoints). Its read transaction is a unit_of_work: on SQLite BEGIN IMMEDIATE,"
+        )
         print("     so appends wait while the rows are read.")
         if any(res.parts for res, *_ in verifies):
             print("     read/chain/cps = the same three steps timed separately in one extra run.")
     print()
-    print("  targets (issue): >= 5,000 appends/s on SQLite with group commit; "
-          "verify 1,000,000 entries in < 10 s")
+    print(
+        "  targets (issue): >= 5,000 appends/s on SQLite with group commit; "
+        "verify 1,000,000 entries in < 10 s"
+    )
 
 
 if __name__ == "__main__":

@@ -33,31 +33,30 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy
+from machine import cpu_model
 from sqlalchemy import Connection, select
 from stdnum.tr import tckimlik
 
-from machine import cpu_model  # noqa: E402  (benches/ is on sys.path when run as a script)
-from mahrem.services import access
 from mahrem.adapters import orm
 from mahrem.adapters.db import make_engine, unit_of_work, upgrade
 from mahrem.adapters.store import SqlStore
 from mahrem.bootstrap import build
 from mahrem.domain import engine as rules_engine
-from mahrem.domain.clock import local_date
+from mahrem.domain.clock import BEGINNING, local_date
 from mahrem.domain.policy import RESTRICTED_CATEGORIES
-from mahrem.services.policies import ensure_policy, policy_at
+from mahrem.services import access
 from mahrem.services.access import parse_request
-from mahrem.domain.clock import BEGINNING
+from mahrem.services.policies import ensure_policy, policy_at
 
 WORLD_VERSION = 2  # bump when the generator changes, so cached databases are rebuilt
 SEED = 20260601
 # Every decision is asked at (about) this instant; the world is built around it.
-NOW = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 BATCH = 50_000
 
 CATEGORY_WEIGHTS = {
@@ -392,7 +391,7 @@ def _generate(sink: Sink, rng: random.Random, n_pat: int, n_rec: int, t0: float)
         {
             "cutoff_date": date(2020, 1, 1),
             "set_by": officer_ids["gm_officer"][0],
-            "valid_from": datetime(2020, 1, 1, tzinfo=timezone.utc),
+            "valid_from": datetime(2020, 1, 1, tzinfo=UTC),
             "valid_to": None,
         },
     )
@@ -545,9 +544,9 @@ def _generate(sink: Sink, rng: random.Random, n_pat: int, n_rec: int, t0: float)
                 else:
                     booked = _rand_time(rng, lo, hi)
                     day = local_date(booked + timedelta(days=rng.randint(0, 20)))
-                    done = datetime.combine(
-                        day, datetime.min.time(), tzinfo=timezone.utc
-                    ) + timedelta(hours=10)
+                    done = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(
+                        hours=10
+                    )
                     if done > NOW:
                         done = None
                 sink.add(
@@ -750,7 +749,7 @@ def ensure_world(db_path: Path, patients: int, records: int, rebuild: bool) -> t
                 row = conn.execute(
                     select(orm.meta.c.value).where(orm.meta.c.key == "bench.world")
                 ).first()
-        except Exception:  # noqa: BLE001 - an unreadable cache is simply rebuilt
+        except Exception:
             row = None
         engine.dispose()
         if row is not None and row[0] == _size_key(patients, records):
@@ -1157,8 +1156,6 @@ def pin_one_core() -> str:
         os.sched_setaffinity(0, {cpu})
         return f"pinned to CPU {cpu}"
     return "not pinned (no sched_setaffinity)"
-
-
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,6 +11,7 @@ no-op. Rounds alternate between them; each round times `--requests` searches in 
 TestClient, no network) and keeps the median. The ratio is with / without: the price of checking
 that the patient named is not concealed (M12) before anything reads the record set.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,13 +23,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fastapi import Request  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi import Request
+from fastapi.testclient import TestClient
 
-from mahrem.bootstrap import build  # noqa: E402
-from mahrem.entrypoints.api import app as app_module  # noqa: E402
-from tests.e2e.auth import software_headers  # noqa: E402
-from tests.integration.helpers import event, loaded  # noqa: E402
+from mahrem.bootstrap import build
+from mahrem.entrypoints.api import app as app_module
+from tests.e2e.auth import software_headers
+from tests.integration.helpers import event, loaded
 
 
 async def _no_check(request: Request) -> None:
@@ -53,7 +54,13 @@ def main() -> None:
     folder = tempfile.mkdtemp(prefix="mahrem-bench-")
     service = build(f"sqlite:///{folder}/bench.db", key_dir=f"{folder}/keys")
     loaded(service)
-    event(service, "2026-01-01T00:00:00+03:00", "family_doctor_registered", patient="P1", physician="D1")
+    event(
+        service,
+        "2026-01-01T00:00:00+03:00",
+        "family_doctor_registered",
+        patient="P1",
+        physician="D1",
+    )
     headers = software_headers(service, "S1", "D1", purpose="treatment")
     checked = TestClient(app_module.create_app(service))
     served_check = app_module.targets_known

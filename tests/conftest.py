@@ -1,5 +1,6 @@
 """Shared fixtures: the store runs on SQLite and on the throw-away PostgreSQL that
 `make test` starts (scripts/test-with-postgres sets MAHREM_TEST_PG_URL)."""
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,10 @@ def _postgres_url() -> str:
         return url
     if os.environ.get("MAHREM_TEST_PG") == "skip":
         pytest.skip("PostgreSQL tests skipped: MAHREM_TEST_PG=skip")
-    pytest.fail("MAHREM_TEST_PG_URL is not set: run the suite with `make test`, which starts PostgreSQL "
-                "(or set MAHREM_TEST_PG=skip to skip the PostgreSQL tests)")
+    pytest.fail(
+        "MAHREM_TEST_PG_URL is not set: run the suite with `make test`, which starts PostgreSQL "
+        "(or set MAHREM_TEST_PG=skip to skip the PostgreSQL tests)"
+    )
 
 
 @pytest.fixture

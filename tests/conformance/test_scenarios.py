@@ -1,5 +1,6 @@
 """The conformance stories in ../shared/scenarios, played by `mahrem scenario run` on SQLite
 and on PostgreSQL: every step must pass."""
+
 from __future__ import annotations
 
 import json

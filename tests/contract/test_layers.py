@@ -1,5 +1,6 @@
 """The layers hold (STYLE.md): the domain imports no I/O framework, the services no web
 framework, and nothing below the entrypoints imports them."""
+
 from __future__ import annotations
 
 import ast
@@ -9,8 +10,21 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "mahrem"
 FORBIDDEN = {
-    "domain": ("sqlalchemy", "fastapi", "starlette", "typer", "alembic", "mahrem.adapters", "mahrem.services",
-               "mahrem.entrypoints", "psycopg", "cryptography", "secrets", "random", "os"),
+    "domain": (
+        "sqlalchemy",
+        "fastapi",
+        "starlette",
+        "typer",
+        "alembic",
+        "mahrem.adapters",
+        "mahrem.services",
+        "mahrem.entrypoints",
+        "psycopg",
+        "cryptography",
+        "secrets",
+        "random",
+        "os",
+    ),
     "services": ("fastapi", "starlette", "typer", "mahrem.entrypoints"),
     "adapters": ("fastapi", "starlette", "typer", "mahrem.entrypoints"),
 }

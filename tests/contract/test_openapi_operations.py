@@ -2,6 +2,7 @@
 reorganised: hospital software and generated clients bind to the operation ids, so a
 refactoring that renames, drops or moves one breaks them. Adding an operation is a
 deliberate act: add its line to `openapi_operations.txt` in the same change."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,5 +1,6 @@
 """How a test authenticates an HTTP call: one place, so every test goes through the real
 authentication (argon2 passwords, TOTP for staff and officers, installation API keys)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,7 +17,9 @@ def session_token(service: Any, person: str, installation: str | None = None) ->
     """A session token for `person` (a password set and, for staff and officers, a fresh TOTP
     secret enrolled), opened once per service and installation."""
     key = (id(service), person, installation)
-    if key not in _TOKENS or accounts.session(service, _TOKENS[key]) is None:  # none yet, or expired
+    if (
+        key not in _TOKENS or accounts.session(service, _TOKENS[key]) is None
+    ):  # none yet, or expired
         password = f"sınama-parolası-{person}"
         accounts.set_password(service, person, password)
         with service.uow.read() as store:
@@ -25,7 +28,9 @@ def session_token(service: Any, person: str, installation: str | None = None) ->
         if needs_totp:
             uri = accounts.enrol_totp(service, person)
             code = pyotp.TOTP(parse_qs(urlparse(uri).query)["secret"][0]).at(service.clock())
-        session = accounts.login(service, person, password, code, client="testclient", installation=installation)
+        session = accounts.login(
+            service, person, password, code, client="testclient", installation=installation
+        )
         _TOKENS[key] = session.token
     return _TOKENS[key]
 
@@ -35,8 +40,9 @@ def headers_for(service: Any, person: str, **extra: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {session_token(service, person)}", **extra}
 
 
-def software_headers(service: Any, installation: str, person: str, purpose: str | None = None,
-                     **extra: str) -> dict[str, str]:
+def software_headers(
+    service: Any, installation: str, person: str, purpose: str | None = None, **extra: str
+) -> dict[str, str]:
     """Headers of hospital software: its installation's API key, the acting person and purpose."""
     from mahrem.services import kts
 

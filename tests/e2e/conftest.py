@@ -1,5 +1,6 @@
 """HTTP tests run against a service whose clock the test sets (the API takes no `at` from
 callers: nobody may act in the past)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

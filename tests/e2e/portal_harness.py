@@ -1,6 +1,7 @@
 """The portal served for browser tests: the demo world and its accounts on SQLite, uvicorn in a
 background thread on a free port, and Debian's Chromium driven by Playwright (never a
 downloaded browser). Screenshots go to $MAHREM_SCREENSHOTS, else under pytest's temp folder."""
+
 from __future__ import annotations
 
 import os
@@ -11,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +21,21 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from mahrem.services import demo
-from mahrem.services import events
 from mahrem.bootstrap import build
 from mahrem.entrypoints.api.app import create_app
-from mahrem.services.ports import Mahrem
+from mahrem.services import demo, events
 from mahrem.services.demo import demo_world
+from mahrem.services.ports import Mahrem
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _free_port() -> int:
@@ -50,7 +56,9 @@ class Portal:
     def login(self, browser: Browser, person: str, installation: str | None = None) -> Page:
         """A fresh browser context (its own cookies) logged in as `person`."""
         account = self.people[person]
-        context: BrowserContext = browser.new_context(viewport={"width": 1280, "height": 900}, locale="tr-TR")
+        context: BrowserContext = browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="tr-TR"
+        )
         page = context.new_page()
         page.goto(self.url + "/portal/login")
         page.get_by_label("TC kimlik no").fill(account["login"])
@@ -73,12 +81,20 @@ class Portal:
 def seed(folder: Path) -> dict[str, dict[str, Any]]:
     """The demo world, a few events and the demo accounts in `folder` (portal.db and keys/)."""
     m = build(f"sqlite:///{folder}/portal.db", key_dir=str(folder / "keys"))
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     demo.load_world(m, demo_world(now), now - timedelta(days=1))
     for minutes, event in [
         (-600, {"type": "family_doctor_registered", "patient": "P1", "physician": "D2"}),
         (-590, {"type": "parent_of", "parent": "P1", "child": "C1"}),
-        (-580, {"type": "relative_authorized", "patient": "P1", "relative": "K1", "categories": ["laboratory"]}),
+        (
+            -580,
+            {
+                "type": "relative_authorized",
+                "patient": "P1",
+                "relative": "K1",
+                "categories": ["laboratory"],
+            },
+        ),
         (-60, {"type": "check_in", "id": "E1", "patient": "P2", "facility": "F1"}),
         (-30, {"type": "check_in", "id": "E2", "patient": "P1", "facility": "F1"}),
     ]:
@@ -92,8 +108,16 @@ def serve(folder: Path, people: dict[str, dict[str, Any]], shots: Path) -> Itera
     """The portal over the seeded database in `folder`, until the generator is closed."""
     m = build(f"sqlite:///{folder}/portal.db", key_dir=str(folder / "keys"))
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(m), host="127.0.0.1", port=port, log_level="warning",
-                                           ws="none", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(m),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            ws="none",
+            lifespan="on",
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -110,7 +134,9 @@ def serve(folder: Path, people: dict[str, dict[str, Any]], shots: Path) -> Itera
 
 
 @pytest.fixture(scope="session", name="seeded")
-def seeded_fixture(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict[str, Any]]]:
+def seeded_fixture(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, dict[str, dict[str, Any]]]:
     """Seeded once per run (argon2 makes the accounts slow to set); each test gets a copy."""
     folder = tmp_path_factory.mktemp("portal-seed")
     return folder, seed(folder)
@@ -125,9 +151,14 @@ def browser_fixture() -> Iterator[Browser]:
 
 
 @pytest.fixture(name="portal")
-def portal_fixture(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
-           seeded: tuple[Path, dict[str, dict[str, Any]]]) -> Iterator[Portal]:
-    shots = Path(os.environ.get("MAHREM_SCREENSHOTS") or tmp_path_factory.getbasetemp() / "screenshots")
+def portal_fixture(
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    seeded: tuple[Path, dict[str, dict[str, Any]]],
+) -> Iterator[Portal]:
+    shots = Path(
+        os.environ.get("MAHREM_SCREENSHOTS") or tmp_path_factory.getbasetemp() / "screenshots"
+    )
     shots.mkdir(parents=True, exist_ok=True)
     template, people = seeded
     shutil.copytree(template, tmp_path / "portal")

@@ -1,4 +1,5 @@
 """The CLI door: db upgrade, demo load, decide."""
+
 from __future__ import annotations
 
 import json
@@ -30,7 +31,15 @@ def test_demo_load_is_idempotent(url: str) -> None:
 
 def test_decide_reads_a_request_on_stdin(url: str) -> None:
     runner.invoke(app, ["demo", "load", "--db", url])
-    request = {"request": {"actor": "D2", "action": "read", "patient": "P1", "record": "R1", "purpose": "treatment"}}
+    request = {
+        "request": {
+            "actor": "D2",
+            "action": "read",
+            "patient": "P1",
+            "record": "R1",
+            "purpose": "treatment",
+        }
+    }
     result = runner.invoke(app, ["decide", "--db", url], input=json.dumps(request))
     assert result.exit_code == 0
     out = json.loads(result.stdout)
@@ -40,8 +49,9 @@ def test_decide_reads_a_request_on_stdin(url: str) -> None:
 
 def test_decide_reports_bad_input_as_an_error_object(url: str) -> None:
     runner.invoke(app, ["demo", "load", "--db", url])
-    result = runner.invoke(app, ["decide", "--db", url],
-                           input=json.dumps({"at": "2026-01-01T10:00", "request": {}}))
+    result = runner.invoke(
+        app, ["decide", "--db", url], input=json.dumps({"at": "2026-01-01T10:00", "request": {}})
+    )
     assert result.exit_code == 1
     assert json.loads(result.stdout)["code"] == "time.naive"
 
@@ -54,7 +64,12 @@ def test_demo_records_get_their_categories_from_their_codes(url: str) -> None:
     with unit_of_work(engine) as store:
         categories = {r["id"]: r["category"] for r in store.rows("record")}
     engine.dispose()
-    assert categories == {"R1": "laboratory", "R2": "psychiatry", "R3": "laboratory", "R4": "laboratory"}
+    assert categories == {
+        "R1": "laboratory",
+        "R2": "psychiatry",
+        "R3": "laboratory",
+        "R4": "laboratory",
+    }
 
 
 def test_the_demo_is_refused_in_production(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,6 +1,7 @@
 """FHIR over HTTP (issue 3): searchset Bundles that hold only what the engine permits, with
 totals and paging over the permitted records only, no side doors, and concealed patients that
 look exactly like unknown ones."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from mahrem.services import records
 from mahrem.entrypoints.api.app import create_app
+from mahrem.services import records
 from mahrem.services.ports import Mahrem
 from tests.e2e.auth import headers_for
 from tests.e2e.conftest import Clock
@@ -51,7 +52,12 @@ def pages(api: TestClient, person: str, count: int, **params: Any) -> list[dict[
     """Every page of a search, following the `next` links."""
     out = []
     url: str | None = "/fhir/Condition"
-    query: dict[str, Any] | None = {"patient": "P1", "_count": count, "purpose": "treatment", **params}
+    query: dict[str, Any] | None = {
+        "patient": "P1",
+        "_count": count,
+        "purpose": "treatment",
+        **params,
+    }
     while url:
         res = api.get(url, params=query, headers=headers_for(svc(api), person))
         assert res.status_code == 200, res.text
@@ -80,74 +86,144 @@ def test_a_hidden_record_leaves_no_trace_in_totals_pages_or_links_m6_2(api: Test
     assert all('"c3"' not in json.dumps(p) and "Condition/c3" not in json.dumps(p) for p in got)
 
 
-def test_the_pages_of_a_physician_who_may_not_read_are_empty_but_say_why_m6_3(api: TestClient) -> None:
+def test_the_pages_of_a_physician_who_may_not_read_are_empty_but_say_why_m6_3(
+    api: TestClient,
+) -> None:
     got = pages(api, "D3", 10)
     assert len(got) == 1 and got[0]["total"] == 0 and match_ids(got[0]) == []
     outcome = [e["resource"] for e in got[0]["entry"] if e["search"]["mode"] == "outcome"][0]
     # SPEC.md, "What a refusal may tell" (a): the basis and the remedy only, one issue, no ids.
     assert len(outcome["issue"]) == 1 and "expression" not in outcome["issue"][0]
-    assert outcome["issue"][0]["diagnostics"].startswith("[6/3]") and "24" in outcome["issue"][0]["diagnostics"]
+    assert (
+        outcome["issue"][0]["diagnostics"].startswith("[6/3]")
+        and "24" in outcome["issue"][0]["diagnostics"]
+    )
     assert all(f"c{i}" not in json.dumps(outcome) for i in range(1, 6))
 
 
-@pytest.mark.parametrize("param", ["_include", "_revinclude", "_summary", "_total", "_elements", "_sort"])
+@pytest.mark.parametrize(
+    "param", ["_include", "_revinclude", "_summary", "_total", "_elements", "_sort"]
+)
 def test_result_parameters_that_leak_are_refused(api: TestClient, param: str) -> None:
-    res = api.get("/fhir/Condition", params={"patient": "P1", param: "count"}, headers=headers_for(svc(api), "D1"))
+    res = api.get(
+        "/fhir/Condition",
+        params={"patient": "P1", param: "count"},
+        headers=headers_for(svc(api), "D1"),
+    )
     assert res.status_code == 422 and res.json()["code"] == "search.unsupported"
 
 
 def test_one_record_is_read_or_refused_with_its_article(api: TestClient) -> None:
-    ok = api.get("/fhir/Condition/c1", params={"purpose": "treatment"}, headers=headers_for(svc(api), "D1"))
-    assert ok.status_code == 200 and ok.json()["id"] == "c1" and ok.headers["cache-control"] == "no-store"
-    hidden = api.get("/fhir/Condition/c3", params={"purpose": "treatment"}, headers=headers_for(svc(api), "D1"))
-    missing = api.get("/fhir/Condition/zz", params={"purpose": "treatment"}, headers=headers_for(svc(api), "D1"))
-    assert hidden.status_code == missing.status_code == 404  # a hidden record is an unknown one (M6/2)
-    assert hidden.json() == {**missing.json(), "detail": missing.json()["detail"].replace("zz", "c3")}
-    other = api.get("/fhir/Condition/c1", params={"purpose": "treatment"}, headers=headers_for(svc(api), "D3"))
+    ok = api.get(
+        "/fhir/Condition/c1", params={"purpose": "treatment"}, headers=headers_for(svc(api), "D1")
+    )
+    assert (
+        ok.status_code == 200
+        and ok.json()["id"] == "c1"
+        and ok.headers["cache-control"] == "no-store"
+    )
+    hidden = api.get(
+        "/fhir/Condition/c3", params={"purpose": "treatment"}, headers=headers_for(svc(api), "D1")
+    )
+    missing = api.get(
+        "/fhir/Condition/zz", params={"purpose": "treatment"}, headers=headers_for(svc(api), "D1")
+    )
+    assert (
+        hidden.status_code == missing.status_code == 404
+    )  # a hidden record is an unknown one (M6/2)
+    assert hidden.json() == {
+        **missing.json(),
+        "detail": missing.json()["detail"].replace("zz", "c3"),
+    }
+    other = api.get(
+        "/fhir/Condition/c1", params={"purpose": "treatment"}, headers=headers_for(svc(api), "D3")
+    )
     assert other.status_code == 403 and other.json()["basis"] == "6/3"
 
 
-def test_a_concealed_patient_searches_and_reads_exactly_like_an_unknown_one_m12(api: TestClient) -> None:
-    event(svc(api), "2026-03-02T09:25:00+03:00", "concealment_order", patient="P1", court="Ankara 5. ACM",
-          need_to_know=["O1"])
+def test_a_concealed_patient_searches_and_reads_exactly_like_an_unknown_one_m12(
+    api: TestClient,
+) -> None:
+    event(
+        svc(api),
+        "2026-03-02T09:25:00+03:00",
+        "concealment_order",
+        patient="P1",
+        court="Ankara 5. ACM",
+        need_to_know=["O1"],
+    )
     headers = headers_for(svc(api), "D3")  # no care of P1 at F3 today
     concealed = api.get("/fhir/Condition", params={"patient": "P1"}, headers=headers)
     unknown = api.get("/fhir/Condition", params={"patient": "P9"}, headers=headers)
     assert concealed.status_code == unknown.status_code == 404
-    assert concealed.json() == {**unknown.json(), "detail": unknown.json()["detail"].replace("P9", "P1")}
+    assert concealed.json() == {
+        **unknown.json(),
+        "detail": unknown.json()["detail"].replace("P9", "P1"),
+    }
     record = api.get("/fhir/Condition/c1", headers=headers)
     missing = api.get("/fhir/Condition/zz", headers=headers)
     assert record.status_code == missing.status_code == 404
-    assert record.json() == {**missing.json(), "detail": missing.json()["detail"].replace("zz", "c1")}
+    assert record.json() == {
+        **missing.json(),
+        "detail": missing.json()["detail"].replace("zz", "c1"),
+    }
 
 
 def test_the_care_team_keeps_the_episodes_records_of_a_concealed_patient_and_learns_only_of_a_restriction_m12(
-        api: TestClient) -> None:
-    event(svc(api), "2026-03-02T09:25:00+03:00", "concealment_order", patient="P1", court="Ankara 5. ACM",
-          need_to_know=["O1"])
+    api: TestClient,
+) -> None:
+    event(
+        svc(api),
+        "2026-03-02T09:25:00+03:00",
+        "concealment_order",
+        patient="P1",
+        court="Ankara 5. ACM",
+        need_to_know=["O1"],
+    )
     headers = headers_for(svc(api), "D1")  # F1's team: P1's check-in at F1 is open
-    conditions = api.get("/fhir/Condition", params={"patient": "P1", "purpose": "treatment"}, headers=headers)
-    assert conditions.status_code == 200 and match_ids(conditions.json()) == ["c1", "c2", "c4", "c5"]
-    everything = api.get("/fhir/Record", params={"patient": "P1", "purpose": "treatment"}, headers=headers).json()
+    conditions = api.get(
+        "/fhir/Condition", params={"patient": "P1", "purpose": "treatment"}, headers=headers
+    )
+    assert conditions.status_code == 200 and match_ids(conditions.json()) == [
+        "c1",
+        "c2",
+        "c4",
+        "c5",
+    ]
+    everything = api.get(
+        "/fhir/Record", params={"patient": "P1", "purpose": "treatment"}, headers=headers
+    ).json()
     outcome = [e["resource"] for e in everything["entry"] if e["search"]["mode"] == "outcome"]
     assert match_ids(everything) == ["c1", "c2", "c4", "c5"] and everything["total"] == 4
     assert [i["diagnostics"] for i in outcome[0]["issue"]] == [
-        "[12/1] Hastanın diğer kayıtları yasal bir kısıtlama nedeniyle gösterilemez."]
+        "[12/1] Hastanın diğer kayıtları yasal bir kısıtlama nedeniyle gösterilemez."
+    ]
     older = api.get("/fhir/Observation/R1", params={"purpose": "treatment"}, headers=headers)
     assert older.status_code == 403 and (older.json()["basis"], older.json()["code"]) == (
-        "12/1", "concealment.legal_restriction")
+        "12/1",
+        "concealment.legal_restriction",
+    )
     assert "R2" not in older.text and "F3" not in older.text
-    mine = api.get("/decisions/explain", params={"actor": "D1", "patient": "P1", "record": "c1",
-                                                 "purpose": "treatment"}, headers=headers)
+    mine = api.get(
+        "/decisions/explain",
+        params={"actor": "D1", "patient": "P1", "record": "c1", "purpose": "treatment"},
+        headers=headers,
+    )
     assert (mine.json()["basis"], "concealments" in mine.json()["facts"]) == ("6/1", False)
-    theirs = api.get("/decisions/explain", params={"actor": "D1", "patient": "P1", "record": "R1",
-                                                   "purpose": "treatment"}, headers=headers)
+    theirs = api.get(
+        "/decisions/explain",
+        params={"actor": "D1", "patient": "P1", "record": "R1", "purpose": "treatment"},
+        headers=headers,
+    )
     assert (theirs.status_code, theirs.json()["basis"]) == (403, "12/1")
 
 
 def test_a_search_by_tc_kimlik_no_finds_the_same_records(api: TestClient) -> None:
-    res = api.get("/fhir/Condition", params={"patient.identifier": _tckn_of(svc(api), "P1"), "purpose": "treatment"},
-                  headers=headers_for(svc(api), "D1"))
+    res = api.get(
+        "/fhir/Condition",
+        params={"patient.identifier": _tckn_of(svc(api), "P1"), "purpose": "treatment"},
+        headers=headers_for(svc(api), "D1"),
+    )
     assert match_ids(res.json()) == ["c1", "c2", "c4", "c5"]
 
 
@@ -155,8 +231,11 @@ def test_explain_answers_could_dr_x_see_this_then(api: TestClient) -> None:
     params = {"actor": "D1", "patient": "P1", "record": "c1", "purpose": "treatment"}
     now = api.get("/decisions/explain", params=params, headers=headers_for(svc(api), "D1"))
     assert (now.json()["decision"], now.json()["basis"]) == ("permit", "6/1")
-    before = api.get("/decisions/explain", params={**params, "at": "2026-03-01T12:00:00+03:00"},
-                     headers=headers_for(svc(api), "A1"))
+    before = api.get(
+        "/decisions/explain",
+        params={**params, "at": "2026-03-01T12:00:00+03:00"},
+        headers=headers_for(svc(api), "A1"),
+    )
     assert (before.json()["decision"], before.json()["basis"]) == ("deny", "6/3")
     assert before.json()["tried"][:3] == ["software_gate", "concealment", "hidden_record"]
     stranger = api.get("/decisions/explain", params=params, headers=headers_for(svc(api), "D3"))
@@ -164,12 +243,21 @@ def test_explain_answers_could_dr_x_see_this_then(api: TestClient) -> None:
 
 
 def test_explain_hides_a_concealment_unless_the_caller_is_entitled_m12(api: TestClient) -> None:
-    event(svc(api), "2026-03-02T09:25:00+03:00", "concealment_order", patient="P1", court="Ankara 5. ACM",
-          need_to_know=["O1"])
+    event(
+        svc(api),
+        "2026-03-02T09:25:00+03:00",
+        "concealment_order",
+        patient="P1",
+        court="Ankara 5. ACM",
+        need_to_know=["O1"],
+    )
     params = {"actor": "D3", "patient": "P1", "record": "c1", "purpose": "treatment"}
     physician = api.get("/decisions/explain", params=params, headers=headers_for(svc(api), "D3"))
-    unknown = api.get("/decisions/explain", params={**params, "patient": "P9", "record": None},
-                      headers=headers_for(svc(api), "D3"))
+    unknown = api.get(
+        "/decisions/explain",
+        params={**params, "patient": "P9", "record": None},
+        headers=headers_for(svc(api), "D3"),
+    )
     assert physician.status_code == unknown.status_code == 404
     dpo = api.get("/decisions/explain", params=params, headers=headers_for(svc(api), "A1"))
     assert (dpo.json()["decision"], dpo.json()["basis"]) == ("deny", "12/1")
@@ -186,8 +274,14 @@ def test_unknown_and_concealed_answers_both_wait_out_the_same_padding_m12(api: T
 
     from mahrem.entrypoints.api.problems import UNKNOWN_PAD_SECONDS
 
-    event(svc(api), "2026-03-02T09:25:00+03:00", "concealment_order", patient="P1", court="Ankara 5. ACM",
-          need_to_know=[])
+    event(
+        svc(api),
+        "2026-03-02T09:25:00+03:00",
+        "concealment_order",
+        patient="P1",
+        court="Ankara 5. ACM",
+        need_to_know=[],
+    )
     headers = headers_for(svc(api), "D3")
     for who in ("P1", "P9"):
         started = time.monotonic()

@@ -1,5 +1,6 @@
 """`mahrem kts …` (the KTS letter, point 3): the sweep by date prints what changed and can run
 again without changing more; the report names software, status and administrator; keys."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -29,16 +30,22 @@ def url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def service(url: str, tmp_path: Path) -> Iterator[Mahrem]:
     svc = build(url, key_dir=str(tmp_path / "keys"))
     loaded(svc)
-    kts.register_firm(svc, "FIRM1", "Örnek Bilişim A.Ş.", "4540536920", "Ayşe Demir", by="G1", at=AT)
+    kts.register_firm(
+        svc, "FIRM1", "Örnek Bilişim A.Ş.", "4540536920", "Ayşe Demir", by="G1", at=AT
+    )
     kts.register_product(svc, "HBYS1", "FIRM1", "Örnek HBYS", "HBYS", by="G1", at=AT)
     kts.add_version(svc, "HBYS1-5", "HBYS1", "5.0", "İlk sürüm", by="G1", at=AT)
-    kts.add_certificate(svc, "CERT1", "FIRM1", "ISO/IEC 27001", "TSE", date(2026, 1, 2), by="G1", at=AT)
+    kts.add_certificate(
+        svc, "CERT1", "FIRM1", "ISO/IEC 27001", "TSE", date(2026, 1, 2), by="G1", at=AT
+    )
     kts.register_installation(svc, "S2", "HBYS1-5", "F1", "A1", by="G1", at=AT)
     yield svc
     svc.uow.dispose()
 
 
-def test_the_sweep_prints_what_changed_and_a_second_run_changes_nothing_kts_3(service: Mahrem, url: str) -> None:
+def test_the_sweep_prints_what_changed_and_a_second_run_changes_nothing_kts_3(
+    service: Mahrem, url: str
+) -> None:
     first = runner.invoke(cli, ["kts", "sweep", "--at", "2026-01-14", "--db", url])
     assert first.exit_code == 0, first.output
     assert "S2\tstatus\tregistered → passive\tKTS/3" in first.stdout
@@ -49,16 +56,22 @@ def test_the_sweep_prints_what_changed_and_a_second_run_changes_nothing_kts_3(se
     assert "  S2\tÖrnek HBYS 5.0\tpassive\tadministrator: A1 Kişi A1" in report.stdout
 
 
-def test_a_sweep_by_someone_other_than_a_gm_officer_is_refused_kts_3(service: Mahrem, url: str) -> None:
+def test_a_sweep_by_someone_other_than_a_gm_officer_is_refused_kts_3(
+    service: Mahrem, url: str
+) -> None:
     result = runner.invoke(cli, ["kts", "sweep", "--at", "2026-01-14", "--by", "D1", "--db", url])
     assert result.exit_code == 1 and '"kts.forbidden"' in result.stdout
 
 
-def test_keys_are_issued_rotated_and_revoked_from_the_command_line_kts_3(service: Mahrem, url: str) -> None:
+def test_keys_are_issued_rotated_and_revoked_from_the_command_line_kts_3(
+    service: Mahrem, url: str
+) -> None:
     issued = runner.invoke(cli, ["kts", "issue-key", "S2", "--by", "A1", "--db", url])
     key = issued.stdout.strip()
     assert issued.exit_code == 0 and kts.authenticate_installation(service, key) == "S2"
-    rotated = runner.invoke(cli, ["kts", "rotate-key", "S2", "--by", "G1", "--db", url]).stdout.strip()
+    rotated = runner.invoke(
+        cli, ["kts", "rotate-key", "S2", "--by", "G1", "--db", url]
+    ).stdout.strip()
     assert kts.authenticate_installation(service, key) is None
     assert kts.authenticate_installation(service, rotated) == "S2"
     revoked = runner.invoke(cli, ["kts", "revoke-key", "S2", "--by", "G1", "--db", url])

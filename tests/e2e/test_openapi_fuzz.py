@@ -1,5 +1,6 @@
 """Schemathesis against the OpenAPI document: whatever it sends to any operation, the server
 answers without a server error, with a documented status, content type and body shape."""
+
 from __future__ import annotations
 
 import tempfile
@@ -27,14 +28,29 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(FUZZED))
 
 @pytest.fixture(scope="module")
 def callers() -> dict[str, dict[str, str]]:
-    return {"software": software_headers(FUZZED, "S1", "D1", "treatment"), "dpo": headers_for(FUZZED, "A1")}
+    return {
+        "software": software_headers(FUZZED, "S1", "D1", "treatment"),
+        "dpo": headers_for(FUZZED, "A1"),
+    }
 
 
 @schema.parametrize()
-@settings(max_examples=6, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large,
-                                 HealthCheck.function_scoped_fixture])
-def test_no_operation_answers_a_server_error_or_breaks_its_schema(case: Any, callers: dict[str, dict[str, str]]) -> None:
+@settings(
+    max_examples=6,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
+def test_no_operation_answers_a_server_error_or_breaks_its_schema(
+    case: Any, callers: dict[str, dict[str, str]]
+) -> None:
     who = "software" if case.path.startswith(SOFTWARE_PATHS) else "dpo"
-    case.call_and_validate(headers={**(case.headers or {}), **callers[who]},
-                           excluded_checks=[schemathesis.checks.positive_data_acceptance])
+    case.call_and_validate(
+        headers={**(case.headers or {}), **callers[who]},
+        excluded_checks=[schemathesis.checks.positive_data_acceptance],
+    )

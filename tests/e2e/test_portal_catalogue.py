@@ -1,6 +1,7 @@
 """The portal's words come from its Babel catalogues: every message id used in a template or a
 portal module is in the Turkish and the English catalogue, translated, with the same
 placeholders; no catalogue keeps ids nobody uses; no .mo file is kept."""
+
 from __future__ import annotations
 
 import re
@@ -31,7 +32,9 @@ def test_every_message_in_the_templates_is_translated_in_both_catalogues() -> No
         catalogue = _catalogue(lang)
         assert sorted(used - {k for k, v in catalogue.items() if v}) == [], lang
         assert sorted(set(catalogue) - used) == [], f"{lang}: ids no template uses"
-        wrong = [k for k in used if set(PLACEHOLDER.findall(k)) != set(PLACEHOLDER.findall(catalogue[k]))]
+        wrong = [
+            k for k in used if set(PLACEHOLDER.findall(k)) != set(PLACEHOLDER.findall(catalogue[k]))
+        ]
         assert wrong == [], lang
 
 

@@ -1,5 +1,6 @@
 """Each role's main journeys through the portal, in Chromium: what the patient sets is what the
 physician then sees; the patient sees every one of those reads with its article."""
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,9 @@ def _records_open(page: Page) -> list[str]:
     return page.locator("article.record h3").all_inner_texts()
 
 
-def test_a_hidden_record_disappears_from_the_physicians_view_m6_2(portal: Portal, browser: Browser) -> None:
+def test_a_hidden_record_disappears_from_the_physicians_view_m6_2(
+    portal: Portal, browser: Browser
+) -> None:
     doctor = portal.login(browser, "D1", installation="S1")
     _search(doctor, portal, "P1")
     assert GLUCOSE in _records_open(doctor)  # checked in at F1 half an hour ago: M6/2 care
@@ -44,12 +47,17 @@ def test_a_hidden_record_disappears_from_the_physicians_view_m6_2(portal: Portal
     patient.goto(portal.url + "/portal/me/access")
     rows = patient.locator("table.access tbody tr")
     doctor_rows = rows.filter(has_text="Dr. Mehmet Demir").filter(has_text="R1 numaralı kayıt")
-    expect(doctor_rows.filter(has_text="İzin verildi").first).to_contain_text("6/2")  # read before hiding
-    expect(doctor_rows.filter(has_text="Reddedildi").first).to_contain_text("Hasta bu kaydı gizledi")
+    expect(doctor_rows.filter(has_text="İzin verildi").first).to_contain_text(
+        "6/2"
+    )  # read before hiding
+    expect(doctor_rows.filter(has_text="Reddedildi").first).to_contain_text(
+        "Hasta bu kaydı gizledi"
+    )
 
 
 def test_a_locked_history_opens_with_the_code_the_patient_reads_from_the_outbox_m6_5(
-        portal: Portal, browser: Browser) -> None:
+    portal: Portal, browser: Browser
+) -> None:
     patient = portal.login(browser, "P1")
     patient.get_by_role("link", name="Gizlilik").first.click()
     patient.get_by_role("button", name="Geçmişimi kilitle").click()
@@ -63,7 +71,9 @@ def test_a_locked_history_opens_with_the_code_the_patient_reads_from_the_outbox_
     expect(withheld).to_contain_text("6/5")
     expect(withheld).to_contain_text("tek kullanımlık kodu girin")
     doctor.get_by_role("button", name="Hastaya kod gönder").click()
-    expect(doctor.get_by_role("status").first).to_contain_text("Hastanın telefonuna bir kod gönderildi")
+    expect(doctor.get_by_role("status").first).to_contain_text(
+        "Hastanın telefonuna bir kod gönderildi"
+    )
     portal.shot(doctor, "physician-withheld")
 
     patient.get_by_role("link", name="Kodlarım").first.click()
@@ -83,8 +93,9 @@ def test_a_locked_history_opens_with_the_code_the_patient_reads_from_the_outbox_
     table = patient.locator("table.access")
     expect(table).to_contain_text("6/5")
     expect(table).to_contain_text("geçmişinizi kilitlediniz")
-    expect(table.locator("tr", has_text="İzin verildi").filter(has_text="Dr. Mehmet Demir").first).to_contain_text(
-        "6/2")
+    expect(
+        table.locator("tr", has_text="İzin verildi").filter(has_text="Dr. Mehmet Demir").first
+    ).to_contain_text("6/2")
     expect(patient.locator("svg.timeline rect.bar-permit").first).to_be_visible()
     portal.shot(patient, "patient-access-history")
     patient.get_by_label("Karar").select_option("deny")
@@ -112,12 +123,15 @@ def test_a_teenager_makes_a_parent_ask_permission_m8_1(portal: Portal, browser: 
     portal.shot(parent, "parent-children")
 
     teen.goto(portal.url + "/portal/me/access")
-    refused = teen.locator("table.access tr", has_text="Ayşe Yılmaz").filter(has_text="Reddedildi").first
+    refused = (
+        teen.locator("table.access tr", has_text="Ayşe Yılmaz").filter(has_text="Reddedildi").first
+    )
     expect(refused).to_contain_text("8/1")
 
 
 def test_a_concealment_order_removes_the_patient_from_the_physicians_search_m12_1(
-        portal: Portal, browser: Browser) -> None:
+    portal: Portal, browser: Browser
+) -> None:
     # C1 is no patient of F1's today: D1 sees the name and what is withheld, until the order.
     doctor = portal.login(browser, "D1", installation="S1")
     _search(doctor, portal, "C1")
@@ -143,13 +157,18 @@ def test_a_concealment_order_removes_the_patient_from_the_physicians_search_m12_
     patient.goto(portal.url + "/portal/me/access")
     expect(patient.locator("table.access tr", has_text="12/1").first).to_contain_text("Reddedildi")
 
-    officer.get_by_role("button", name="Kararı kaldır").click()  # a confirm() dialog: accepted below
+    officer.get_by_role(
+        "button", name="Kararı kaldır"
+    ).click()  # a confirm() dialog: accepted below
     _search(doctor, portal, "C1")
-    expect(doctor.locator("#patient-title")).to_have_count(0)  # dismissed by default: still in force
+    expect(doctor.locator("#patient-title")).to_have_count(
+        0
+    )  # dismissed by default: still in force
 
 
 def test_the_care_team_of_a_concealed_patients_open_check_in_is_told_only_of_a_legal_restriction_m12_m6_1(
-        portal: Portal, browser: Browser) -> None:
+    portal: Portal, browser: Browser
+) -> None:
     # P2 checked in at F1 an hour ago (the demo world): F1's team keeps the episode (rule 2).
     officer = portal.login(browser, "O1")
     officer.goto(portal.url + "/portal/officer/concealment")
@@ -167,7 +186,9 @@ def test_the_care_team_of_a_concealed_patients_open_check_in_is_told_only_of_a_l
     portal.shot(doctor, "clinic-care-path-under-concealment")
 
 
-def test_an_officer_lifts_the_order_after_confirming_m12_1(portal: Portal, browser: Browser) -> None:
+def test_an_officer_lifts_the_order_after_confirming_m12_1(
+    portal: Portal, browser: Browser
+) -> None:
     officer = portal.login(browser, "O1")
     officer.goto(portal.url + "/portal/officer/concealment")
     officer.get_by_label("Kişinin TC kimlik no").fill(portal.tckn("P2"))

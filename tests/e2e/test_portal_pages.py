@@ -1,6 +1,7 @@
 """Every main page of the portal in Chromium: it renders for its role, is labelled for
 assistive technology, switches to English, keeps what was typed when a form is refused, and is
 sent with the security headers. Each page is saved as a screenshot."""
+
 from __future__ import annotations
 
 import re
@@ -10,9 +11,18 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.portal_harness import Portal, browser_fixture, portal_fixture, seeded_fixture  # noqa: F401
 
-PATIENT_PAGES = ["/portal/", "/portal/me/records", "/portal/me/records/R1", "/portal/me/privacy", "/portal/me/codes",
-                 "/portal/me/access", "/portal/me/children", "/portal/me/relatives", "/portal/me/printout",
-                 "/portal/me/applications"]
+PATIENT_PAGES = [
+    "/portal/",
+    "/portal/me/records",
+    "/portal/me/records/R1",
+    "/portal/me/privacy",
+    "/portal/me/codes",
+    "/portal/me/access",
+    "/portal/me/children",
+    "/portal/me/relatives",
+    "/portal/me/printout",
+    "/portal/me/applications",
+]
 
 
 def _every_control_is_labelled(page: Page) -> None:
@@ -23,7 +33,9 @@ def _every_control_is_labelled(page: Page) -> None:
     assert page.locator("h1").count() == 1
 
 
-def test_the_patients_pages_render_labelled_and_are_screenshotted(portal: Portal, browser: Browser) -> None:
+def test_the_patients_pages_render_labelled_and_are_screenshotted(
+    portal: Portal, browser: Browser
+) -> None:
     page = portal.login(browser, "P1")
     for path in PATIENT_PAGES:
         response = page.goto(portal.url + path)
@@ -37,14 +49,18 @@ def test_the_patients_pages_render_labelled_and_are_screenshotted(portal: Portal
     expect(page.locator("main")).not_to_contain_text("resourceType")
 
 
-def test_the_login_page_sends_the_security_headers_and_a_strict_cookie(portal: Portal, browser: Browser) -> None:
+def test_the_login_page_sends_the_security_headers_and_a_strict_cookie(
+    portal: Portal, browser: Browser
+) -> None:
     context = browser.new_context()
     page = context.new_page()
     response = page.goto(portal.url + "/portal/login")
     assert response is not None
     headers = response.headers
-    assert "script-src 'self'" in headers["content-security-policy"] and "unsafe-inline" not in headers[
-        "content-security-policy"]
+    assert (
+        "script-src 'self'" in headers["content-security-policy"]
+        and "unsafe-inline" not in headers["content-security-policy"]
+    )
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
     assert headers["x-frame-options"] == "DENY" and headers["referrer-policy"] == "same-origin"
     _every_control_is_labelled(page)
@@ -59,7 +75,8 @@ def test_the_login_page_sends_the_security_headers_and_a_strict_cookie(portal: P
 
 
 def test_a_wrong_password_says_nothing_about_which_part_was_wrong_and_keeps_the_login(
-        portal: Portal, browser: Browser) -> None:
+    portal: Portal, browser: Browser
+) -> None:
     page = browser.new_context().new_page()
     page.goto(portal.url + "/portal/login")
     page.get_by_label("TC kimlik no").fill(portal.tckn("P1"))
@@ -74,7 +91,8 @@ def test_a_wrong_password_says_nothing_about_which_part_was_wrong_and_keeps_the_
 
 
 def test_a_form_error_shows_next_to_its_field_in_english_and_keeps_the_input_m9_1(
-        portal: Portal, browser: Browser) -> None:
+    portal: Portal, browser: Browser
+) -> None:
     page = portal.login(browser, "P1")
     page.get_by_role("link", name="English").click()
     page.goto(portal.url + "/portal/me/relatives")
@@ -99,7 +117,8 @@ def test_a_form_error_shows_next_to_its_field_in_english_and_keeps_the_input_m9_
 
 
 def test_the_general_directorate_authorises_a_reidentifier_and_sets_the_cutoff_m7_1_m13_3(
-        portal: Portal, browser: Browser) -> None:
+    portal: Portal, browser: Browser
+) -> None:
     page = portal.login(browser, "G1")
     page.get_by_role("link", name="Genel Müdürlük").first.click()
     row = page.locator("tr", has_text="Ece Er")
@@ -112,7 +131,9 @@ def test_the_general_directorate_authorises_a_reidentifier_and_sets_the_cutoff_m
     portal.shot(page, "officer-gm")
 
 
-def test_the_data_protection_officer_searches_and_verifies_the_log_m18(portal: Portal, browser: Browser) -> None:
+def test_the_data_protection_officer_searches_and_verifies_the_log_m18(
+    portal: Portal, browser: Browser
+) -> None:
     page = portal.login(browser, "A1")
     page.get_by_role("link", name="Denetim kaydı").first.click()
     page.get_by_label("Hasta kimliği").fill("P2")
@@ -132,14 +153,18 @@ def test_officer_pages_refuse_people_without_the_role(portal: Portal, browser: B
     expect(page.get_by_role("alert")).to_contain_text("sağlık personeli")
 
 
-def test_staff_without_an_installation_reach_no_patient_kts_3(portal: Portal, browser: Browser) -> None:
+def test_staff_without_an_installation_reach_no_patient_kts_3(
+    portal: Portal, browser: Browser
+) -> None:
     page = portal.login(browser, "D1")
     page.goto(portal.url + "/portal/clinic")
     expect(page.get_by_role("alert")).to_contain_text("kayıtlı yazılımı")
     assert page.locator("#f-tckn").count() == 0
 
 
-def test_a_page_asked_for_without_a_session_leads_to_login_and_back(portal: Portal, browser: Browser) -> None:
+def test_a_page_asked_for_without_a_session_leads_to_login_and_back(
+    portal: Portal, browser: Browser
+) -> None:
     page = browser.new_context().new_page()
     page.goto(portal.url + "/portal/me/codes")
     assert "/portal/login?next=" in page.url
@@ -152,7 +177,9 @@ def test_a_page_asked_for_without_a_session_leads_to_login_and_back(portal: Port
     assert "/portal/login" in page.url
 
 
-def test_a_relative_sees_only_the_categories_authorised_m9_1(portal: Portal, browser: Browser) -> None:
+def test_a_relative_sees_only_the_categories_authorised_m9_1(
+    portal: Portal, browser: Browser
+) -> None:
     page = portal.login(browser, "K1")
     page.get_by_role("link", name="Benimle paylaşılanlar").first.click()
     card = page.locator("section.card", has_text="Ayşe Yılmaz")
@@ -171,7 +198,9 @@ def test_the_patient_downloads_a_masked_printout_m5_5(portal: Portal, browser: B
     assert path is not None and Path(path).read_bytes().startswith(b"%PDF")
 
 
-def test_a_patient_files_an_application_and_follows_its_status_kvkk_11(portal: Portal, browser: Browser) -> None:
+def test_a_patient_files_an_application_and_follows_its_status_kvkk_11(
+    portal: Portal, browser: Browser
+) -> None:
     page = portal.login(browser, "P1")
     page.get_by_role("link", name="Başvurularım").first.click()
     page.get_by_label("Ne istiyorsunuz?").select_option("recipients")

@@ -10,6 +10,7 @@ same database file, so one answer cannot change the next.
 
 The ids of a pair have the same length, so even `Content-Length` must agree.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,11 +26,11 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from mahrem.services import demo
 from mahrem.adapters.orm import metadata
 from mahrem.bootstrap import build
 from mahrem.entrypoints.api import problems
 from mahrem.entrypoints.api.app import create_app
+from mahrem.services import demo
 from mahrem.services import events as doors
 from mahrem.services.ports import Mahrem
 from tests.e2e.auth import headers_for, software_headers
@@ -61,12 +62,33 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     clock = Clock("2026-03-02T10:00:00+03:00")
     service = build(f"sqlite:///{live}", key_dir=str(folder / "keys"), clock=clock)
     loaded(service)
-    assert event(service, "2026-03-02T08:00:00+03:00", "concealment_order", patient=CONCEALED,
-                 court="Ankara 1. Asliye", need_to_know=[])[0] == "accepted"
-    assert event(service, "2026-03-02T08:10:00+03:00", "record_hidden", patient="C1", record=HIDDEN_RECORD)[0] \
+    assert (
+        event(
+            service,
+            "2026-03-02T08:00:00+03:00",
+            "concealment_order",
+            patient=CONCEALED,
+            court="Ankara 1. Asliye",
+            need_to_know=[],
+        )[0]
         == "accepted"
-    headers = {"key": software_headers(service, "S1", "D1", purpose="treatment"),
-               "patient": headers_for(service, "K1"), "officer": headers_for(service, "O1"), "nobody": {}}
+    )
+    assert (
+        event(
+            service,
+            "2026-03-02T08:10:00+03:00",
+            "record_hidden",
+            patient="C1",
+            record=HIDDEN_RECORD,
+        )[0]
+        == "accepted"
+    )
+    headers = {
+        "key": software_headers(service, "S1", "D1", purpose="treatment"),
+        "patient": headers_for(service, "K1"),
+        "officer": headers_for(service, "O1"),
+        "nobody": {},
+    }
 
     with service.uow.read() as store:
         tckn = str(store.get("person", CONCEALED)["tckn"])  # type: ignore[index]
@@ -131,11 +153,26 @@ def calls_of(route: Served) -> list[Call]:
     for method in sorted(route.methods - {"HEAD"}):
         kinds = set()
         for name in path_params | query:
-            kinds |= {"patient"} if name in PATIENT_NAMES | PERSON_NAMES | {"patient.identifier"} else set()
-            kinds |= {"record"} if name in RECORD_NAMES or (name == "resource_id" and method == "GET") else set()
+            kinds |= (
+                {"patient"}
+                if name in PATIENT_NAMES | PERSON_NAMES | {"patient.identifier"}
+                else set()
+            )
+            kinds |= (
+                {"record"}
+                if name in RECORD_NAMES or (name == "resource_id" and method == "GET")
+                else set()
+            )
         for kind in sorted(kinds):
-            out.append(Call(method, route.path, {n: "<T>" for n in query if _named(n, kind)}, _body(route, kind),
-                            kind))
+            out.append(
+                Call(
+                    method,
+                    route.path,
+                    {n: "<T>" for n in query if _named(n, kind)},
+                    _body(route, kind),
+                    kind,
+                )
+            )
         for body, kind in _target_bodies(route, method):
             out.append(Call(method, route.path, {}, body, kind))
     return out
@@ -158,8 +195,11 @@ def _body(route: Served, kind: str) -> Any:
     return {} if route.body_field is not None else None
 
 
-EVENT_DOORS = {"/me/events": doors.PERSON_EVENTS, "/sbys/events": doors.SOFTWARE_EVENTS,
-               "/officer/events": doors.OFFICER_EVENTS}
+EVENT_DOORS = {
+    "/me/events": doors.PERSON_EVENTS,
+    "/sbys/events": doors.SOFTWARE_EVENTS,
+    "/officer/events": doors.OFFICER_EVENTS,
+}
 
 
 def _target_bodies(route: Served, method: str) -> list[tuple[Any, str]]:
@@ -170,14 +210,36 @@ def _target_bodies(route: Served, method: str) -> list[tuple[Any, str]]:
     if route.path in EVENT_DOORS:
         out: list[tuple[Any, str]] = []
         for etype in sorted(EVENT_DOORS[route.path]):
-            out.append(({"event": {"type": etype, "id": "E9", **{f: "<T>" for f in PATIENT_NAMES | PERSON_NAMES}}},
-                        "patient"))
+            out.append(
+                (
+                    {
+                        "event": {
+                            "type": etype,
+                            "id": "E9",
+                            **{f: "<T>" for f in PATIENT_NAMES | PERSON_NAMES},
+                        }
+                    },
+                    "patient",
+                )
+            )
             if etype in ("record_hidden", "record_unhidden", "correction_requested"):
                 out.append(({"event": {"type": etype, "patient": "C1", "record": "<T>"}}, "record"))
         return out
     if route.path == "/decide":
-        return [({"request": {"action": "read", "patient": "<T>", "purpose": "treatment"}}, "patient"),
-                ({"request": {"action": "read", "patient": "C1", "record": "<T>", "purpose": "treatment"}}, "record")]
+        return [
+            ({"request": {"action": "read", "patient": "<T>", "purpose": "treatment"}}, "patient"),
+            (
+                {
+                    "request": {
+                        "action": "read",
+                        "patient": "C1",
+                        "record": "<T>",
+                        "purpose": "treatment",
+                    }
+                },
+                "record",
+            ),
+        ]
     fields = set(getattr(route.body_field.field_info.annotation, "model_fields", {}) or {})
     out = []
     if fields & (PATIENT_NAMES | PERSON_NAMES):
@@ -185,13 +247,22 @@ def _target_bodies(route: Served, method: str) -> list[tuple[Any, str]]:
     if "patients" in fields:
         out.append(({"patients": ["<T>"]}, "patient"))
     if fields & {"record", "records"}:
-        out.append(({**({"record": "<T>"} if "record" in fields else {}),
-                     **({"records": ["<T>"]} if "records" in fields else {})}, "record"))
+        out.append(
+            (
+                {
+                    **({"record": "<T>"} if "record" in fields else {}),
+                    **({"records": ["<T>"]} if "records" in fields else {}),
+                },
+                "record",
+            )
+        )
     return out
 
 
 def all_calls(app: Any) -> list[Call]:
-    calls = [c for r in routes(app) if not r.path.startswith(("/fhir", "/portal")) for c in calls_of(r)]
+    calls = [
+        c for r in routes(app) if not r.path.startswith(("/fhir", "/portal")) for c in calls_of(r)
+    ]
     calls += FHIR_CALLS
     return calls
 
@@ -239,28 +310,53 @@ def play(w: World, call: Call, caller: str, target: str) -> Answer:
     after = _counts(w)
     masked = res.content.replace(tckn.encode(), b"<TCKN>").replace(target.encode(), b"<T>")
     headers = {k: v for k, v in res.headers.items() if k not in ("date", "x-request-id")}
-    return res.status_code, headers, masked, {t: after[t] - before[t] for t in after if after[t] != before[t]}
+    return (
+        res.status_code,
+        headers,
+        masked,
+        {t: after[t] - before[t] for t in after if after[t] != before[t]},
+    )
 
 
 def _counts(w: World) -> dict[str, int]:
     with w.service.uow.engine.connect() as conn:
-        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                for t in metadata.sorted_tables if t.name not in IGNORED_TABLES}
+        return {
+            t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in metadata.sorted_tables
+            if t.name not in IGNORED_TABLES
+        }
 
 
-def test_the_walk_reaches_every_door_that_names_a_patient_a_person_or_a_record(world: World) -> None:
+def test_the_walk_reaches_every_door_that_names_a_patient_a_person_or_a_record(
+    world: World,
+) -> None:
     paths = {c.path for c in all_calls(world.app.app)}
-    for door in ("/decide", "/me/events", "/sbys/events", "/officer/events", "/codes/requests", "/codes/entries",
-                 "/decisions/explain", "/patients/{patient}/access-log", "/lifecycle/corrections",
-                 "/lifecycle/records/{record}/history", "/lifecycle/patients/{patient}/destruction",
-                 "/transfers", "/breaches/{breach_id}/patient-notice/{patient}", "/audit/entries",
-                 "/fhir/{resource_type}", "/fhir/{resource_type}/{resource_id}", "/printouts"):
+    for door in (
+        "/decide",
+        "/me/events",
+        "/sbys/events",
+        "/officer/events",
+        "/codes/requests",
+        "/codes/entries",
+        "/decisions/explain",
+        "/patients/{patient}/access-log",
+        "/lifecycle/corrections",
+        "/lifecycle/records/{record}/history",
+        "/lifecycle/patients/{patient}/destruction",
+        "/transfers",
+        "/breaches/{breach_id}/patient-notice/{patient}",
+        "/audit/entries",
+        "/fhir/{resource_type}",
+        "/fhir/{resource_type}/{resource_id}",
+        "/printouts",
+    ):
         assert door in paths
 
 
 @pytest.mark.parametrize("caller", CALLERS)
 def test_concealed_hidden_and_unknown_answer_alike_at_every_door_m12_m6_2(
-        world: World, caller: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    world: World, caller: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(problems, "UNKNOWN_PAD_SECONDS", 0.0)
     assert _differing(all_calls(world.app.app), lambda call, t: play(world, call, caller, t)) == []
 
@@ -273,40 +369,73 @@ def _differing(calls: list[Call], answer_of: Any) -> list[str]:
         first = next(iter(answers.values()))
         for target, answer in answers.items():
             if answer != first:
-                differing.append(f"{call.method} {call.path} [{target}] {answer[0]} {answer[3]} vs {first[0]} "
-                                 f"{first[3]}: {_first_difference(answer[2], first[2])}")
+                differing.append(
+                    f"{call.method} {call.path} [{target}] {answer[0]} {answer[3]} vs {first[0]} "
+                    f"{first[3]}: {_first_difference(answer[2], first[2])}"
+                )
     return differing
 
 
 # -- the FHIR push: hospital software naming a patient by TC kimlik no ----------------------
 def _observation(subject: str) -> dict[str, Any]:
-    return {"resourceType": "Observation", "id": "obs-walk", "status": "final",
-            "code": {"coding": [{"system": "http://loinc.org", "code": "2345-7"}]},
-            "subject": {"reference": subject}, "valueQuantity": {"value": 98, "unit": "mg/dL"}}
+    return {
+        "resourceType": "Observation",
+        "id": "obs-walk",
+        "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "2345-7"}]},
+        "subject": {"reference": subject},
+        "valueQuantity": {"value": 98, "unit": "mg/dL"},
+    }
 
 
 def _patient(tckn: str) -> dict[str, Any]:
     from mahrem.services.records import TCKN_SYSTEM
 
-    return {"resourceType": "Patient", "id": "hbys-walk", "birthDate": "1980-05-01",
-            "identifier": [{"system": TCKN_SYSTEM, "value": tckn}], "name": [{"text": "Ad Soyad"}]}
+    return {
+        "resourceType": "Patient",
+        "id": "hbys-walk",
+        "birthDate": "1980-05-01",
+        "identifier": [{"system": TCKN_SYSTEM, "value": tckn}],
+        "name": [{"text": "Ad Soyad"}],
+    }
 
 
 PUSHES = [
     Call("POST", "/fhir", {}, _observation("Patient?identifier=urn:x|<TCKN>"), "patient"),
-    Call("POST", "/fhir", {}, {"resourceType": "Bundle", "type": "transaction", "entry": [
-        {"fullUrl": "urn:uuid:p", "resource": _patient("<TCKN>"), "request": {"method": "POST", "url": "Patient"}},
-        {"resource": _observation("urn:uuid:p"), "request": {"method": "POST", "url": "Observation"}}]}, "patient"),
+    Call(
+        "POST",
+        "/fhir",
+        {},
+        {
+            "resourceType": "Bundle",
+            "type": "transaction",
+            "entry": [
+                {
+                    "fullUrl": "urn:uuid:p",
+                    "resource": _patient("<TCKN>"),
+                    "request": {"method": "POST", "url": "Patient"},
+                },
+                {
+                    "resource": _observation("urn:uuid:p"),
+                    "request": {"method": "POST", "url": "Observation"},
+                },
+            ],
+        },
+        "patient",
+    ),
 ]
 
 
 @pytest.mark.parametrize("call", PUSHES, ids=["by-identifier", "patient-and-record"])
 def test_a_push_naming_a_concealed_patient_answers_as_for_an_unknown_one_m12(
-        world: World, call: Call, monkeypatch: pytest.MonkeyPatch) -> None:
+    world: World, call: Call, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(problems, "UNKNOWN_PAD_SECONDS", 0.0)
     concealed, nobody = (play(world, call, "key", t) for t in (CONCEALED, NOBODY))
     assert concealed[:3] == nobody[:3]
-    if call.body.get("resourceType") == "Bundle":  # Patient and record: registered or linked, and kept
+    if (
+        call.body.get("resourceType") == "Bundle"
+    ):  # Patient and record: registered or linked, and kept
         assert concealed[0] == 201 and concealed[3].get("record") == nobody[3].get("record") == 1
     else:  # the TC kimlik no alone: nobody Mahrem may name to this software
         assert concealed[0] == 422 and b"patient.unresolved" in concealed[2]
@@ -314,7 +443,8 @@ def test_a_push_naming_a_concealed_patient_answers_as_for_an_unknown_one_m12(
 
 
 def test_a_pushed_patient_is_answered_alike_whether_mahrem_knew_the_person_or_not_m12(
-        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     call = Call("POST", "/fhir", {}, _patient("<TCKN>"), "patient")
     concealed, nobody = (play(world, call, "key", t) for t in (CONCEALED, NOBODY))
     assert concealed[:3] == nobody[:3] and concealed[0] == 201
@@ -323,9 +453,20 @@ def test_a_pushed_patient_is_answered_alike_whether_mahrem_knew_the_person_or_no
 
 # -- the portal's pages -------------------------------------------------------------------------
 PORTAL_CALLERS = ("staff", "patient", "officer", "nobody")
-PORTAL_FORM = {"tckn": "<TCKN>", "purpose": "treatment", "court": "Ankara 2. Asliye", "need_to_know": "",
-               "record": "<T>", "records": "<T>", "patient": "<T>", "reason": "yanlış", "code": "123456",
-               "until": "", "kind": "access", "subject": "Verilerim"}
+PORTAL_FORM = {
+    "tckn": "<TCKN>",
+    "purpose": "treatment",
+    "court": "Ankara 2. Asliye",
+    "need_to_know": "",
+    "record": "<T>",
+    "records": "<T>",
+    "patient": "<T>",
+    "reason": "yanlış",
+    "code": "123456",
+    "until": "",
+    "kind": "access",
+    "subject": "Verilerim",
+}
 
 
 @pytest.fixture(scope="module")
@@ -336,12 +477,17 @@ def portal_sessions(world: World) -> dict[str, dict[str, str]]:
     w = world
     w.service.uow.engine.dispose()
     shutil.copy(w.pristine, w.live)
-    tokens = {"staff": session_token(w.service, "D1", installation="S1"), "patient": session_token(w.service, "K1"),
-              "officer": session_token(w.service, "O1")}
+    tokens = {
+        "staff": session_token(w.service, "D1", installation="S1"),
+        "patient": session_token(w.service, "K1"),
+        "officer": session_token(w.service, "O1"),
+    }
     w.service.uow.engine.dispose()
     shutil.copy(w.live, w.pristine)
-    return {who: {"cookie": token, "csrf": w.service.keys.hmac("portal-csrf", "session:" + token)}
-            for who, token in tokens.items()}
+    return {
+        who: {"cookie": token, "csrf": w.service.keys.hmac("portal-csrf", "session:" + token)}
+        for who, token in tokens.items()
+    }
 
 
 def portal_calls(app: Any) -> list[Call]:
@@ -352,11 +498,15 @@ def portal_calls(app: Any) -> list[Call]:
         for method in sorted(route.methods - {"HEAD"}):
             names = {p.name for p in route.dependant.path_params}
             kind = "record" if "record" in names else "patient"
-            out.append(Call(method, route.path, {}, PORTAL_FORM if method == "POST" else None, kind))
+            out.append(
+                Call(method, route.path, {}, PORTAL_FORM if method == "POST" else None, kind)
+            )
     return out
 
 
-def play_portal(w: World, call: Call, sessions: dict[str, dict[str, str]], caller: str, target: str) -> Answer:
+def play_portal(
+    w: World, call: Call, sessions: dict[str, dict[str, str]], caller: str, target: str
+) -> Answer:
     _restore(w)
     tckn = w.tckn if target in (CONCEALED, CONCEALED_RECORD) else UNKNOWN_TCKN
     path = re.sub(r"\{(patient|record|relative)\}", target, call.path)
@@ -364,36 +514,61 @@ def play_portal(w: World, call: Call, sessions: dict[str, dict[str, str]], calle
     path = re.sub(r"\{[a-z_]+\}", "x", path)
     session = sessions.get(caller)
     cookies = {"mahrem_session": session["cookie"]} if session else {}
-    form = {**_fill(call.body, target, tckn), "csrf": session["csrf"] if session else ""} if call.body else None
+    form = (
+        {**_fill(call.body, target, tckn), "csrf": session["csrf"] if session else ""}
+        if call.body
+        else None
+    )
     before = _counts(w)
-    client = TestClient(w.app.app, base_url="https://testserver", cookies=cookies, follow_redirects=False)
+    client = TestClient(
+        w.app.app, base_url="https://testserver", cookies=cookies, follow_redirects=False
+    )
     res = client.request(call.method, path, data=form)
     after = _counts(w)
     masked = res.content.replace(tckn.encode(), b"<TCKN>").replace(target.encode(), b"<T>")
     # A login form's CSRF token is bound to a fresh random pre-session cookie: noise, not an answer.
     masked = re.sub(rb'name="csrf" value="[0-9a-f]+"', b'name="csrf" value="<CSRF>"', masked)
-    headers = {k: re.sub(r"expires=[^;]+", "expires=<WHEN>", re.sub(r"mahrem_pre=[^;]+", "mahrem_pre=<PRE>",
-                                                                       v.replace(target, "<T>")))
-               for k, v in res.headers.items() if k not in ("date", "x-request-id")}
-    return res.status_code, headers, masked, {t: after[t] - before[t] for t in after if after[t] != before[t]}
+    headers = {
+        k: re.sub(
+            r"expires=[^;]+",
+            "expires=<WHEN>",
+            re.sub(r"mahrem_pre=[^;]+", "mahrem_pre=<PRE>", v.replace(target, "<T>")),
+        )
+        for k, v in res.headers.items()
+        if k not in ("date", "x-request-id")
+    }
+    return (
+        res.status_code,
+        headers,
+        masked,
+        {t: after[t] - before[t] for t in after if after[t] != before[t]},
+    )
 
 
 @pytest.mark.parametrize("caller", PORTAL_CALLERS)
 def test_concealed_hidden_and_unknown_answer_alike_on_every_portal_page_m12_m6_2(
-        world: World, portal_sessions: dict[str, dict[str, str]], caller: str) -> None:
+    world: World, portal_sessions: dict[str, dict[str, str]], caller: str
+) -> None:
     calls = portal_calls(world.app.app)
-    assert {"/portal/clinic/search", "/portal/me/records/{record}", "/portal/officer/concealment"} <= {
-        c.path for c in calls}
-    assert _differing(calls, lambda call, t: play_portal(world, call, portal_sessions, caller, t)) == []
+    assert {
+        "/portal/clinic/search",
+        "/portal/me/records/{record}",
+        "/portal/officer/concealment",
+    } <= {c.path for c in calls}
+    assert (
+        _differing(calls, lambda call, t: play_portal(world, call, portal_sessions, caller, t))
+        == []
+    )
 
 
 def _first_difference(a: bytes, b: bytes) -> str:
     i = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-    return f"{a[max(0, i - 80):i + 80]!r} vs {b[max(0, i - 80):i + 80]!r}"
+    return f"{a[max(0, i - 80) : i + 80]!r} vs {b[max(0, i - 80) : i + 80]!r}"
 
 
 def test_a_parents_page_reads_alike_for_a_concealed_child_and_one_outside_rule_5_m12_m8_1(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """The children page once told a concealed child apart by its text. A parent now sees, for
     a child under a concealment order, the card of a child with no records to show."""
     from tests.e2e.auth import session_token
@@ -406,17 +581,41 @@ def test_a_parents_page_reads_alike_for_a_concealed_child_and_one_outside_rule_5
     base["records"] = [*base["records"], {**base["records"][-1], "id": "R5", "patient": "C2"}]
     demo.load_world(service, base, clock.now - timedelta(days=1))
     for child in ("C1", "C2"):
-        assert event(service, "2026-03-02T08:00:00+03:00", "parent_of", parent="M1", child=child)[0] == "accepted"
-    client = TestClient(create_app(service), base_url="https://testserver",
-                        cookies={"mahrem_session": session_token(service, "M1")})
+        assert (
+            event(service, "2026-03-02T08:00:00+03:00", "parent_of", parent="M1", child=child)[0]
+            == "accepted"
+        )
+    client = TestClient(
+        create_app(service),
+        base_url="https://testserver",
+        cookies={"mahrem_session": session_token(service, "M1")},
+    )
     before = client.get("/portal/me/children").text
     assert "R4" not in before and before.count("record-list") == 2  # both children's records show
-    assert event(service, "2026-03-02T09:00:00+03:00", "concealment_order", patient="C1", court="Ankara 1. Aile",
-                 need_to_know=[])[0] == "accepted"
-    assert event(service, "2026-03-02T09:00:00+03:00", "parental_access_restricted", child="C2")[0] == "accepted"
+    assert (
+        event(
+            service,
+            "2026-03-02T09:00:00+03:00",
+            "concealment_order",
+            patient="C1",
+            court="Ankara 1. Aile",
+            need_to_know=[],
+        )[0]
+        == "accepted"
+    )
+    assert (
+        event(service, "2026-03-02T09:00:00+03:00", "parental_access_restricted", child="C2")[0]
+        == "accepted"
+    )
     page = client.get("/portal/me/children").text
-    cards = dict(re.findall(r'<section class="card" aria-labelledby="child-(C\d)">(.*?)</section>', page, re.S))
+    cards = dict(
+        re.findall(
+            r'<section class="card" aria-labelledby="child-(C\d)">(.*?)</section>', page, re.S
+        )
+    )
     empty = '<p class="empty">Gösterilecek kayıt yok.</p>'
     # C1 is concealed (M12), C2 made its parents ask (M8/1): each card ends the same, with no records.
-    assert all("record-list" not in body and body.strip().endswith(empty) for body in cards.values())
+    assert all(
+        "record-list" not in body and body.strip().endswith(empty) for body in cards.values()
+    )
     assert all("12/1" not in body and "karar" not in body.lower() for body in cards.values())

@@ -3,9 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from mahrem.services import access
-from mahrem.services import demo
-from mahrem.services import events
+from mahrem.services import access, demo, events
 from mahrem.services.ports import Mahrem
 from tests.worlds import world
 
@@ -19,9 +17,22 @@ def loaded(service: Mahrem, **changes: Any) -> Mahrem:
     return service
 
 
-def read(service: Mahrem, at: str, actor: str = "D1", record: str = "R1", patient: str = "P1",
-         **extra: Any) -> tuple[str, str]:
-    req = {"actor": actor, "action": "read", "patient": patient, "record": record, "purpose": "treatment", **extra}
+def read(
+    service: Mahrem,
+    at: str,
+    actor: str = "D1",
+    record: str = "R1",
+    patient: str = "P1",
+    **extra: Any,
+) -> tuple[str, str]:
+    req = {
+        "actor": actor,
+        "action": "read",
+        "patient": patient,
+        "record": record,
+        "purpose": "treatment",
+        **extra,
+    }
     _, decision = access.decide_json(service, req, t(at))
     return decision.effect, decision.basis
 

@@ -1,17 +1,27 @@
 """Group commit: many audit entries in one transaction keep one unbroken chain."""
+
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from mahrem.services import audit
 from mahrem.services.ports import Mahrem
 
 
 def entry(i: int) -> dict[str, object]:
-    return {"at": datetime(2026, 3, 2, 9, 0, i % 60, tzinfo=timezone.utc), "kind": "decision", "actor": "D1",
-            "action": "read", "patient": "P1", "record": f"R{i}", "outcome": "deny", "basis": "6/3",
-            "policy_version": 1, "detail": {"i": i}}
+    return {
+        "at": datetime(2026, 3, 2, 9, 0, i % 60, tzinfo=UTC),
+        "kind": "decision",
+        "actor": "D1",
+        "action": "read",
+        "patient": "P1",
+        "record": f"R{i}",
+        "outcome": "deny",
+        "basis": "6/3",
+        "policy_version": 1,
+        "detail": {"i": i},
+    }
 
 
 def test_a_batch_appends_in_order_and_verifies(service: Mahrem) -> None:

@@ -1,4 +1,5 @@
 """Inclusion proofs an outside party checks with nothing but the public key."""
+
 from __future__ import annotations
 
 import copy
@@ -10,12 +11,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
-from mahrem.services import audit
 from mahrem.adapters.signing import verify_signature
 from mahrem.domain.errors import InputError
 from mahrem.entrypoints.cli.main import app
-from mahrem.services.ports import Mahrem
+from mahrem.services import audit
 from mahrem.services.audit import check_proof
+from mahrem.services.ports import Mahrem
 from tests.integration.test_audit_tamper import with_log
 
 
@@ -40,7 +41,11 @@ def test_checkpoints_cover_consecutive_ranges(service: Mahrem) -> None:
 
     read(service, "2026-03-02T11:00:00+03:00")
     second = audit.seal(service)
-    assert second is not None and (second["id"], second["first_seq"], second["last_seq"]) == (2, 8, 8)
+    assert second is not None and (second["id"], second["first_seq"], second["last_seq"]) == (
+        2,
+        8,
+        8,
+    )
     assert audit.verify(service).ok
     assert check_proof(audit.prove(service, 8), service.signer.public_pem(), verify_signature)[0]
 
@@ -48,9 +53,16 @@ def test_checkpoints_cover_consecutive_ranges(service: Mahrem) -> None:
 def test_a_proof_fails_with_another_key_or_a_changed_entry(service: Mahrem) -> None:
     sealed(service)
     proof = audit.prove(service, 5)
-    other = Ed25519PrivateKey.generate().public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    assert check_proof(proof, other, verify_signature) == (False, "the checkpoint's signature does not verify with this key")
+    other = (
+        Ed25519PrivateKey.generate()
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    assert check_proof(proof, other, verify_signature) == (
+        False,
+        "the checkpoint's signature does not verify with this key",
+    )
     changed = copy.deepcopy(proof)
     changed["entry"]["basis"] = "5/6"
     assert check_proof(changed, service.signer.public_pem(), verify_signature)[0] is False
@@ -65,18 +77,34 @@ def test_an_unsealed_entry_has_no_proof_yet(service: Mahrem) -> None:
         audit.prove(service, 1)
 
 
-def test_the_cli_proves_and_checks_against_the_published_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_proves_and_checks_against_the_published_checkpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     runner = CliRunner()
     monkeypatch.setenv("MAHREM_KEY_DIR", str(tmp_path / "keys"))
     db = f"sqlite:///{tmp_path}/a.db"
     assert runner.invoke(app, ["demo", "load", "--db", db]).exit_code == 0
     assert runner.invoke(app, ["audit", "seal", "--db", db]).exit_code == 0
-    (tmp_path / "proof.json").write_text(runner.invoke(app, ["audit", "prove", "2", "--db", db]).stdout)
-    (tmp_path / "key.pem").write_text(runner.invoke(app, ["audit", "public-key", "--db", db]).stdout)
-    (tmp_path / "cp.json").write_text(runner.invoke(app, ["audit", "checkpoints", "--db", db]).stdout.splitlines()[0])
-    args = ["audit", "check-proof", str(tmp_path / "proof.json"), "--public-key", str(tmp_path / "key.pem")]
+    (tmp_path / "proof.json").write_text(
+        runner.invoke(app, ["audit", "prove", "2", "--db", db]).stdout
+    )
+    (tmp_path / "key.pem").write_text(
+        runner.invoke(app, ["audit", "public-key", "--db", db]).stdout
+    )
+    (tmp_path / "cp.json").write_text(
+        runner.invoke(app, ["audit", "checkpoints", "--db", db]).stdout.splitlines()[0]
+    )
+    args = [
+        "audit",
+        "check-proof",
+        str(tmp_path / "proof.json"),
+        "--public-key",
+        str(tmp_path / "key.pem"),
+    ]
     result = runner.invoke(app, [*args, "--checkpoint", str(tmp_path / "cp.json")])
-    assert result.exit_code == 0 and result.stdout.startswith("OK: entry 2 is included in checkpoint 1")
+    assert result.exit_code == 0 and result.stdout.startswith(
+        "OK: entry 2 is included in checkpoint 1"
+    )
     forged = json.loads((tmp_path / "cp.json").read_text())
     forged["root"] = "00" * 32
     (tmp_path / "forged.json").write_text(json.dumps(forged))
@@ -84,7 +112,9 @@ def test_the_cli_proves_and_checks_against_the_published_checkpoint(tmp_path: Pa
     assert result.exit_code == 1 and "not the published one" in result.stdout
 
 
-def test_the_cli_verify_exits_non_zero_naming_the_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_verify_exits_non_zero_naming_the_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from sqlalchemy import create_engine, text
 
     runner = CliRunner()

@@ -1,5 +1,6 @@
 """Tamper evidence (C5): the stored log is changed directly in the database, on SQLite and
 PostgreSQL, and `verify` names the entry; checkpoints catch a rewritten chain."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,8 @@ import pytest
 from sqlalchemy import Connection, text
 
 from mahrem.services import audit
-from mahrem.services.ports import Mahrem
 from mahrem.services.audit import chain_hash
+from mahrem.services.ports import Mahrem
 from tests.integration.helpers import event, loaded, read, rows
 
 
@@ -81,8 +82,12 @@ def test_an_inserted_entry_is_named(service: Mahrem) -> None:
         conn.execute(text("UPDATE audit_log SET seq = seq + 1000 WHERE seq >= 3"))
         conn.execute(text("UPDATE audit_log SET seq = seq - 999 WHERE seq > 1000"))
         columns = ", ".join(forged)
-        conn.execute(text(f"INSERT INTO audit_log ({columns}) VALUES ({', '.join(':' + c for c in forged)})"),
-                     {**forged, "detail": json.dumps(forged["detail"])})
+        conn.execute(
+            text(
+                f"INSERT INTO audit_log ({columns}) VALUES ({', '.join(':' + c for c in forged)})"
+            ),
+            {**forged, "detail": json.dumps(forged["detail"])},
+        )
     assert first_problem(service) == ("inserted", 3)
 
 
@@ -104,15 +109,19 @@ def test_a_rewritten_chain_is_caught_by_the_signed_checkpoint(service: Mahrem) -
         for i, entry in enumerate(entries[1:], start=2):
             entry = {**entry, "outcome": "deny"} if i == 2 else entry
             digest = chain_hash(prev, entry)
-            conn.execute(text("UPDATE audit_log SET outcome = :o, prev_hash = :p, hash = :h WHERE seq = :s"),
-                         {"o": entry["outcome"], "p": prev, "h": digest, "s": i})
+            conn.execute(
+                text("UPDATE audit_log SET outcome = :o, prev_hash = :p, hash = :h WHERE seq = :s"),
+                {"o": entry["outcome"], "p": prev, "h": digest, "s": i},
+            )
             prev = digest
     report = audit.verify(service)
     assert [p.kind for p in report.problems] == ["changed"]
     assert "checkpoint 1" in report.problems[0].message
 
 
-def test_the_audit_log_is_append_only_for_the_application_role_on_postgresql(pg_url: str, tmp_path: object) -> None:
+def test_the_audit_log_is_append_only_for_the_application_role_on_postgresql(
+    pg_url: str, tmp_path: object
+) -> None:
     from sqlalchemy import create_engine
 
     from mahrem.adapters.db import grant_app_role
@@ -128,7 +137,11 @@ def test_the_audit_log_is_append_only_for_the_application_role_on_postgresql(pg_
     app_engine = create_engine(app_url)
     with app_engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM audit_log")).scalar_one() == 2
-        for statement in ("UPDATE audit_log SET basis = NULL", "DELETE FROM audit_log", "TRUNCATE audit_log"):
+        for statement in (
+            "UPDATE audit_log SET basis = NULL",
+            "DELETE FROM audit_log",
+            "TRUNCATE audit_log",
+        ):
             with pytest.raises(Exception, match="permission denied"):
                 conn.execute(text(statement))
             conn.rollback()

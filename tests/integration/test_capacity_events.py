@@ -3,6 +3,7 @@ discernment age names no relative (M9 with TMK 16/2), a client under 18 gives no
 attorney (M10 with TMK 16/1), explicit consent to a transfer is withdrawn for the future (KVKK
 3/1-a), and a court lifts only its own concealment order (M12). A refused change is not
 written; the attempt is audited."""
+
 from __future__ import annotations
 
 from mahrem.services import access
@@ -18,63 +19,144 @@ def _audited(service: Mahrem, action: str) -> list[tuple[str, str | None]]:
     return [(e["outcome"], e["basis"]) for e in rows(service, "audit_log") if e["action"] == action]
 
 
-def test_a_child_under_the_discernment_age_cannot_authorise_a_relative_m9_tmk_16_2(service: Mahrem) -> None:
+def test_a_child_under_the_discernment_age_cannot_authorise_a_relative_m9_tmk_16_2(
+    service: Mahrem,
+) -> None:
     loaded(service)
-    assert event(service, EVE_OF_15, "relative_authorized", patient="C1", relative="K1") == ("rejected", "9/1")
+    assert event(service, EVE_OF_15, "relative_authorized", patient="C1", relative="K1") == (
+        "rejected",
+        "9/1",
+    )
     assert rows(service, "relative_authorization", patient="C1") == []
     assert ("rejected", "9/1") in _audited(service, "relative_authorized")
 
 
 def test_from_the_15th_birthday_in_istanbul_a_child_authorises_a_relative_alone_m9_tmk_16_2(
-        service: Mahrem) -> None:
+    service: Mahrem,
+) -> None:
     loaded(service)
-    assert event(service, DAY_OF_15, "relative_authorized", patient="C1", relative="K1") == ("accepted", None)
-    assert read(service, "2026-06-15T10:00:00+03:00", actor="K1", record="R4", patient="C1") == ("permit", "9/1")
+    assert event(service, DAY_OF_15, "relative_authorized", patient="C1", relative="K1") == (
+        "accepted",
+        None,
+    )
+    assert read(service, "2026-06-15T10:00:00+03:00", actor="K1", record="R4", patient="C1") == (
+        "permit",
+        "9/1",
+    )
 
 
 def test_a_client_under_18_cannot_give_a_power_of_attorney_m10_tmk_16_1(service: Mahrem) -> None:
     loaded(service)
-    poa = {"lawyer": "L1", "client": "C1", "kind": "special", "health_data_consent": True,
-           "valid_until": "2030-01-01"}
-    assert event(service, "2029-06-14T23:59:00+03:00", "power_of_attorney", id="POA1", **poa) == ("rejected", "10/1")
+    poa = {
+        "lawyer": "L1",
+        "client": "C1",
+        "kind": "special",
+        "health_data_consent": True,
+        "valid_until": "2030-01-01",
+    }
+    assert event(service, "2029-06-14T23:59:00+03:00", "power_of_attorney", id="POA1", **poa) == (
+        "rejected",
+        "10/1",
+    )
     assert rows(service, "power_of_attorney") == []
-    assert event(service, "2029-06-15T00:00:00+03:00", "power_of_attorney", id="POA1", **poa) == ("accepted", None)
-    assert read(service, "2029-06-15T10:00:00+03:00", actor="L1", record="R4", patient="C1") == ("permit", "10/1")
+    assert event(service, "2029-06-15T00:00:00+03:00", "power_of_attorney", id="POA1", **poa) == (
+        "accepted",
+        None,
+    )
+    assert read(service, "2029-06-15T10:00:00+03:00", actor="L1", record="R4", patient="C1") == (
+        "permit",
+        "10/1",
+    )
 
 
 def test_withdrawn_consent_refuses_a_transfer_from_then_on_kvkk_3_1_a(service: Mahrem) -> None:
     loaded(service)
-    transfer = {"actor": "A1", "action": "transfer", "patient": "P1", "record": "R1", "recipient": {"kind": "foreign"}}
-    assert event(service, "2026-02-01T09:00:00+03:00", "transfer_consent_given", patient="P1",
-                 recipient_kind="foreign")[0] == "accepted"
-    assert event(service, "2026-02-02T09:00:00+03:00", "transfer_consent_withdrawn", patient="P1",
-                 recipient_kind="foreign") == ("accepted", None)
+    transfer = {
+        "actor": "A1",
+        "action": "transfer",
+        "patient": "P1",
+        "record": "R1",
+        "recipient": {"kind": "foreign"},
+    }
+    assert (
+        event(
+            service,
+            "2026-02-01T09:00:00+03:00",
+            "transfer_consent_given",
+            patient="P1",
+            recipient_kind="foreign",
+        )[0]
+        == "accepted"
+    )
+    assert event(
+        service,
+        "2026-02-02T09:00:00+03:00",
+        "transfer_consent_withdrawn",
+        patient="P1",
+        recipient_kind="foreign",
+    ) == ("accepted", None)
     assert _decide(service, transfer, "2026-02-01T12:00:00+03:00") == ("permit", "15/1")
     assert _decide(service, transfer, "2026-02-02T09:00:00+03:00") == ("deny", "15/1")
 
 
 def test_withdrawing_a_consent_never_given_changes_nothing_kvkk_3_1_a(service: Mahrem) -> None:
     loaded(service)
-    assert event(service, "2026-02-01T09:00:00+03:00", "transfer_consent_given", patient="P1",
-                 recipient_kind="private")[0] == "accepted"
+    assert (
+        event(
+            service,
+            "2026-02-01T09:00:00+03:00",
+            "transfer_consent_given",
+            patient="P1",
+            recipient_kind="private",
+        )[0]
+        == "accepted"
+    )
     before = rows(service, "preference", patient="P1")
-    assert event(service, "2026-02-02T09:00:00+03:00", "transfer_consent_withdrawn", patient="P1",
-                 recipient_kind="foreign") == ("accepted", None)
+    assert event(
+        service,
+        "2026-02-02T09:00:00+03:00",
+        "transfer_consent_withdrawn",
+        patient="P1",
+        recipient_kind="foreign",
+    ) == ("accepted", None)
     assert rows(service, "preference", patient="P1") == before
-    private = {"actor": "A1", "action": "transfer", "patient": "P1", "record": "R1", "recipient": {"kind": "private"}}
+    private = {
+        "actor": "A1",
+        "action": "transfer",
+        "patient": "P1",
+        "record": "R1",
+        "recipient": {"kind": "private"},
+    }
     assert _decide(service, private, "2026-02-03T09:00:00+03:00") == ("permit", "15/1")
 
 
 def test_a_court_lifts_only_its_own_concealment_order_m12(service: Mahrem) -> None:
     loaded(service)
     for court in ("Ankara 1. Asliye", "Ankara 3. Aile"):
-        assert event(service, "2026-02-01T09:00:00+03:00", "concealment_order", patient="P1", court=court,
-                     need_to_know=[])[0] == "accepted"
-    assert event(service, "2026-02-02T09:00:00+03:00", "concealment_lifted", patient="P1",
-                 court="Ankara 1. Asliye") == ("accepted", None)
+        assert (
+            event(
+                service,
+                "2026-02-01T09:00:00+03:00",
+                "concealment_order",
+                patient="P1",
+                court=court,
+                need_to_know=[],
+            )[0]
+            == "accepted"
+        )
+    assert event(
+        service,
+        "2026-02-02T09:00:00+03:00",
+        "concealment_lifted",
+        patient="P1",
+        court="Ankara 1. Asliye",
+    ) == ("accepted", None)
     assert read(service, "2026-02-02T10:00:00+03:00", actor="P1") == ("permit", "5/6")
     assert read(service, "2026-02-02T10:00:00+03:00", actor="D3")[1] == "12/1"
-    assert event(service, "2026-02-03T09:00:00+03:00", "concealment_lifted", patient="P1") == ("accepted", None)
+    assert event(service, "2026-02-03T09:00:00+03:00", "concealment_lifted", patient="P1") == (
+        "accepted",
+        None,
+    )
     assert read(service, "2026-02-03T10:00:00+03:00", actor="D3")[1] != "12/1"
 
 

@@ -1,6 +1,7 @@
 """Destruction and retention (M14, M11/2): periodic runs by the data protection officer that
 delete, destroy (crypto-shredding) or anonymise what is due, destruction records kept three
 years, dry runs, interrupted runs resumed, and the data subject's request."""
+
 from __future__ import annotations
 
 import json
@@ -8,22 +9,22 @@ from typing import Any
 
 import pytest
 
-from mahrem.services import access
-from mahrem.domain.errors import InputError, Refused
-from mahrem.services import lifecycle
-from mahrem.services.ports import Mahrem
-from mahrem.services.policies import ensure_policy, policy_at
-from mahrem.services.records import current_resource, key_name
-from mahrem.domain.errors import Forbidden
+from mahrem.domain.errors import Forbidden, InputError, Refused
+from mahrem.services import access, lifecycle
 from mahrem.services.demo.loading import load_into
+from mahrem.services.policies import ensure_policy, policy_at
+from mahrem.services.ports import Mahrem
+from mahrem.services.records import current_resource, key_name
 from tests.integration.helpers import event, rows, t
 from tests.worlds import OBSERVATION, world
 
-RULES = {"retention_rules": {
-    "laboratory": {"years": 1, "method": "anonymise"},
-    "psychiatry": {"years": 1, "method": "destroy"},
-    "general": {"years": 1, "method": "delete"},
-}}
+RULES = {
+    "retention_rules": {
+        "laboratory": {"years": 1, "method": "anonymise"},
+        "psychiatry": {"years": 1, "method": "destroy"},
+        "general": {"years": 1, "method": "delete"},
+    }
+}
 RUN_AT = "2027-06-01T10:00:00+03:00"  # every base-world record is more than a year old
 
 
@@ -42,11 +43,25 @@ def read(service: Mahrem, record: str) -> dict[str, Any] | None:
         return current_resource(store, service.keys, record)
 
 
-def add(service: Mahrem, rid: str, patient: str, category: str, at: str = "2026-02-01T10:00:00+03:00") -> None:
-    event(service, at, "record_created", record={"id": rid, "patient": patient, "facility": "F1", "author": "D1",
-                                                 "category": category,
-                                                 "resource": {**OBSERVATION, "subject": {"reference": f"Patient/{patient}",
-                                                                                         "display": "Kişi"}}})
+def add(
+    service: Mahrem, rid: str, patient: str, category: str, at: str = "2026-02-01T10:00:00+03:00"
+) -> None:
+    event(
+        service,
+        at,
+        "record_created",
+        record={
+            "id": rid,
+            "patient": patient,
+            "facility": "F1",
+            "author": "D1",
+            "category": category,
+            "resource": {
+                **OBSERVATION,
+                "subject": {"reference": f"Patient/{patient}", "display": "Kişi"},
+            },
+        },
+    )
 
 
 def test_a_dry_run_shows_what_is_due_and_changes_nothing_m14_1(service: Mahrem) -> None:
@@ -55,7 +70,10 @@ def test_a_dry_run_shows_what_is_due_and_changes_nothing_m14_1(service: Mahrem) 
     plan = lifecycle.run(service, "A1", t(RUN_AT), dry_run=True)
     assert plan["dry_run"] and plan["run"] is None and plan["due"] == 3
     assert {(i["record"], i["method"], i["decision"]) for i in plan["items"]} == {
-        ("R1", "anonymise", "permit"), ("R2", "destroy", "permit"), ("R4", "anonymise", "permit")}
+        ("R1", "anonymise", "permit"),
+        ("R2", "destroy", "permit"),
+        ("R4", "anonymise", "permit"),
+    }
     assert plan["counts"] == {"deleted": 0, "destroyed": 1, "anonymised": 2, "refused": 0}
     assert rows(service, "record_disposal") == [] and rows(service, "lifecycle_run") == []
     assert read(service, "R1") == OBSERVATION
@@ -76,17 +94,25 @@ def test_a_run_applies_each_categorys_method_m14_1(service: Mahrem) -> None:
     result = lifecycle.run(service, "A1", t(RUN_AT))
     assert result["counts"] == {"deleted": 1, "destroyed": 1, "anonymised": 2, "refused": 0}
     assert {r["record"]: r["method"] for r in rows(service, "record_disposal")} == {
-        "R1": "anonymised", "R2": "destroyed", "R4": "anonymised", "R6": "deleted"}
+        "R1": "anonymised",
+        "R2": "destroyed",
+        "R4": "anonymised",
+        "R6": "deleted",
+    }
     assert all(read(service, r) is None for r in ("R1", "R2", "R4", "R6"))
 
 
-def test_a_deleted_record_is_out_of_every_users_reach_but_not_shredded_m14_1(service: Mahrem) -> None:
+def test_a_deleted_record_is_out_of_every_users_reach_but_not_shredded_m14_1(
+    service: Mahrem,
+) -> None:
     loaded(service, {"retention_rules": {"general": {"years": 1, "method": "delete"}}})
     add(service, "R6", "P1", "general")
     lifecycle.run(service, "A1", t(RUN_AT))
     assert read(service, "R6") is None and read(service, "R1") == OBSERVATION
     [version] = rows(service, "record_version", record="R6")
-    assert version["ciphertext"] is not None and service.keys.has_data_key(key_name("P1", version["key_version"]))
+    assert version["ciphertext"] is not None and service.keys.has_data_key(
+        key_name("P1", version["key_version"])
+    )
     [record] = rows(service, "destruction_record")
     assert (record["method"], record["key_shredded"]) == ("delete", False)
 
@@ -98,7 +124,12 @@ def test_a_destroyed_record_is_shredded_with_its_patients_old_key_m14_1(service:
     assert all(v["ciphertext"] is None for v in rows(service, "record_version", record="R2"))
     assert not service.keys.has_data_key(key_name("P1", 1))
     [record] = rows(service, "destruction_record")
-    assert (record["record"], record["method"], record["basis"], record["key_shredded"]) == ("R2", "destroy", "14/1", True)
+    assert (record["record"], record["method"], record["basis"], record["key_shredded"]) == (
+        "R2",
+        "destroy",
+        "14/1",
+        True,
+    )
 
 
 def test_an_anonymised_record_keeps_a_copy_linked_to_no_one_m14_1(service: Mahrem) -> None:
@@ -120,17 +151,28 @@ def test_every_disposal_has_a_destruction_record_kept_three_years_m14_1(service:
     records = lifecycle.destruction_records(service, "A1")
     assert {r["record"] for r in records} == {"R1", "R2", "R4"}
     for r in records:
-        assert (r["run"], r["by"], r["basis"], r["reason"]) == (result["run"], "A1", "14/1", "retention.category")
+        assert (r["run"], r["by"], r["basis"], r["reason"]) == (
+            result["run"],
+            "A1",
+            "14/1",
+            "retention.category",
+        )
         assert t(r["done_at"]) == t(RUN_AT)
         assert t(r["keep_until"]) >= t("2030-06-01T10:00:00+03:00")
         assert r["due_at"] is not None
     assert len(lifecycle.destruction_records(service, "A1", limit=2)) == 2
     assert len(lifecycle.destruction_records(service, "A1", offset=2)) == 1
-    assert [r["record"] for r in lifecycle.destruction_records(service, "A1", patient="C1")] == ["R4"]
+    assert [r["record"] for r in lifecycle.destruction_records(service, "A1", patient="C1")] == [
+        "R4"
+    ]
     [run] = lifecycle.runs(service, "A1")
     assert run["finished_at"] is not None and run["counts"]["anonymised"] == 2
     actions = [r["action"] for r in rows(service, "audit_log")]
-    assert actions.count("destroy") == 3 and "record_anonymised" in actions and "lifecycle_run" in actions
+    assert (
+        actions.count("destroy") == 3
+        and "record_anonymised" in actions
+        and "lifecycle_run" in actions
+    )
 
 
 def test_only_the_data_protection_officer_runs_or_reads_destruction_m14_1(service: Mahrem) -> None:
@@ -153,7 +195,9 @@ def test_a_run_twice_disposes_of_nothing_twice_m14_1(service: Mahrem) -> None:
 
 
 # -- M11/2: the deceased ----------------------------------------------------------------------
-def test_a_deceased_patients_data_are_kept_twenty_years_after_the_death_m11_2(service: Mahrem) -> None:
+def test_a_deceased_patients_data_are_kept_twenty_years_after_the_death_m11_2(
+    service: Mahrem,
+) -> None:
     loaded(service)
     event(service, "2026-05-10T10:00:00+03:00", "death", patient="P1")
     result = lifecycle.run(service, "A1", t(RUN_AT))
@@ -166,26 +210,39 @@ def test_a_deceased_patients_data_are_kept_twenty_years_after_the_death_m11_2(se
     assert {i["record"] for i in plan["items"]} == {"R1", "R2"}
 
 
-def test_the_engine_refuses_a_request_to_destroy_a_recently_deceased_patients_data_m11_2(service: Mahrem) -> None:
+def test_the_engine_refuses_a_request_to_destroy_a_recently_deceased_patients_data_m11_2(
+    service: Mahrem,
+) -> None:
     loaded(service, None)
     event(service, "2026-05-10T10:00:00+03:00", "death", patient="P1")
     with pytest.raises(Refused) as err:
-        lifecycle.destroy_patient_data(service, "P1", "destroy", "A1", t("2030-01-01T10:00:00+03:00"))
+        lifecycle.destroy_patient_data(
+            service, "P1", "destroy", "A1", t("2030-01-01T10:00:00+03:00")
+        )
     assert err.value.basis == "11/2"
     assert read(service, "R1") == OBSERVATION and rows(service, "destruction_record") == []
     denials = [r for r in rows(service, "audit_log") if r["action"] == "destroy"]
     assert denials and denials[0]["outcome"] == "deny" and denials[0]["basis"] == "11/2"
-    done = lifecycle.destroy_patient_data(service, "P1", "destroy", "A1", t("2046-05-10T00:00:00+03:00"))
+    done = lifecycle.destroy_patient_data(
+        service, "P1", "destroy", "A1", t("2046-05-10T00:00:00+03:00")
+    )
     assert sorted(done["records"]) == ["R1", "R2"]
 
 
 def test_a_patient_under_a_concealment_order_is_refused_and_counted_m12_1(service: Mahrem) -> None:
     loaded(service)
-    event(service, "2026-03-01T10:00:00+03:00", "concealment_order", patient="C1", court="Ankara 1. Aile",
-          need_to_know=["O1"])
+    event(
+        service,
+        "2026-03-01T10:00:00+03:00",
+        "concealment_order",
+        patient="C1",
+        court="Ankara 1. Aile",
+        need_to_know=["O1"],
+    )
     result = lifecycle.run(service, "A1", t(RUN_AT))
     assert result["counts"]["refused"] == 1 and result["refused"] == [
-        {"record": "R4", "basis": "12/1", "reason": "concealment.order_active"}]
+        {"record": "R4", "basis": "12/1", "reason": "concealment.order_active"}
+    ]
     assert read(service, "R4") == OBSERVATION
 
 
@@ -216,11 +273,16 @@ def test_an_interrupted_run_is_run_again_without_loss_or_duplication_m14_1(servi
     assert len(records) == 10 and len({r["record"] for r in records}) == 10
     assert all(read(service, r["record"]) is None for r in records)
     assert len(rows(service, "anonymised_record")) == 2  # R1 and R4 (laboratory), each once
-    assert all(r["shredded_at"] is not None for r in rows(service, "data_key") if r["retired_at"] is not None)
+    assert all(
+        r["shredded_at"] is not None
+        for r in rows(service, "data_key")
+        if r["retired_at"] is not None
+    )
 
 
 def test_a_crash_between_commit_and_shredding_is_finished_by_the_next_run_m14_1(
-        service: Mahrem, monkeypatch: pytest.MonkeyPatch) -> None:
+    service: Mahrem, monkeypatch: pytest.MonkeyPatch
+) -> None:
     loaded(service, {"retention_rules": {"psychiatry": {"years": 1, "method": "destroy"}}})
     real = service.keys.shred
 
@@ -248,43 +310,70 @@ def test_progress_counts_every_due_record_once_m14_1(service: Mahrem) -> None:
 
 
 # -- the data subject's request ----------------------------------------------------------------
-def test_a_patients_data_are_destroyed_on_request_and_a_second_request_finds_nothing_m14_1(service: Mahrem) -> None:
+def test_a_patients_data_are_destroyed_on_request_and_a_second_request_finds_nothing_m14_1(
+    service: Mahrem,
+) -> None:
     loaded(service, None)
-    done = lifecycle.destroy_patient_data(service, "P1", "destroy", "A1", t("2026-03-01T10:00:00+03:00"),
-                                          request="AP1")
+    done = lifecycle.destroy_patient_data(
+        service, "P1", "destroy", "A1", t("2026-03-01T10:00:00+03:00"), request="AP1"
+    )
     assert sorted(done["records"]) == ["R1", "R2"] and len(done["destruction_records"]) == 2
     assert read(service, "R1") is None and read(service, "R4") == OBSERVATION
-    again = lifecycle.destroy_patient_data(service, "P1", "destroy", "A1", t("2026-03-02T10:00:00+03:00"))
+    again = lifecycle.destroy_patient_data(
+        service, "P1", "destroy", "A1", t("2026-03-02T10:00:00+03:00")
+    )
     assert again["records"] == []
     records = rows(service, "destruction_record")
-    assert {(r["request"], r["reason"], r["run"]) for r in records} == {("AP1", "request.data_subject", None)}
+    assert {(r["request"], r["reason"], r["run"]) for r in records} == {
+        ("AP1", "request.data_subject", None)
+    }
 
 
-def test_a_deleted_record_can_later_be_destroyed_but_not_the_other_way_m14_1(service: Mahrem) -> None:
+def test_a_deleted_record_can_later_be_destroyed_but_not_the_other_way_m14_1(
+    service: Mahrem,
+) -> None:
     loaded(service, None)
     lifecycle.destroy_patient_data(service, "C1", "delete", "A1", t("2026-03-01T10:00:00+03:00"))
     assert rows(service, "record_disposal", record="R4")[0]["method"] == "deleted"
-    up = lifecycle.destroy_patient_data(service, "C1", "destroy", "A1", t("2026-03-02T10:00:00+03:00"))
-    assert up["records"] == ["R4"] and rows(service, "record_disposal", record="R4")[0]["method"] == "destroyed"
-    down = lifecycle.destroy_patient_data(service, "C1", "delete", "A1", t("2026-03-03T10:00:00+03:00"))
-    assert down["records"] == [] and rows(service, "record_disposal", record="R4")[0]["method"] == "destroyed"
+    up = lifecycle.destroy_patient_data(
+        service, "C1", "destroy", "A1", t("2026-03-02T10:00:00+03:00")
+    )
+    assert (
+        up["records"] == ["R4"]
+        and rows(service, "record_disposal", record="R4")[0]["method"] == "destroyed"
+    )
+    down = lifecycle.destroy_patient_data(
+        service, "C1", "delete", "A1", t("2026-03-03T10:00:00+03:00")
+    )
+    assert (
+        down["records"] == []
+        and rows(service, "record_disposal", record="R4")[0]["method"] == "destroyed"
+    )
 
 
-def test_a_destruction_request_with_an_unknown_method_or_patient_is_refused_m14_1(service: Mahrem) -> None:
+def test_a_destruction_request_with_an_unknown_method_or_patient_is_refused_m14_1(
+    service: Mahrem,
+) -> None:
     loaded(service, None)
     with pytest.raises(InputError):
         lifecycle.destroy_patient_data(service, "P1", "burn", "A1", t("2026-03-01T10:00:00+03:00"))
     with pytest.raises(InputError):
-        lifecycle.destroy_patient_data(service, "P404", "destroy", "A1", t("2026-03-01T10:00:00+03:00"))
+        lifecycle.destroy_patient_data(
+            service, "P404", "destroy", "A1", t("2026-03-01T10:00:00+03:00")
+        )
 
 
-def test_a_disposed_records_history_shows_the_versions_but_no_content_m14_1(service: Mahrem) -> None:
+def test_a_disposed_records_history_shows_the_versions_but_no_content_m14_1(
+    service: Mahrem,
+) -> None:
     from mahrem.services import corrections
 
     loaded(service, None)
     lifecycle.destroy_patient_data(service, "C1", "delete", "A1", t("2026-03-01T10:00:00+03:00"))
     history = corrections.record_history(service, "C1", "R4", t("2026-03-02T10:00:00+03:00"))
-    assert history["disposed"] == "deleted" and [v["resource"] for v in history["versions"]] == [None]
+    assert history["disposed"] == "deleted" and [v["resource"] for v in history["versions"]] == [
+        None
+    ]
     assert history["versions"][0]["provenance"]["resourceType"] == "Provenance"
 
 
@@ -304,5 +393,7 @@ def test_a_malformed_retention_rule_is_refused_when_the_policy_changes_m14(servi
 
     loaded(service)
     with pytest.raises(InputError) as refused:
-        access.change_policy(service, {"retention_rules": {"general": {"years": -1, "method": "destroy"}}}, by="G1")
+        access.change_policy(
+            service, {"retention_rules": {"general": {"years": -1, "method": "destroy"}}}, by="G1"
+        )
     assert refused.value.code == "retention.invalid"

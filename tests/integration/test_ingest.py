@@ -1,5 +1,6 @@
 """Hospital software pushes FHIR R4 (C1): validated, all or nothing, idempotent on the resource
 id, patients linked by TC kimlik no, categories from the codes, only from registered software."""
+
 from __future__ import annotations
 
 import copy
@@ -7,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from mahrem.services import records
 from mahrem.domain.errors import InputError, Refused
+from mahrem.services import records
 from mahrem.services.ports import Mahrem
 from mahrem.services.records import CATEGORY_SYSTEM, TCKN_SYSTEM
 from tests.integration.helpers import event, loaded, rows, t
@@ -18,25 +19,52 @@ AT = t("2026-03-02T10:00:00+03:00")
 
 
 def patient(local_id: str = "hbys-42", number: str | None = None, **extra: Any) -> dict[str, Any]:
-    return {"resourceType": "Patient", "id": local_id, "birthDate": "1990-02-03",
-            "name": [{"family": "Kaya", "given": ["Elif"]}], "telecom": [{"system": "phone", "value": "+905551112233"}],
-            "identifier": [{"system": TCKN_SYSTEM, "value": number or tckn(500)}], **extra}
+    return {
+        "resourceType": "Patient",
+        "id": local_id,
+        "birthDate": "1990-02-03",
+        "name": [{"family": "Kaya", "given": ["Elif"]}],
+        "telecom": [{"system": "phone", "value": "+905551112233"}],
+        "identifier": [{"system": TCKN_SYSTEM, "value": number or tckn(500)}],
+        **extra,
+    }
 
 
-def condition(cid: str, code: str, subject: str = "Patient/hbys-42", system: str = "http://hl7.org/fhir/sid/icd-10",
-              **extra: Any) -> dict[str, Any]:
-    return {"resourceType": "Condition", "id": cid, "subject": {"reference": subject},
-            "code": {"coding": [{"system": system, "code": code}]}, **extra}
+def condition(
+    cid: str,
+    code: str,
+    subject: str = "Patient/hbys-42",
+    system: str = "http://hl7.org/fhir/sid/icd-10",
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "resourceType": "Condition",
+        "id": cid,
+        "subject": {"reference": subject},
+        "code": {"coding": [{"system": system, "code": code}]},
+        **extra,
+    }
 
 
 def bundle(*resources: dict[str, Any]) -> dict[str, Any]:
-    return {"resourceType": "Bundle", "type": "transaction",
-            "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r,
-                       "request": {"method": "PUT", "url": f"{r['resourceType']}/{r['id']}"}} for r in resources]}
+    return {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "fullUrl": f"urn:uuid:{r['id']}",
+                "resource": r,
+                "request": {"method": "PUT", "url": f"{r['resourceType']}/{r['id']}"},
+            }
+            for r in resources
+        ],
+    }
 
 
 def push(service: Mahrem, body: Any, installation: str = "S1") -> list[tuple[str, str]]:
-    return [(e.id, e.outcome) for e in records.push(service, installation, "D1", body, at=AT).entries]
+    return [
+        (e.id, e.outcome) for e in records.push(service, installation, "D1", body, at=AT).entries
+    ]
 
 
 def test_a_transaction_registers_the_patient_and_stores_its_records(service: Mahrem) -> None:
@@ -44,10 +72,16 @@ def test_a_transaction_registers_the_patient_and_stores_its_records(service: Mah
     out = push(service, bundle(patient(), condition("c1", "J45"), condition("c2", "F32.1")))
     assert out == [("hbys-42", "registered"), ("c1", "created"), ("c2", "created")]
     person = rows(service, "person", tckn=tckn(500))[0]
-    assert (person["name"], str(person["birth_date"]), person["phone"]) == ("Elif Kaya", "1990-02-03", "+905551112233")
+    assert (person["name"], str(person["birth_date"]), person["phone"]) == (
+        "Elif Kaya",
+        "1990-02-03",
+        "+905551112233",
+    )
     stored = {r["id"]: r for r in rows(service, "record", patient=person["id"])}
     assert {k: (r["facility"], r["author"], r["category"]) for k, r in stored.items()} == {
-        "c1": ("F1", "D1", "general"), "c2": ("F1", "D1", "psychiatry")}
+        "c1": ("F1", "D1", "general"),
+        "c2": ("F1", "D1", "psychiatry"),
+    }
 
 
 def test_the_stored_record_names_the_person_mahrem_knows(service: Mahrem) -> None:
@@ -80,11 +114,16 @@ def test_a_transaction_is_all_or_nothing(service: Mahrem) -> None:
     bad = condition("c2", "J45", subject="Patient/unknown-here")
     with pytest.raises(InputError) as err:
         push(service, bundle(patient(), condition("c1", "J45"), bad))
-    assert err.value.code == "patient.unresolved" and err.value.field == "body.entry[2].resource.subject"
+    assert (
+        err.value.code == "patient.unresolved"
+        and err.value.field == "body.entry[2].resource.subject"
+    )
     assert rows(service, "record", id="c1") == [] and rows(service, "person", tckn=tckn(500)) == []
 
 
-def test_a_later_push_refers_to_the_patient_by_its_local_id_or_tc_kimlik_no(service: Mahrem) -> None:
+def test_a_later_push_refers_to_the_patient_by_its_local_id_or_tc_kimlik_no(
+    service: Mahrem,
+) -> None:
     loaded(service)
     push(service, patient())
     assert push(service, condition("c1", "J45")) == [("c1", "created")]
@@ -93,11 +132,29 @@ def test_a_later_push_refers_to_the_patient_by_its_local_id_or_tc_kimlik_no(serv
 
 
 def test_local_ids_are_per_facility(service: Mahrem) -> None:
-    loaded(service, software=[
-        {"id": "S1", "vendor": "Örnek", "product": "HBYS", "version": "1", "status": "registered", "facility": "F1",
-         "administrator": "A1"},
-        {"id": "S3", "vendor": "Başka", "product": "HBYS", "version": "2", "status": "registered", "facility": "F3",
-         "administrator": "A1"}])
+    loaded(
+        service,
+        software=[
+            {
+                "id": "S1",
+                "vendor": "Örnek",
+                "product": "HBYS",
+                "version": "1",
+                "status": "registered",
+                "facility": "F1",
+                "administrator": "A1",
+            },
+            {
+                "id": "S3",
+                "vendor": "Başka",
+                "product": "HBYS",
+                "version": "2",
+                "status": "registered",
+                "facility": "F3",
+                "administrator": "A1",
+            },
+        ],
+    )
     push(service, patient())
     with pytest.raises(InputError):
         push(service, condition("c1", "J45"), installation="S3")
@@ -117,7 +174,9 @@ def test_the_sender_may_name_the_category_but_a_restricted_code_wins(service: Ma
     hiv = condition("c2", "B20", meta={"tag": [{"system": CATEGORY_SYSTEM, "code": "general"}]})
     push(service, bundle(patient(), tagged, hiv))
     assert {r["id"]: r["category"] for r in rows(service, "record") if r["id"] in ("c1", "c2")} == {
-        "c1": "imaging", "c2": "hiv"}
+        "c1": "imaging",
+        "c2": "hiv",
+    }
 
 
 def test_the_record_time_is_its_own_date_when_given_and_not_in_the_future(service: Mahrem) -> None:
@@ -132,7 +191,9 @@ def test_the_record_time_is_its_own_date_when_given_and_not_in_the_future(servic
 def test_invalid_fhir_is_refused_naming_the_entry(service: Mahrem) -> None:
     loaded(service)
     with pytest.raises(InputError) as err:
-        push(service, bundle(patient(), {"resourceType": "Condition", "id": "c1", "subject": "nope"}))
+        push(
+            service, bundle(patient(), {"resourceType": "Condition", "id": "c1", "subject": "nope"})
+        )
     assert err.value.code == "fhir.invalid" and err.value.field == "body.entry[1].resource"
 
 
@@ -154,7 +215,10 @@ def test_directory_resources_are_acknowledged_not_stored(service: Mahrem) -> Non
 
 def test_software_that_is_not_registered_cannot_write_kts_3(service: Mahrem) -> None:
     loaded(service)
-    assert event(service, "2026-03-01T10:00:00+03:00", "software_suspended", software="S1")[0] == "accepted"
+    assert (
+        event(service, "2026-03-01T10:00:00+03:00", "software_suspended", software="S1")[0]
+        == "accepted"
+    )
     with pytest.raises(Refused) as refused:
         push(service, patient())
     assert refused.value.basis == "KTS/3"
@@ -165,17 +229,30 @@ def test_software_that_is_not_registered_cannot_write_kts_3(service: Mahrem) -> 
 def test_every_stored_resource_is_audited_with_its_installation(service: Mahrem) -> None:
     loaded(service)
     push(service, bundle(patient(), condition("c1", "J45")))
-    entries = [(e["action"], e["via"], e["actor"], e["record"]) for e in rows(service, "audit_log", kind="event")]
-    assert entries == [("patient_registered", "S1", "D1", None), ("record_created", "S1", "D1", "c1")]
+    entries = [
+        (e["action"], e["via"], e["actor"], e["record"])
+        for e in rows(service, "audit_log", kind="event")
+    ]
+    assert entries == [
+        ("patient_registered", "S1", "D1", None),
+        ("record_created", "S1", "D1", "c1"),
+    ]
 
 
-def test_a_refused_push_is_audited_and_leaves_an_incident_naming_the_administrator_kts_3(service: Mahrem) -> None:
+def test_a_refused_push_is_audited_and_leaves_an_incident_naming_the_administrator_kts_3(
+    service: Mahrem,
+) -> None:
     loaded(service)
     event(service, "2026-03-01T10:00:00+03:00", "software_suspended", software="S1")
     with pytest.raises(Refused):
         push(service, patient())
     [incident] = rows(service, "kts_incident")
-    assert (incident["installation"], incident["facility"], incident["administrator"], incident["basis"]) == (
-        "S1", "F1", "A1", "KTS/3")
-    assert [(e["action"], e["outcome"], e["basis"]) for e in rows(service, "audit_log", via="S1")] == [
-        ("fhir_push", "rejected", "KTS/3")]
+    assert (
+        incident["installation"],
+        incident["facility"],
+        incident["administrator"],
+        incident["basis"],
+    ) == ("S1", "F1", "A1", "KTS/3")
+    assert [
+        (e["action"], e["outcome"], e["basis"]) for e in rows(service, "audit_log", via="S1")
+    ] == [("fhir_push", "rejected", "KTS/3")]

@@ -1,13 +1,14 @@
 """M6/5 one-time codes through the service layer: HMAC only, 10 minutes, single use, five
 wrong entries lock the pair out for an hour, a 24-hour grant."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from mahrem.services import accounts
 from mahrem.adapters.sms import OutboxGateway, ProductionRefused
+from mahrem.services import accounts
 from mahrem.services.ports import Mahrem
 from tests.integration.helpers import event, loaded, read, rows, t
 
@@ -64,7 +65,9 @@ def test_a_code_expires_ten_minutes_after_the_request_m6_5(service: Mahrem) -> N
     assert enter(service, "09:20:00+03:00", code) == ("rejected", "6/5")
     assert rows(service, "code_grant") == []
     # The outbox no longer holds the message once the code has expired.
-    assert accounts.outbox(service, accounts.phone_of(service, "P1"), t(DAY + "09:20:00+03:00")) == []
+    assert (
+        accounts.outbox(service, accounts.phone_of(service, "P1"), t(DAY + "09:20:00+03:00")) == []
+    )
 
 
 def test_a_code_is_single_use_and_reuse_is_not_a_wrong_entry(service: Mahrem) -> None:

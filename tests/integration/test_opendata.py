@@ -1,6 +1,7 @@
 """M17 — open health data: aggregate diagnoses with small cells and their complements withheld,
 or counts with OpenDP noise at a stated ε; CSV, JSON and DCAT-style metadata in the open
 directory; audited."""
+
 from __future__ import annotations
 
 import csv
@@ -15,8 +16,8 @@ import pytest
 from scipy.optimize import linprog
 
 from mahrem.services import demo
-from mahrem.services.ports import Mahrem
 from mahrem.services.opendata import ROW_DIMENSIONS, TOTAL, dp_measurement, publish
+from mahrem.services.ports import Mahrem
 from tests.integration.helpers import rows, t
 from tests.integration.test_research_export import research_world
 from tests.worlds import world
@@ -37,16 +38,22 @@ def loaded(service: Mahrem) -> Mahrem:
 def table_of(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """The published CSV back as a (rows+1)×(columns+1) table of counts (NaN = withheld)."""
     cells = list(csv.DictReader(io.StringIO(path.read_text())))
-    row_keys = sorted({tuple(c[d] for d in ROW_DIMENSIONS) for c in cells}, key=lambda k: k[0] == TOTAL)
+    row_keys = sorted(
+        {tuple(c[d] for d in ROW_DIMENSIONS) for c in cells}, key=lambda k: k[0] == TOTAL
+    )
     col_keys = sorted({c["icd10_chapter"] for c in cells}, key=lambda k: k == TOTAL)
     ri, ci = {k: i for i, k in enumerate(row_keys)}, {k: j for j, k in enumerate(col_keys)}
     out = np.full((len(row_keys), len(col_keys)), np.nan)
     for c in cells:
-        out[ri[tuple(c[d] for d in ROW_DIMENSIONS)], ci[c["icd10_chapter"]]] = float(c["count"]) if c["count"] else np.nan
+        out[ri[tuple(c[d] for d in ROW_DIMENSIONS)], ci[c["icd10_chapter"]]] = (
+            float(c["count"]) if c["count"] else np.nan
+        )
     return out, np.isnan(out)
 
 
-def test_small_cells_are_withheld_with_their_complements_m17(service: Mahrem, tmp_path: Path) -> None:
+def test_small_cells_are_withheld_with_their_complements_m17(
+    service: Mahrem, tmp_path: Path
+) -> None:
     meta = publish(loaded(service), SINCE, UNTIL, by="G1", directory=tmp_path, at=AT)
     table, hidden = table_of(tmp_path / f"{meta['identifier']}.csv")
     published = table[~hidden]
@@ -57,7 +64,9 @@ def test_small_cells_are_withheld_with_their_complements_m17(service: Mahrem, tm
     index = {cell: k for k, cell in enumerate(unknown)}
     a_eq, b_eq = [], []
     nr, nc = table.shape
-    for line in [[(r, c) for c in range(nc)] for r in range(nr)] + [[(r, c) for r in range(nr)] for c in range(nc)]:
+    for line in [[(r, c) for c in range(nc)] for r in range(nr)] + [
+        [(r, c) for r in range(nr)] for c in range(nc)
+    ]:
         coeff, rhs = np.zeros(len(unknown)), 0.0
         for k, cell in enumerate(line):
             sign = -1.0 if k == len(line) - 1 else 1.0
@@ -97,12 +106,24 @@ def test_publishing_again_rewrites_the_same_files_m17(service: Mahrem, tmp_path:
     second = publish(service, SINCE, UNTIL, directory=out, at=AT)
     assert first["distribution"] == second["distribution"]
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        f"{first['identifier']}.{x}" for x in ("csv", "json", "meta.json"))
+        f"{first['identifier']}.{x}" for x in ("csv", "json", "meta.json")
+    )
 
 
-def test_a_dp_release_states_its_epsilon_and_covers_every_fixed_cell_m17(service: Mahrem, tmp_path: Path) -> None:
-    meta = publish(loaded(service), SINCE, UNTIL, method="dp", epsilon=0.5, max_per_person=2,
-                   directory=tmp_path, at=AT, name="diagnoses-dp")
+def test_a_dp_release_states_its_epsilon_and_covers_every_fixed_cell_m17(
+    service: Mahrem, tmp_path: Path
+) -> None:
+    meta = publish(
+        loaded(service),
+        SINCE,
+        UNTIL,
+        method="dp",
+        epsilon=0.5,
+        max_per_person=2,
+        directory=tmp_path,
+        at=AT,
+        name="diagnoses-dp",
+    )
     assert meta["method"]["epsilon"] == 0.5 and meta["method"]["scale"] == pytest.approx(4.0)
     body = json.loads((tmp_path / "diagnoses-dp.json").read_text())
     provinces = {c["province"] for c in body["cells"]} - {TOTAL}

@@ -1,5 +1,6 @@
 """Record content encrypted at rest under a per-patient data key (M14, crypto-shredding): the
 database never holds it in clear, and destroying the key makes every copy unreadable."""
+
 from __future__ import annotations
 
 import json
@@ -9,14 +10,13 @@ from typing import Any
 
 import pytest
 
-from mahrem.services import access
 from mahrem.adapters.crypto import SealError
 from mahrem.bootstrap import build
-from mahrem.services import lifecycle
-from mahrem.services.ports import Mahrem
-from mahrem.services.policies import ensure_policy, policy_at
-from mahrem.services.records import current_resource, key_name, seal_plaintext
+from mahrem.services import access, lifecycle
 from mahrem.services.demo.loading import load_into
+from mahrem.services.policies import ensure_policy, policy_at
+from mahrem.services.ports import Mahrem
+from mahrem.services.records import current_resource, key_name, seal_plaintext
 from tests.integration.helpers import event, rows, t
 from tests.worlds import OBSERVATION, world
 
@@ -24,8 +24,14 @@ MARKER = "Zeynep-Gizli-Tanı-7731"
 
 
 def secret_record(rid: str = "R9", patient: str = "P1") -> dict[str, Any]:
-    return {"id": rid, "patient": patient, "facility": "F1", "author": "D1", "category": "general",
-            "resource": {**OBSERVATION, "note": [{"text": MARKER}]}}
+    return {
+        "id": rid,
+        "patient": patient,
+        "facility": "F1",
+        "author": "D1",
+        "category": "general",
+        "resource": {**OBSERVATION, "note": [{"text": MARKER}]},
+    }
 
 
 def loaded(service: Mahrem) -> Mahrem:
@@ -43,7 +49,9 @@ def read(service: Mahrem, record: str) -> dict[str, Any] | None:
 
 def test_a_new_record_is_stored_only_as_ciphertext_m14_1(service: Mahrem) -> None:
     loaded(service)
-    assert event(service, "2026-02-01T10:00:00+03:00", "record_created", record=secret_record()) == ("accepted", None)
+    assert event(
+        service, "2026-02-01T10:00:00+03:00", "record_created", record=secret_record()
+    ) == ("accepted", None)
     [row] = rows(service, "record", id="R9")
     [version] = rows(service, "record_version", record="R9")
     assert row["resource"] == {} and version["version"] == 1 and version["key_version"] == 1
@@ -57,12 +65,14 @@ def test_world_records_are_encrypted_when_loaded_with_the_key_store_m14_1(servic
     assert read(service, "R1") == OBSERVATION
 
 
-def test_the_sqlite_file_never_holds_the_content_in_clear_m14_1(sqlite_service: Mahrem, tmp_path: Path) -> None:
+def test_the_sqlite_file_never_holds_the_content_in_clear_m14_1(
+    sqlite_service: Mahrem, tmp_path: Path
+) -> None:
     loaded(sqlite_service)
     event(sqlite_service, "2026-02-01T10:00:00+03:00", "record_created", record=secret_record())
     sqlite_service.uow.engine.dispose()
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("mahrem.db*"))
-    assert MARKER.encode() not in raw and "Zeynep".encode() not in raw
+    assert MARKER.encode() not in raw and b"Zeynep" not in raw
     assert read(sqlite_service, "R9") is not None
 
 
@@ -101,11 +111,19 @@ def _copy_sqlite(url: str, to: Path) -> str:
 
 
 def test_a_destroyed_record_is_unreadable_even_from_a_copy_taken_before_m14_1(
-        sqlite_service: Mahrem, sqlite_url: str, tmp_path: Path) -> None:
+    sqlite_service: Mahrem, sqlite_url: str, tmp_path: Path
+) -> None:
     loaded(sqlite_service)
-    event(sqlite_service, "2026-02-01T10:00:00+03:00", "record_created", record=secret_record("R9", "C1"))
+    event(
+        sqlite_service,
+        "2026-02-01T10:00:00+03:00",
+        "record_created",
+        record=secret_record("R9", "C1"),
+    )
     backup_url = _copy_sqlite(sqlite_url, tmp_path / "backup.db")
-    lifecycle.destroy_patient_data(sqlite_service, "C1", "destroy", "A1", t("2026-03-01T10:00:00+03:00"))
+    lifecycle.destroy_patient_data(
+        sqlite_service, "C1", "destroy", "A1", t("2026-03-01T10:00:00+03:00")
+    )
     assert read(sqlite_service, "R9") is None
     backup = build(backup_url, key_dir=str(tmp_path / "keys"))  # the current key store
     try:
@@ -114,26 +132,40 @@ def test_a_destroyed_record_is_unreadable_even_from_a_copy_taken_before_m14_1(
             assert current_resource(store, backup.keys, "R9") is None
             version = store.rows("record_version", record="R9")[0]
             assert version["ciphertext"] is not None
-            assert backup.keys.unseal(key_name("C1", version["key_version"]), version["ciphertext"],
-                                      b"any") is None
+            assert (
+                backup.keys.unseal(
+                    key_name("C1", version["key_version"]), version["ciphertext"], b"any"
+                )
+                is None
+            )
             assert not backup.keys.has_data_key(key_name("C1", 1))
         assert read(backup, "R1") == OBSERVATION  # another patient's key is untouched
     finally:
         backup.uow.engine.dispose()
 
 
-def test_destroying_some_records_re_encrypts_the_others_under_a_new_key_m14_1(service: Mahrem) -> None:
+def test_destroying_some_records_re_encrypts_the_others_under_a_new_key_m14_1(
+    service: Mahrem,
+) -> None:
     loaded(service)
     event(service, "2026-02-01T10:00:00+03:00", "record_created", record=secret_record())
-    access.change_policy(service, {"retention_rules": {"general": {"years": 0, "method": "destroy"}}}, "G1",
-                          t("2026-02-01T11:00:00+03:00"))
+    access.change_policy(
+        service,
+        {"retention_rules": {"general": {"years": 0, "method": "destroy"}}},
+        "G1",
+        t("2026-02-01T11:00:00+03:00"),
+    )
     lifecycle.run(service, "A1", t("2026-03-01T10:00:00+03:00"))
     assert read(service, "R9") is None
     assert read(service, "R1") == OBSERVATION and read(service, "R2") is not None
     keys = {r["version"]: r for r in rows(service, "data_key", patient="P1")}
     assert keys[1]["shredded_at"] is not None and keys[2]["retired_at"] is None
-    assert {v["key_version"] for v in rows(service, "record_version") if v["record"] in ("R1", "R2")} == {2}
-    assert not service.keys.has_data_key(key_name("P1", 1)) and service.keys.has_data_key(key_name("P1", 2))
+    assert {
+        v["key_version"] for v in rows(service, "record_version") if v["record"] in ("R1", "R2")
+    } == {2}
+    assert not service.keys.has_data_key(key_name("P1", 1)) and service.keys.has_data_key(
+        key_name("P1", 2)
+    )
     [nine] = rows(service, "record_version", record="R9")
     assert nine["ciphertext"] is None
 

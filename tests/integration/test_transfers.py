@@ -1,8 +1,7 @@
 """M15 transfers: every record decided by the engine (rule 10), an encrypted FHIR Bundle of
 only the permitted records, a manifest, refusals with their basis, resumable runs."""
-from __future__ import annotations
 
-from mahrem.services.records import current_resource
+from __future__ import annotations
 
 import base64
 from typing import Any
@@ -12,17 +11,27 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from mahrem.domain.errors import InputError
+from mahrem.domain.errors import Forbidden, InputError
 from mahrem.services import transfers
 from mahrem.services.ports import Mahrem
+from mahrem.services.records import current_resource
 from mahrem.services.transfers import Selection, Transfer, open_package, transfer
-from mahrem.domain.errors import Forbidden
 from tests.integration.helpers import event, loaded, rows, t
 from tests.worlds import OBSERVATION
 
 AT = t("2026-03-10T10:00:00+03:00")
-EXTRA = [{"id": f"X{i}", "patient": "P1", "facility": "F1", "author": "D1", "created_at": "2026-02-01T10:00:00+03:00",
-          "category": "laboratory", "resource": OBSERVATION} for i in range(1, 6)]
+EXTRA = [
+    {
+        "id": f"X{i}",
+        "patient": "P1",
+        "facility": "F1",
+        "author": "D1",
+        "created_at": "2026-02-01T10:00:00+03:00",
+        "category": "laboratory",
+        "resource": OBSERVATION,
+    }
+    for i in range(1, 6)
+]
 
 
 def world(service: Mahrem, extra: bool = False) -> Mahrem:
@@ -31,14 +40,30 @@ def world(service: Mahrem, extra: bool = False) -> Mahrem:
     return loaded(service, records=BASE_WORLD["records"] + (EXTRA if extra else []))
 
 
-def protocol(service: Mahrem, pid: str = "PR1", categories: tuple[str, ...] = ("laboratory",)) -> None:
-    assert event(service, "2026-02-01T09:00:00+03:00", "protocol_signed", id=pid, institution="SGK",
-                 categories=list(categories)) == ("accepted", None)
+def protocol(
+    service: Mahrem, pid: str = "PR1", categories: tuple[str, ...] = ("laboratory",)
+) -> None:
+    assert event(
+        service,
+        "2026-02-01T09:00:00+03:00",
+        "protocol_signed",
+        id=pid,
+        institution="SGK",
+        categories=list(categories),
+    ) == ("accepted", None)
 
 
 def consent(service: Mahrem, kind: str, patient: str = "P1") -> None:
-    assert event(service, "2026-02-01T09:00:00+03:00", "transfer_consent_given", patient=patient,
-                 recipient_kind=kind)[0] == "accepted"
+    assert (
+        event(
+            service,
+            "2026-02-01T09:00:00+03:00",
+            "transfer_consent_given",
+            patient=patient,
+            recipient_kind=kind,
+        )[0]
+        == "accepted"
+    )
 
 
 def keypair() -> tuple[X25519PrivateKey, str]:
@@ -64,7 +89,9 @@ def bases(result: Transfer) -> dict[str, str]:
 
 
 # -- the legal bases --------------------------------------------------------------------------
-def test_a_public_institution_gets_only_the_categories_its_protocol_lists_m15_2(service: Mahrem) -> None:
+def test_a_public_institution_gets_only_the_categories_its_protocol_lists_m15_2(
+    service: Mahrem,
+) -> None:
     world(service)
     protocol(service)
     key, pub = keypair()
@@ -77,7 +104,9 @@ def test_a_public_institution_gets_only_the_categories_its_protocol_lists_m15_2(
     assert result.refused[0]["reason"] == "transfer.no_protocol"
 
 
-def test_the_bundle_decrypts_to_exactly_the_permitted_records_and_matches_its_hash_m15(service: Mahrem) -> None:
+def test_the_bundle_decrypts_to_exactly_the_permitted_records_and_matches_its_hash_m15(
+    service: Mahrem,
+) -> None:
     import hashlib
     import json
 
@@ -85,11 +114,15 @@ def test_the_bundle_decrypts_to_exactly_the_permitted_records_and_matches_its_ha
     protocol(service, categories=("laboratory", "psychiatry"))
     key, pub = keypair()
     result = transfer(service, "A1", ["P1", "C1"], public(public_key=pub), at=AT)
-    assert result.package is not None and result.key_wrap is not None and result.manifest is not None
+    assert (
+        result.package is not None and result.key_wrap is not None and result.manifest is not None
+    )
     bundle = open_package(result.package, result.key_wrap, private_key=key)
     assert sorted(decoded(result, key)) == ["R1", "R2", "R4"]
     with service.uow.write() as store:
-        stored = {r["id"]: current_resource(store, service.keys, r["id"]) for r in store.rows("record")}
+        stored = {
+            r["id"]: current_resource(store, service.keys, r["id"]) for r in store.rows("record")
+        }
     assert all(e["resource"] == stored[e["fullUrl"].rsplit(":", 1)[1]] for e in bundle["entry"])
     plain = json.dumps(bundle, ensure_ascii=False, sort_keys=True).encode()
     assert hashlib.sha256(plain).hexdigest() == result.manifest["bundle_sha256"]
@@ -107,7 +140,9 @@ def test_without_a_protocol_every_record_is_refused_m15_2(service: Mahrem) -> No
 def test_an_unknown_or_unsigned_protocol_refuses_like_none_m15_2(service: Mahrem) -> None:
     world(service)
     protocol(service)
-    early = transfer(service, "A1", "P1", public(), transfer_id="EARLY", at=t("2026-01-15T10:00:00+03:00"))
+    early = transfer(
+        service, "A1", "P1", public(), transfer_id="EARLY", at=t("2026-01-15T10:00:00+03:00")
+    )
     unknown = transfer(service, "A1", "P1", public(protocol="NOPE"), at=AT)
     assert bases(early) == bases(unknown) == {"R1": "refused 15/2", "R2": "refused 15/2"}
 
@@ -115,9 +150,15 @@ def test_an_unknown_or_unsigned_protocol_refuses_like_none_m15_2(service: Mahrem
 def test_abroad_is_refused_without_the_patients_consent_m15_1(service: Mahrem) -> None:
     world(service)
     foreign = {"kind": "foreign", "name": "Charité", "country": "de"}
-    assert bases(transfer(service, "A1", "P1", foreign, at=AT)) == {"R1": "refused 15/1", "R2": "refused 15/1"}
+    assert bases(transfer(service, "A1", "P1", foreign, at=AT)) == {
+        "R1": "refused 15/1",
+        "R2": "refused 15/1",
+    }
     consent(service, "private")  # consent for another kind of recipient does not count
-    assert bases(transfer(service, "A1", "P1", foreign, at=AT)) == {"R1": "refused 15/1", "R2": "refused 15/1"}
+    assert bases(transfer(service, "A1", "P1", foreign, at=AT)) == {
+        "R1": "refused 15/1",
+        "R2": "refused 15/1",
+    }
     consent(service, "foreign")
     key, pub = keypair()
     result = transfer(service, "A1", "P1", {**foreign, "public_key": pub}, at=AT)
@@ -129,7 +170,10 @@ def test_abroad_is_refused_without_the_patients_consent_m15_1(service: Mahrem) -
 def test_a_private_recipient_needs_consent_for_private_recipients_m15_1(service: Mahrem) -> None:
     world(service)
     private = {"kind": "private", "name": "Özel Sigorta A.Ş."}
-    assert bases(transfer(service, "A1", "P1", private, at=AT)) == {"R1": "refused 15/1", "R2": "refused 15/1"}
+    assert bases(transfer(service, "A1", "P1", private, at=AT)) == {
+        "R1": "refused 15/1",
+        "R2": "refused 15/1",
+    }
     consent(service, "private")
     assert bases(transfer(service, "A1", "P1", private, at=AT)) == {"R1": "15/1", "R2": "15/1"}
 
@@ -140,15 +184,22 @@ def test_only_a_data_protection_officer_transfers_m15(service: Mahrem) -> None:
     with pytest.raises(Forbidden):
         transfer(service, "D1", "P1", public(), at=AT)
     assert rows(service, "transfer") == []
-    attempts = [(e["actor"], e["outcome"], e["reason"]) for e in rows(service, "audit_log")
-                if e["action"] == "transfer_started"]
+    attempts = [
+        (e["actor"], e["outcome"], e["reason"])
+        for e in rows(service, "audit_log")
+        if e["action"] == "transfer_started"
+    ]
     assert attempts == [("D1", "rejected", "transfer.forbidden")]
 
 
 def test_bad_recipients_are_input_errors_m15(service: Mahrem) -> None:
     world(service)
-    for bad in ({"kind": "martian", "name": "x"}, {"kind": "public"}, {"kind": "foreign", "name": "x"},
-                {"kind": "private", "name": "x", "public_key": "not a key"}):
+    for bad in (
+        {"kind": "martian", "name": "x"},
+        {"kind": "public"},
+        {"kind": "foreign", "name": "x"},
+        {"kind": "private", "name": "x", "public_key": "not a key"},
+    ):
         with pytest.raises(InputError):
             transfer(service, "A1", "P1", bad, at=AT)
     with pytest.raises(InputError):
@@ -158,7 +209,9 @@ def test_bad_recipients_are_input_errors_m15(service: Mahrem) -> None:
 def test_a_category_selection_limits_what_is_decided_m15(service: Mahrem) -> None:
     world(service)
     protocol(service)
-    result = transfer(service, "A1", Selection(patients=("P1",), categories=("psychiatry",)), public(), at=AT)
+    result = transfer(
+        service, "A1", Selection(patients=("P1",), categories=("psychiatry",)), public(), at=AT
+    )
     assert bases(result) == {"R2": "refused 15/2"}
 
 
@@ -168,7 +221,9 @@ def test_every_record_decision_and_the_package_are_audited_m15(service: Mahrem) 
     protocol(service)
     result = transfer(service, "A1", "P1", public(), at=AT)
     log = rows(service, "audit_log")
-    decisions = sorted((e["record"], e["outcome"], e["basis"]) for e in log if e["action"] == "transfer")
+    decisions = sorted(
+        (e["record"], e["outcome"], e["basis"]) for e in log if e["action"] == "transfer"
+    )
     assert decisions == [("R1", "permit", "15/2"), ("R2", "deny", "15/2")]
     packaged = [e for e in log if e["action"] == "transfer_packaged"]
     assert len(packaged) == 1 and result.manifest is not None
@@ -200,7 +255,9 @@ def test_a_wrong_private_key_cannot_open_the_package(service: Mahrem) -> None:
         open_package(result.package, result.key_wrap, private_key=X25519PrivateKey.generate())
 
 
-def test_an_interrupted_transfer_resumes_without_deciding_a_record_twice_m15(service: Mahrem) -> None:
+def test_an_interrupted_transfer_resumes_without_deciding_a_record_twice_m15(
+    service: Mahrem,
+) -> None:
     world(service, extra=True)
     protocol(service)
     seen: list[tuple[int, int]] = []
@@ -211,18 +268,32 @@ def test_an_interrupted_transfer_resumes_without_deciding_a_record_twice_m15(ser
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        transfer(service, "A1", "P1", public(), transfer_id="T1", at=AT, progress=stop_after_two, batch=2)
+        transfer(
+            service, "A1", "P1", public(), transfer_id="T1", at=AT, progress=stop_after_two, batch=2
+        )
     assert seen == [(0, 7), (2, 7)]
     assert len(rows(service, "transfer_item", transfer="T1")) == 2
     halfway = transfers.get_transfer(service, "A1", "T1", at=AT)
     assert (halfway.status, halfway.done, halfway.total, halfway.package) == ("running", 2, 7, None)
     seen.clear()
-    result = transfer(service, "A1", "P1", public(), transfer_id="T1", at=AT, progress=lambda d, n: seen.append((d, n)),
-                      batch=2)
+    result = transfer(
+        service,
+        "A1",
+        "P1",
+        public(),
+        transfer_id="T1",
+        at=AT,
+        progress=lambda d, n: seen.append((d, n)),
+        batch=2,
+    )
     assert seen == [(2, 7), (4, 7), (6, 7), (7, 7)]
     decided = [e["record"] for e in rows(service, "audit_log") if e["action"] == "transfer"]
     assert sorted(decided) == sorted({*decided}) and len(decided) == 7
-    assert result.manifest is not None and result.manifest["counts"] == {"selected": 7, "transferred": 6, "refused": 1}
+    assert result.manifest is not None and result.manifest["counts"] == {
+        "selected": 7,
+        "transferred": 6,
+        "refused": 1,
+    }
 
 
 def test_running_a_packaged_transfer_again_changes_nothing_m15(service: Mahrem) -> None:
@@ -237,13 +308,19 @@ def test_running_a_packaged_transfer_again_changes_nothing_m15(service: Mahrem) 
         transfer(service, "A1", "P1", {"kind": "private", "name": "x"}, transfer_id="T1", at=AT)
 
 
-def test_a_record_gone_before_packaging_is_listed_as_not_sent_m15(service: Mahrem, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_record_gone_before_packaging_is_listed_as_not_sent_m15(
+    service: Mahrem, monkeypatch: pytest.MonkeyPatch
+) -> None:
     world(service)
     protocol(service, categories=("laboratory", "psychiatry"))
     import mahrem.services.transfers.procedure as procedure
 
     real = procedure.current_resource
-    monkeypatch.setattr(procedure, "current_resource", lambda store, keys, rid: None if rid == "R1" else real(store, keys, rid))
+    monkeypatch.setattr(
+        procedure,
+        "current_resource",
+        lambda store, keys, rid: None if rid == "R1" else real(store, keys, rid),
+    )
     result = transfer(service, "A1", "P1", public(), at=AT)
     assert bases(result) == {"R2": "15/2", "R1": "refused None"}
     assert result.refused[0]["reason"] == "transfer.record_gone"

@@ -64,7 +64,10 @@ def test_under_concealment_only_the_patient_or_a_named_officer_is_ever_permitted
     d = decide(req, facts, POLICY)
     if d.permitted and req.actor != PATIENT:
         if care_path(req, facts, POLICY):  # M12 with M6/1: the episode under way, by rule 4
-            assert (d.capacity, req.action, d.basis) in (("staff", "read", "6/1"), ("staff", "correct", "13/3"))
+            assert (d.capacity, req.action, d.basis) in (
+                ("staff", "read", "6/1"),
+                ("staff", "correct", "13/3"),
+            )
             assert current_care(req, facts, POLICY)
             return
         assert any(
@@ -85,8 +88,13 @@ def test_the_care_path_never_opens_a_record_outside_the_episode_under_way_m12_1(
     if d.permitted and req.actor != PATIENT:
         record = facts.record
         assert record is not None and d.capacity == "staff"
-        assert any(p.facility == record.facility and p.span.contains(req.at) for p in facts.staff_posts)
-        assert any(e.facility == record.facility and e.span.start <= record.created_at for e in facts.episodes)
+        assert any(
+            p.facility == record.facility and p.span.contains(req.at) for p in facts.staff_posts
+        )
+        assert any(
+            e.facility == record.facility and e.span.start <= record.created_at
+            for e in facts.episodes
+        )
 
 
 @FAST
@@ -98,7 +106,11 @@ def test_under_concealment_anyone_not_named_is_refused_12_1_unless_the_gate_refu
     # The only order in force names nobody (earlier orders of the world may have named the actor).
     facts = replace(facts, concealments=(ConcealmentOrder((), Interval(req.at)),))
     d = decide(req, facts, POLICY)
-    if req.actor != PATIENT and software_gate(req, facts, POLICY) is None and not care_path(req, facts, POLICY):
+    if (
+        req.actor != PATIENT
+        and software_gate(req, facts, POLICY) is None
+        and not care_path(req, facts, POLICY)
+    ):
         assert (d.effect, d.basis) == ("deny", "12/1")
 
 

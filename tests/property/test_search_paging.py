@@ -1,5 +1,6 @@
 """Whatever the patient hides and however a search is paged, the pages together hold exactly
 the records the engine permits, each once, and the total counts only those (issue 3)."""
+
 from __future__ import annotations
 
 import json
@@ -11,9 +12,9 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mahrem.services import records
 from mahrem.bootstrap import build
 from mahrem.entrypoints.api.app import create_app
+from mahrem.services import records
 from tests.e2e.auth import headers_for
 from tests.e2e.conftest import Clock
 from tests.integration.helpers import event, loaded
@@ -44,8 +45,13 @@ def _hide_exactly(hidden: set[str]) -> None:
     for rid in IDS:
         if (rid in hidden) != (rid in HIDDEN):
             CLOCK.now += timedelta(seconds=1)
-            event(SERVICE, CLOCK.now.isoformat(), "record_hidden" if rid in hidden else "record_unhidden",
-                  patient="P1", record=rid)
+            event(
+                SERVICE,
+                CLOCK.now.isoformat(),
+                "record_hidden" if rid in hidden else "record_unhidden",
+                patient="P1",
+                record=rid,
+            )
     HIDDEN.clear()
     HIDDEN.update(hidden)
 
@@ -65,10 +71,14 @@ def _all_pages(count: int) -> list[dict[str, Any]]:
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(hidden=st.sets(st.sampled_from(IDS)), count=st.integers(min_value=1, max_value=8))
-def test_pages_hold_exactly_the_permitted_records_and_nothing_of_the_hidden_ones(hidden: set[str], count: int) -> None:
+def test_pages_hold_exactly_the_permitted_records_and_nothing_of_the_hidden_ones(
+    hidden: set[str], count: int
+) -> None:
     _hide_exactly(hidden)
     pages = _all_pages(count)
-    seen = [e["resource"]["id"] for p in pages for e in p["entry"] if e["search"]["mode"] == "match"]
+    seen = [
+        e["resource"]["id"] for p in pages for e in p["entry"] if e["search"]["mode"] == "match"
+    ]
     visible = [i for i in IDS if i not in hidden]
     assert seen == visible
     assert {p["total"] for p in pages} == {len(visible)}

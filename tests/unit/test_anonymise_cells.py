@@ -2,6 +2,7 @@
 below the threshold, and no suppressed count can be worked out from the published ones. The
 check solves the linear programme of the published totals for each suppressed cell (scipy),
 independently of the suppression code."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,7 +19,9 @@ def intervals(s: Suppressed) -> list[tuple[int, int, float, float]]:
     unknown = list(zip(*np.nonzero(mask)))
     index = {cell: k for k, cell in enumerate(unknown)}
     a_eq, b_eq = [], []
-    for line in [[(r, c) for c in range(cols)] for r in range(rows)] + [[(r, c) for r in range(rows)] for c in range(cols)]:
+    for line in [[(r, c) for c in range(cols)] for r in range(rows)] + [
+        [(r, c) for r in range(rows)] for c in range(cols)
+    ]:
         coeff, rhs = np.zeros(len(unknown)), 0.0
         for k, (r, c) in enumerate(line):
             sign = -1.0 if k == len(line) - 1 else 1.0  # the total is the last of the line
@@ -38,7 +41,9 @@ def intervals(s: Suppressed) -> list[tuple[int, int, float, float]]:
     return out
 
 
-def test_a_lone_small_cell_in_its_row_is_recoverable_unless_a_complement_is_suppressed_m17() -> None:
+def test_a_lone_small_cell_in_its_row_is_recoverable_unless_a_complement_is_suppressed_m17() -> (
+    None
+):
     table = np.array([[3, 10, 12], [8, 9, 20]])
     s = suppress(table, 5)
     assert s.primary[0, 0] and s.mask.sum() >= 4

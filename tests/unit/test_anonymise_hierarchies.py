@@ -1,6 +1,7 @@
 """M16 — generalisation hierarchies: ARX's CSV format, the built-in ones (age bands, birth dates,
 province → region, ICD-10 → block → chapter, facility → province), and what the result reports
 on ARX's own Adult slice, checked with pycanon."""
+
 from __future__ import annotations
 
 import csv
@@ -44,12 +45,21 @@ def test_provinces_generalise_to_the_seven_geographic_regions() -> None:
     assert len(h.PROVINCE_REGION) == 81
     regions = h.provinces()
     assert regions.generalise("06", 1) == "İç Anadolu" and regions.generalise("35", 1) == "Ege"
-    assert regions.generalise("34", 1) == "Marmara" and regions.generalise("21", 1) == "Güneydoğu Anadolu"
+    assert (
+        regions.generalise("34", 1) == "Marmara"
+        and regions.generalise("21", 1) == "Güneydoğu Anadolu"
+    )
 
 
 def test_icd10_codes_generalise_to_category_block_and_chapter() -> None:
     codes = h.icd10(["E11.9", "F32.1", "D50.0"])
-    assert [codes.generalise("E11.9", lv) for lv in range(5)] == ["E11.9", "E11", "IV:E10-E19", "IV", "*"]
+    assert [codes.generalise("E11.9", lv) for lv in range(5)] == [
+        "E11.9",
+        "E11",
+        "IV:E10-E19",
+        "IV",
+        "*",
+    ]
     assert codes.generalise("F32.1", 3) == "V"
     assert codes.generalise("D50.0", 3) == "III"
 
@@ -62,7 +72,7 @@ def test_facilities_generalise_to_their_province_and_region() -> None:
 def adult(rows: int) -> dict[str, list[str]]:
     with (ADULT / "adult.csv").open() as f:
         data = list(csv.reader(f, delimiter=";"))
-    head, body = data[0], data[1:rows + 1]
+    head, body = data[0], data[1 : rows + 1]
     return {name: [r[i] for r in body] for i, name in enumerate(head)}
 
 
@@ -85,7 +95,9 @@ def test_an_adult_slice_is_k_anonymous_as_pycanon_measures_it_m16(k: int, limit:
 def test_an_adult_slice_is_distinct_l_diverse_as_pycanon_measures_it_m16() -> None:
     cols = adult(3000)
     hierarchies = {q: from_csv((ADULT / f"adult_hierarchy_{q}.csv").read_text()) for q in QIS}
-    result = anonymise(cols, hierarchies, [KAnonymity(3), DistinctLDiversity("occupation", 3)], 0.05)
+    result = anonymise(
+        cols, hierarchies, [KAnonymity(3), DistinctLDiversity("occupation", 3)], 0.05
+    )
     df = pd.DataFrame(result.columns)
     assert anonymity.k_anonymity(df, QIS) >= 3
     assert anonymity.l_diversity(df, QIS, ["occupation"]) >= 3
@@ -93,5 +105,7 @@ def test_an_adult_slice_is_distinct_l_diverse_as_pycanon_measures_it_m16() -> No
 
 def test_a_value_missing_from_its_hierarchy_is_an_input_error() -> None:
     with pytest.raises(InputError) as err:
-        anonymise({"sex": ["Male", "Other"]}, {"sex": from_csv("Male;*\nFemale;*\n")}, [KAnonymity(1)])
+        anonymise(
+            {"sex": ["Male", "Other"]}, {"sex": from_csv("Male;*\nFemale;*\n")}, [KAnonymity(1)]
+        )
     assert err.value.code == "hierarchy.unknown_value"

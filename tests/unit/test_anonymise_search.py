@@ -1,6 +1,7 @@
 """M16 — the lattice search finds the optimum: on small tables, the same transformation and loss
 as a brute-force search over the whole lattice written independently here (plain Python
 grouping, ARX's Loss formula), for every privacy model, with and without suppression."""
+
 from __future__ import annotations
 
 import itertools
@@ -21,22 +22,45 @@ from mahrem.domain.anonymise import (
 )
 from mahrem.domain.errors import Refused
 
-AGE = Hierarchy(tuple((str(a), f"{a // 5 * 5}-{a // 5 * 5 + 4}", f"{a // 10 * 10}s", "*") for a in range(20, 40)))
-ZIP = Hierarchy(tuple((z, z[:3] + "*", z[:2] + "**", "*") for z in ("4711", "4712", "4721", "4722", "4811", "4812")))
+AGE = Hierarchy(
+    tuple(
+        (str(a), f"{a // 5 * 5}-{a // 5 * 5 + 4}", f"{a // 10 * 10}s", "*") for a in range(20, 40)
+    )
+)
+ZIP = Hierarchy(
+    tuple(
+        (z, z[:3] + "*", z[:2] + "**", "*")
+        for z in ("4711", "4712", "4721", "4722", "4811", "4812")
+    )
+)
 SEX = Hierarchy((("F", "*"), ("M", "*")))
-JOB = Hierarchy((("a", "x", "*"), ("b", "x", "*"), ("c", "y", "*"), ("d", "y", "*"), ("e", "z", "*")))
+JOB = Hierarchy(
+    (("a", "x", "*"), ("b", "x", "*"), ("c", "y", "*"), ("d", "y", "*"), ("e", "z", "*"))
+)
 HIERARCHIES = {"age": AGE, "zip": ZIP, "sex": SEX, "job": JOB}
 DISEASES = ("flu", "cold", "cancer", "hiv", "asthma")
 
 
 def table(seed: int, n: int) -> dict[str, list[str]]:
     rnd = random.Random(seed)
-    rows = [(str(rnd.randint(20, 39)), rnd.choice([r[0] for r in ZIP.rows]), rnd.choice("FM"), rnd.choice("abcde"),
-             rnd.choices(DISEASES, weights=(5, 4, 2, 1, 3))[0]) for _ in range(n)]
-    return {name: [r[i] for r in rows] for i, name in enumerate(("age", "zip", "sex", "job", "disease"))}
+    rows = [
+        (
+            str(rnd.randint(20, 39)),
+            rnd.choice([r[0] for r in ZIP.rows]),
+            rnd.choice("FM"),
+            rnd.choice("abcde"),
+            rnd.choices(DISEASES, weights=(5, 4, 2, 1, 3))[0],
+        )
+        for _ in range(n)
+    ]
+    return {
+        name: [r[i] for r in rows] for i, name in enumerate(("age", "zip", "sex", "job", "disease"))
+    }
 
 
-def brute_force(cols: dict[str, list[str]], qis: list[str], check: Any, limit: float) -> tuple[float, tuple[int, ...], int]:
+def brute_force(
+    cols: dict[str, list[str]], qis: list[str], check: Any, limit: float
+) -> tuple[float, tuple[int, ...], int]:
     """Every node of the lattice: group, suppress failing classes, price with ARX's Loss."""
     n = len(cols["disease"])
     budget = math.floor(limit * n + 1e-9)
@@ -51,15 +75,21 @@ def brute_force(cols: dict[str, list[str]], qis: list[str], check: Any, limit: f
         classes: dict[tuple[str, ...], list[int]] = {}
         for i, key in enumerate(keys):
             classes.setdefault(key, []).append(i)
-        out = [i for members in classes.values() if not check([cols["disease"][i] for i in members], cols)
-               for i in members]
+        out = [
+            i
+            for members in classes.values()
+            if not check([cols["disease"][i] for i in members], cols)
+            for i in members
+        ]
         if len(out) > budget:
             continue
         gone = set(out)
         per = []
         for q, lv in zip(qis, node):
             d = len(HIERARCHIES[q].rows)
-            x = sum(1.0 if i in gone else share[q][lv][maps[q][cols[q][i]][lv]] / d for i in range(n))
+            x = sum(
+                1.0 if i in gone else share[q][lv][maps[q][cols[q][i]][lv]] / d for i in range(n)
+            )
             per.append(max(0.0, (x - n / d) / (n - n / d)))
         loss = math.prod(1 + v for v in per) ** (1 / len(per)) - 1
         candidate = (round(loss, 9), sum(node), node, len(out))
@@ -82,6 +112,7 @@ def entropy_check(k: int, l: float) -> Any:  # noqa: E741
         c = Counter(sa)
         h = -sum(v / len(sa) * math.log(v / len(sa)) for v in c.values())
         return len(sa) >= k and h >= math.log(l) - 1e-12
+
     return check
 
 
@@ -92,6 +123,7 @@ def t_check(k: int, t: float) -> Any:
         n = len(cols["disease"])
         emd = 0.5 * sum(abs(c[v] / len(sa) - whole[v] / n) for v in whole)
         return len(sa) >= k and emd <= t + 1e-12
+
     return check
 
 
@@ -110,7 +142,9 @@ CASES = [
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize(("models", "check", "limit"), CASES)
-def test_the_search_finds_the_brute_force_optimum_m16(seed: int, models: list[Any], check: Any, limit: float) -> None:
+def test_the_search_finds_the_brute_force_optimum_m16(
+    seed: int, models: list[Any], check: Any, limit: float
+) -> None:
     cols = table(seed, 60)
     qis = ["age", "zip", "sex", "job"]
     loss, node, suppressed = brute_force(cols, qis, check, limit)

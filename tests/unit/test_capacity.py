@@ -11,8 +11,8 @@ import pytest
 from mahrem.domain.engine import capacity_of
 from tests.unit.factories import (
     NURSE,
-    POLICY,
     PHYSICIAN,
+    POLICY,
     TR,
     answer,
     authorization,
@@ -134,7 +134,12 @@ def test_a_parent_who_is_also_the_named_heir_reads_as_heir_m11_1() -> None:
 def test_a_deceased_childs_parent_without_a_certificate_is_a_parent_refused_m8_1() -> None:
     child = person("P1", born=date(2012, 4, 10), died_at=datetime(2026, 1, 10, 8, 0, tzinfo=TR))
     d = run(request(actor="M1"), lay("M1", child, parent_links=LINKED))
-    assert (d.capacity, d.effect, d.basis, d.reason_key) == ("parent", "deny", "8/1", "parent.child_deceased")
+    assert (d.capacity, d.effect, d.basis, d.reason_key) == (
+        "parent",
+        "deny",
+        "8/1",
+        "parent.child_deceased",
+    )
 
 
 def test_parent_of_a_living_minor_comes_before_lawyer_and_relative_m8_1() -> None:
@@ -156,10 +161,17 @@ def test_an_adults_parent_with_a_power_of_attorney_reads_as_lawyer_m10_1() -> No
 
 def test_an_adults_parent_without_the_adults_consent_is_a_parent_refused_m8_1() -> None:
     d = run(request(actor="M1"), lay("M1", parent_links=LINKED))
-    assert (d.capacity, d.effect, d.basis, d.reason_key) == ("parent", "deny", "8/1", "parent.child_adult")
+    assert (d.capacity, d.effect, d.basis, d.reason_key) == (
+        "parent",
+        "deny",
+        "8/1",
+        "parent.child_adult",
+    )
 
 
-def test_a_child_is_a_minor_until_the_first_minute_of_its_18th_birthday_in_istanbul_tmk_11() -> None:
+def test_a_child_is_a_minor_until_the_first_minute_of_its_18th_birthday_in_istanbul_tmk_11() -> (
+    None
+):
     child = person("P1", born=date(2008, 6, 2))
     f = lay("M1", child, parent_links=LINKED, relative_authorizations=(authorization(),))
     before = datetime(2026, 6, 1, 23, 59, tzinfo=TR)

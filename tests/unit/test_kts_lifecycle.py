@@ -1,5 +1,6 @@
 """The KTS registry's lifecycle (the letter, point 3), pure: business days, warnings, passive,
 deleted, renewed, and when a GM officer may re-activate."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -21,8 +22,12 @@ def d(value: str) -> date:
     return date.fromisoformat(value)
 
 
-def state(status: str = "registered", since: str = "2025-01-01T00:00:00+03:00", *certs: kts.Certificate,
-          warned: frozenset[str] = frozenset()) -> kts.RegistryState:
+def state(
+    status: str = "registered",
+    since: str = "2025-01-01T00:00:00+03:00",
+    *certs: kts.Certificate,
+    warned: frozenset[str] = frozenset(),
+) -> kts.RegistryState:
     return kts.RegistryState("S1", status, t(since), certs, warned)
 
 
@@ -30,12 +35,22 @@ def cert(until: str, cid: str = "C1", type_: str = ISO, mandatory: bool = True) 
     return kts.Certificate(cid, type_, d(until), mandatory)
 
 
-def transitions(s: kts.RegistryState, at: str, policy: Policy = DEFAULT_POLICY) -> list[tuple[str, str, str]]:
-    return [(c.from_status, c.to_status, c.reason) for c in kts.due(s, t(at), policy) if isinstance(c, kts.Transition)]
+def transitions(
+    s: kts.RegistryState, at: str, policy: Policy = DEFAULT_POLICY
+) -> list[tuple[str, str, str]]:
+    return [
+        (c.from_status, c.to_status, c.reason)
+        for c in kts.due(s, t(at), policy)
+        if isinstance(c, kts.Transition)
+    ]
 
 
 def warnings(s: kts.RegistryState, at: str) -> list[str]:
-    return [w.certificate for w in kts.due(s, t(at), DEFAULT_POLICY) if isinstance(w, kts.CertificateWarning)]
+    return [
+        w.certificate
+        for w in kts.due(s, t(at), DEFAULT_POLICY)
+        if isinstance(w, kts.CertificateWarning)
+    ]
 
 
 # -- business days --------------------------------------------------------------------------
@@ -74,7 +89,9 @@ def test_an_installation_turns_passive_after_seven_business_days_past_expiry_kts
     s = state("registered", "2025-01-01T00:00:00+03:00", cert("2026-01-02"))  # a Friday
     # Grace: 5–9 and 12–13 January; passive from the first minute of Wednesday 14th.
     assert transitions(s, "2026-01-13T23:59:59+03:00") == []
-    assert transitions(s, "2026-01-14T00:00:00+03:00") == [("registered", "passive", "kts.certificate_expired")]
+    assert transitions(s, "2026-01-14T00:00:00+03:00") == [
+        ("registered", "passive", "kts.certificate_expired")
+    ]
     change = kts.due(s, t("2026-02-01T10:00:00+03:00"), DEFAULT_POLICY)[-1]
     assert isinstance(change, kts.Transition) and change.due == t("2026-01-14T00:00:00+03:00")
     assert change.basis == "KTS/3" and change.certificate == "C1"
@@ -91,17 +108,27 @@ def test_a_holiday_in_the_grace_period_postpones_passive_kts_3() -> None:
 def test_the_grace_period_is_a_policy_parameter_kts_3() -> None:
     s = state("registered", "2025-01-01T00:00:00+03:00", cert("2026-01-02"))
     short = Policy(passive_after_business_days=1)
-    assert transitions(s, "2026-01-06T00:00:00+03:00", short)[0][1] == "passive"  # after Monday the 5th
+    assert (
+        transitions(s, "2026-01-06T00:00:00+03:00", short)[0][1] == "passive"
+    )  # after Monday the 5th
 
 
 def test_a_renewed_certificate_of_the_same_type_keeps_the_installation_registered_kts_3() -> None:
-    s = state("registered", "2025-01-01T00:00:00+03:00", cert("2026-01-02", "OLD"), cert("2027-01-02", "NEW"))
+    s = state(
+        "registered",
+        "2025-01-01T00:00:00+03:00",
+        cert("2026-01-02", "OLD"),
+        cert("2027-01-02", "NEW"),
+    )
     assert transitions(s, "2026-03-01T00:00:00+03:00") == []
 
 
 def test_an_optional_certificate_never_makes_an_installation_passive_kts_3() -> None:
     s = state("registered", "2025-01-01T00:00:00+03:00", cert("2026-01-02", mandatory=False))
-    assert transitions(s, "2026-06-01T00:00:00+03:00") == [] and warnings(s, "2026-06-01T00:00:00+03:00") == []
+    assert (
+        transitions(s, "2026-06-01T00:00:00+03:00") == []
+        and warnings(s, "2026-06-01T00:00:00+03:00") == []
+    )
 
 
 def test_a_suspended_installation_is_left_to_the_officer_kts_3() -> None:
@@ -115,7 +142,9 @@ def test_a_warning_is_due_seven_days_before_expiry_and_given_once_kts_3() -> Non
     # Expiry is the end of 31 January; seven days before is the start of 25 January.
     assert warnings(s, "2026-01-24T23:59:59+03:00") == []
     assert warnings(s, "2026-01-25T00:00:00+03:00") == ["C1"]
-    warned = state("registered", "2025-01-01T00:00:00+03:00", cert("2026-01-31"), warned=frozenset({"C1"}))
+    warned = state(
+        "registered", "2025-01-01T00:00:00+03:00", cert("2026-01-31"), warned=frozenset({"C1"})
+    )
     assert warnings(warned, "2026-01-26T00:00:00+03:00") == []
 
 
@@ -123,12 +152,18 @@ def test_a_warning_is_due_seven_days_before_expiry_and_given_once_kts_3() -> Non
 def test_a_passive_installation_is_deleted_three_months_after_becoming_passive_kts_3() -> None:
     s = state("passive", "2026-01-14T10:00:00+03:00", cert("2026-01-02"))
     assert transitions(s, "2026-04-13T23:59:59+03:00") == []
-    assert transitions(s, "2026-04-14T00:00:00+03:00") == [("passive", "deleted", "kts.passive_too_long")]
+    assert transitions(s, "2026-04-14T00:00:00+03:00") == [
+        ("passive", "deleted", "kts.passive_too_long")
+    ]
 
 
 def test_a_passive_installation_is_active_again_once_its_certificates_are_renewed_kts_3() -> None:
-    s = state("passive", "2026-01-14T10:00:00+03:00", cert("2026-01-02", "OLD"), cert("2027-01-31", "NEW"))
-    assert transitions(s, "2026-02-01T09:00:00+03:00") == [("passive", "registered", "kts.certificates_renewed")]
+    s = state(
+        "passive", "2026-01-14T10:00:00+03:00", cert("2026-01-02", "OLD"), cert("2027-01-31", "NEW")
+    )
+    assert transitions(s, "2026-02-01T09:00:00+03:00") == [
+        ("passive", "registered", "kts.certificates_renewed")
+    ]
 
 
 def test_a_deleted_installation_stays_deleted_kts_3() -> None:
@@ -140,20 +175,27 @@ def test_applying_what_is_due_leaves_nothing_due_kts_3() -> None:
     s = state("registered", "2025-01-01T00:00:00+03:00", cert("2026-01-02"))
     due = kts.due(s, t("2026-01-20T00:00:00+03:00"), DEFAULT_POLICY)
     assert [type(c).__name__ for c in due] == ["CertificateWarning", "Transition"]
-    after = kts.RegistryState("S1", "passive", t("2026-01-20T00:00:00+03:00"), s.certificates, frozenset({"C1"}))
+    after = kts.RegistryState(
+        "S1", "passive", t("2026-01-20T00:00:00+03:00"), s.certificates, frozenset({"C1"})
+    )
     assert kts.due(after, t("2026-01-20T00:00:00+03:00"), DEFAULT_POLICY) == []
 
 
 # -- re-activation by a GM officer -------------------------------------------------------
-@pytest.mark.parametrize(("status", "until", "blocker"), [
-    ("suspended", "2027-01-01", None),
-    ("passive", "2027-01-01", None),
-    ("suspended", "2026-01-02", "kts.certificate_expired"),
-    ("revoked", "2027-01-01", "kts.status_final"),
-    ("deleted", "2027-01-01", "kts.status_final"),
-    ("registered", "2027-01-01", "kts.already_registered"),
-])
-def test_a_gm_officer_reactivates_only_what_may_run_again_kts_3(status: str, until: str, blocker: str | None) -> None:
+@pytest.mark.parametrize(
+    ("status", "until", "blocker"),
+    [
+        ("suspended", "2027-01-01", None),
+        ("passive", "2027-01-01", None),
+        ("suspended", "2026-01-02", "kts.certificate_expired"),
+        ("revoked", "2027-01-01", "kts.status_final"),
+        ("deleted", "2027-01-01", "kts.status_final"),
+        ("registered", "2027-01-01", "kts.already_registered"),
+    ],
+)
+def test_a_gm_officer_reactivates_only_what_may_run_again_kts_3(
+    status: str, until: str, blocker: str | None
+) -> None:
     s = state(status, "2026-01-14T10:00:00+03:00", cert(until))
     assert kts.reactivation_blocker(s, t("2026-03-01T00:00:00+03:00"), DEFAULT_POLICY) == blocker
 

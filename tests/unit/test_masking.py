@@ -1,4 +1,5 @@
 """Maskeleme (M4/1-p) of identifiers on printed results (M5/5)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -7,8 +8,16 @@ import pytest
 
 from mahrem.domain.errors import InputError
 from mahrem.domain.masking import (
-    MODES, MaskingConfig, mask_address, mask_birth_date, mask_name, mask_phone, mask_tckn,
-    masked_identity, tr_lower, tr_upper,
+    MODES,
+    MaskingConfig,
+    mask_address,
+    mask_birth_date,
+    mask_name,
+    mask_phone,
+    mask_tckn,
+    masked_identity,
+    tr_lower,
+    tr_upper,
 )
 
 
@@ -43,7 +52,9 @@ def test_initials_with_length_keep_one_star_per_letter_m5_5() -> None:
 
 
 def test_a_decomposed_name_is_masked_like_a_composed_one_m5_5() -> None:
-    decomposed = "S\u0327u\u0308kru\u0308 O\u0308zdemir"  # Ş and ü, Ö as base letter + combining mark
+    decomposed = (
+        "S\u0327u\u0308kru\u0308 O\u0308zdemir"  # Ş and ü, Ö as base letter + combining mark
+    )
     assert mask_name(decomposed, "initials") == "Ş*** Ö***"
 
 
@@ -75,15 +86,21 @@ def test_the_birth_date_is_cut_to_the_year_by_default() -> None:
 
 def test_no_masking_mode_prints_a_full_name_tckn_phone_or_address_m5_5() -> None:
     name, number, phone = "Ayşe Yılmaz", "78485924142", "+905321234567"
-    printed = [mask_name(name, m) for m in MODES["name"]] + [mask_tckn(number, m) for m in MODES["tckn"]]
+    printed = [mask_name(name, m) for m in MODES["name"]] + [
+        mask_tckn(number, m) for m in MODES["tckn"]
+    ]
     printed += [mask_phone(phone, m) for m in MODES["phone"]]
-    assert all(p is None or (name not in p and number not in p and phone not in p and "Ayşe" not in p)
-               for p in printed)
+    assert all(
+        p is None or (name not in p and number not in p and phone not in p and "Ayşe" not in p)
+        for p in printed
+    )
     assert all(mask_address(None, m) is None for m in MODES["address"])
 
 
 def test_masking_rules_are_set_per_field_over_the_defaults_m5_5() -> None:
-    config = MaskingConfig.from_mapping({"name": "hide"}, {"birth_date": "hide", "name": "initials_length"})
+    config = MaskingConfig.from_mapping(
+        {"name": "hide"}, {"birth_date": "hide", "name": "initials_length"}
+    )
     assert config == MaskingConfig(name="initials_length", birth_date="hide")
 
 
@@ -96,7 +113,13 @@ def test_an_unknown_field_or_mode_is_refused() -> None:
 
 
 def test_a_masked_identity_applies_every_rule_at_once_m5_5() -> None:
-    identity = masked_identity("Ayşe Yılmaz", "78485924142", date(1980, 5, 1), "+905550000054", "Ankara",
-                               MaskingConfig())
-    assert (identity.name, identity.tckn, identity.birth_date, identity.phone, identity.address) == (
-        "A*** Y***", "78*******42", "1980", None, None)
+    identity = masked_identity(
+        "Ayşe Yılmaz", "78485924142", date(1980, 5, 1), "+905550000054", "Ankara", MaskingConfig()
+    )
+    assert (
+        identity.name,
+        identity.tckn,
+        identity.birth_date,
+        identity.phone,
+        identity.address,
+    ) == ("A*** Y***", "78*******42", "1980", None, None)

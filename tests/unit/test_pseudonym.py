@@ -1,5 +1,6 @@
 """Kimliksizleştirme (M4/1-ı) of the central feed (M7/1): the keyed pseudonym, and a FHIR
 resource stripped of direct identifiers with its quasi-identifiers reduced."""
+
 from __future__ import annotations
 
 import base64
@@ -13,8 +14,17 @@ from stdnum.tr import tckimlik
 
 from mahrem.domain.errors import InputError
 from mahrem.domain.pseudonym import (
-    KEPT_BYTES, Reduction, Subject, encode_pseudonym, is_pseudonym, key_name, keyed_pseudonym,
-    pseudonym_version, pseudonymise, scrub_text, validate_receiver,
+    KEPT_BYTES,
+    Reduction,
+    Subject,
+    encode_pseudonym,
+    is_pseudonym,
+    key_name,
+    keyed_pseudonym,
+    pseudonym_version,
+    pseudonymise,
+    scrub_text,
+    validate_receiver,
 )
 
 KEY, OTHER_KEY = b"k" * 32, b"o" * 32
@@ -22,7 +32,8 @@ TCKN = "78485924142"
 SUBJECT = Subject("P1", "PSN1-" + "A" * 32, "İlkay Işıkoğlu", TCKN, "+905321234567")
 
 tckns = st.integers(min_value=100_000_000, max_value=999_999_999).map(
-    lambda n: f"{n}" + tckimlik.calc_check_digits(f"{n}"))
+    lambda n: f"{n}" + tckimlik.calc_check_digits(f"{n}")
+)
 
 
 def test_the_same_patient_always_gets_the_same_pseudonym_under_one_key_m4_1_i() -> None:
@@ -71,32 +82,66 @@ def _strip(resource: dict[str, object], reduction: Reduction | None = None) -> s
 
 
 def test_names_identifiers_and_contact_points_are_removed_everywhere_m7_1() -> None:
-    out = _strip({"resourceType": "Patient", "name": [{"family": "Işıkoğlu", "given": ["İlkay"]}],
-                  "identifier": [{"system": "urn:oid:2.16.840.1.113883.3.9901", "value": TCKN}],
-                  "telecom": [{"system": "phone", "value": "+905321234567"}],
-                  "contact": [{"name": {"text": "Gülsüm Karadağ"}}], "active": True})
+    out = _strip(
+        {
+            "resourceType": "Patient",
+            "name": [{"family": "Işıkoğlu", "given": ["İlkay"]}],
+            "identifier": [{"system": "urn:oid:2.16.840.1.113883.3.9901", "value": TCKN}],
+            "telecom": [{"system": "phone", "value": "+905321234567"}],
+            "contact": [{"name": {"text": "Gülsüm Karadağ"}}],
+            "active": True,
+        }
+    )
     assert json.loads(out) == {"resourceType": "Patient", "active": True}
 
 
 def test_a_reference_to_the_patient_becomes_the_pseudonym_m7_1() -> None:
-    out = json.loads(_strip({"resourceType": "Observation", "status": "final", "code": {"text": "Glukoz"},
-                             "subject": {"reference": "Patient/P1", "display": "İlkay Işıkoğlu"}}))
+    out = json.loads(
+        _strip(
+            {
+                "resourceType": "Observation",
+                "status": "final",
+                "code": {"text": "Glukoz"},
+                "subject": {"reference": "Patient/P1", "display": "İlkay Işıkoğlu"},
+            }
+        )
+    )
     assert out["subject"] == {"reference": f"Patient/{SUBJECT.pseudonym}"}
 
 
 def test_references_to_other_people_and_display_names_are_removed_m7_1() -> None:
-    out = json.loads(_strip({"resourceType": "Observation", "status": "final", "code": {"text": "Glukoz"},
-                             "performer": [{"reference": "Practitioner/D1", "display": "Dr. Ali Çelik"},
-                                           {"reference": "RelatedPerson/R9"}]}))
+    out = json.loads(
+        _strip(
+            {
+                "resourceType": "Observation",
+                "status": "final",
+                "code": {"text": "Glukoz"},
+                "performer": [
+                    {"reference": "Practitioner/D1", "display": "Dr. Ali Çelik"},
+                    {"reference": "RelatedPerson/R9"},
+                ],
+            }
+        )
+    )
     assert out["performer"] == [{"reference": "Practitioner/D1"}]
 
 
 def test_the_birth_date_is_reduced_to_the_year_and_an_address_to_its_province_m7_1() -> None:
-    resource = {"resourceType": "Patient", "birthDate": "1984-07-19",
-                "address": [{"line": ["Atatürk Blv. 12"], "district": "Çankaya", "city": "Ankara", "country": "TR"}]}
-    assert json.loads(_strip(resource)) == {"resourceType": "Patient", "birthDate": "1984",
-                                            "address": [{"city": "Ankara", "country": "TR"}]}
-    assert json.loads(_strip(resource, Reduction(birth_date="remove", address="remove"))) == {"resourceType": "Patient"}
+    resource = {
+        "resourceType": "Patient",
+        "birthDate": "1984-07-19",
+        "address": [
+            {"line": ["Atatürk Blv. 12"], "district": "Çankaya", "city": "Ankara", "country": "TR"}
+        ],
+    }
+    assert json.loads(_strip(resource)) == {
+        "resourceType": "Patient",
+        "birthDate": "1984",
+        "address": [{"city": "Ankara", "country": "TR"}],
+    }
+    assert json.loads(_strip(resource, Reduction(birth_date="remove", address="remove"))) == {
+        "resourceType": "Patient"
+    }
 
 
 def test_an_unknown_reduction_is_refused() -> None:
@@ -105,10 +150,21 @@ def test_an_unknown_reduction_is_refused() -> None:
 
 
 def test_free_text_loses_names_numbers_and_phones_in_any_case_and_format_m7_1() -> None:
-    text = (f"Hasta İLKAY IŞIKOĞLU / ilkay ışıkoğlu ({TCKN[:3]} {TCKN[3:6]} {TCKN[6:]}) 0532 123 45 67, "
-            "eşi 10000000146, e-posta ilkay@example.com")
+    text = (
+        f"Hasta İLKAY IŞIKOĞLU / ilkay ışıkoğlu ({TCKN[:3]} {TCKN[3:6]} {TCKN[6:]}) 0532 123 45 67, "
+        "eşi 10000000146, e-posta ilkay@example.com"
+    )
     scrubbed = scrub_text(text, SUBJECT.pattern())
-    for secret in ("İLKAY", "IŞIKOĞLU", "ilkay", "ışıkoğlu", "485", "123 45 67", "10000000146", "example.com"):
+    for secret in (
+        "İLKAY",
+        "IŞIKOĞLU",
+        "ilkay",
+        "ışıkoğlu",
+        "485",
+        "123 45 67",
+        "10000000146",
+        "example.com",
+    ):
         assert secret not in scrubbed
     assert scrubbed.startswith("Hasta *** *** / *** ***")
 
@@ -119,12 +175,23 @@ def test_words_that_only_contain_a_name_are_left_alone() -> None:
 
 def test_narrative_is_removed_and_a_text_attachment_is_starred_m7_1() -> None:
     data = base64.b64encode(f"Epikriz: İlkay Işıkoğlu {TCKN}".encode()).decode()
-    out = json.loads(_strip({"resourceType": "DocumentReference", "status": "current",
-                             "text": {"status": "generated", "div": "<div>İlkay Işıkoğlu</div>"},
-                             "content": [{"attachment": {"contentType": "text/plain", "data": data}},
-                                         {"attachment": {"contentType": "application/pdf", "data": data}}]}))
+    out = json.loads(
+        _strip(
+            {
+                "resourceType": "DocumentReference",
+                "status": "current",
+                "text": {"status": "generated", "div": "<div>İlkay Işıkoğlu</div>"},
+                "content": [
+                    {"attachment": {"contentType": "text/plain", "data": data}},
+                    {"attachment": {"contentType": "application/pdf", "data": data}},
+                ],
+            }
+        )
+    )
     assert "text" not in out
-    assert base64.b64decode(out["content"][0]["attachment"]["data"]).decode() == "Epikriz: *** *** ***"
+    assert (
+        base64.b64decode(out["content"][0]["attachment"]["data"]).decode() == "Epikriz: *** *** ***"
+    )
     assert out["content"][1]["attachment"] == {"contentType": "application/pdf"}
 
 

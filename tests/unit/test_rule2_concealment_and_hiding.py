@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 
 from mahrem.domain.decision import Recipient
-from mahrem.domain.facts import Facts
 from mahrem.domain.engine import patient_gate
+from mahrem.domain.facts import Facts
 from tests.unit.factories import (
     NOW,
     NURSE,
@@ -107,7 +107,10 @@ def test_staff_in_current_care_read_the_episodes_record_under_concealment_m12_m6
 
 
 def test_a_nurse_of_the_facility_reads_the_episodes_record_under_concealment_m12_m6_1() -> None:
-    assert answer(request(actor="N1"), _concealed_in_care(staff_posts=(NURSE,))) == ("permit", "6/1")
+    assert answer(request(actor="N1"), _concealed_in_care(staff_posts=(NURSE,))) == (
+        "permit",
+        "6/1",
+    )
 
 
 def test_the_care_path_still_needs_a_care_purpose_m12_m6_1() -> None:
@@ -126,7 +129,10 @@ def test_the_care_path_ends_at_discharge_m12_m6_1() -> None:
     discharged = t("2026-03-02T11:00:00+03:00")
     episode = admission(CHECKED_IN, discharged=discharged)
     assert answer(request(), _concealed_in_care(episodes=(episode,))) == ("permit", "6/1")
-    assert answer(request(at=discharged), _concealed_in_care(episodes=(episode,))) == ("deny", "12/1")
+    assert answer(request(at=discharged), _concealed_in_care(episodes=(episode,))) == (
+        "deny",
+        "12/1",
+    )
 
 
 def test_a_record_made_before_the_episode_stays_concealed_m12_1() -> None:
@@ -136,17 +142,23 @@ def test_a_record_made_before_the_episode_stays_concealed_m12_1() -> None:
 
 
 def test_another_facilitys_record_stays_concealed_from_the_care_team_m12_1() -> None:
-    assert answer(request(), _concealed_in_care(rec=record(facility="F3", created_at=EPISODE_RECORD.created_at))) \
-        == ("deny", "12/1")
+    assert answer(
+        request(),
+        _concealed_in_care(rec=record(facility="F3", created_at=EPISODE_RECORD.created_at)),
+    ) == ("deny", "12/1")
 
 
 def test_a_post_at_two_facilities_opens_only_the_episodes_facility_m12_m6_1() -> None:
     posts = (post("F1"), post("F2"))
     at_f2 = record(facility="F2", created_at=EPISODE_RECORD.created_at)
     episode_f2 = (check_in(CHECKED_IN, facility="F2"),)
-    assert answer(request(), _concealed_in_care(staff_posts=posts, rec=at_f2, episodes=episode_f2)) \
-        == ("permit", "6/1")
-    assert answer(request(), _concealed_in_care(staff_posts=posts, episodes=episode_f2)) == ("deny", "12/1")
+    assert answer(
+        request(), _concealed_in_care(staff_posts=posts, rec=at_f2, episodes=episode_f2)
+    ) == ("permit", "6/1")
+    assert answer(request(), _concealed_in_care(staff_posts=posts, episodes=episode_f2)) == (
+        "deny",
+        "12/1",
+    )
 
 
 def test_staff_of_another_facility_are_refused_under_concealment_m12_1() -> None:
@@ -254,7 +266,10 @@ LINKED = (since("2016-03-03T00:00:00+03:00"),)
 
 
 def test_a_young_childs_hiding_does_not_bind_its_parent_m8_1() -> None:
-    d = run(request(actor="M1", purpose=None), lay("M1", YOUNG, record_hidden=HIDDEN, parent_links=LINKED))
+    d = run(
+        request(actor="M1", purpose=None),
+        lay("M1", YOUNG, record_hidden=HIDDEN, parent_links=LINKED),
+    )
     assert (d.effect, d.basis, d.capacity) == ("permit", "8/1", "parent")
 
 
@@ -274,8 +289,13 @@ def test_a_deceased_young_childs_hiding_binds_its_parent_and_heirs_m11_1() -> No
 
 
 def test_a_young_childs_hiding_still_binds_the_parent_in_another_capacity_m6_2() -> None:
-    f = facts("M1", YOUNG, record_hidden=HIDDEN, parent_links=LINKED,
-              family_doctor=(("M1", since("2020-01-01T00:00:00+03:00")),))
+    f = facts(
+        "M1",
+        YOUNG,
+        record_hidden=HIDDEN,
+        parent_links=LINKED,
+        family_doctor=(("M1", since("2020-01-01T00:00:00+03:00")),),
+    )
     assert answer(request(actor="M1"), f) == ("deny", "6/2")
 
 

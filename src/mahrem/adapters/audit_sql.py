@@ -1,4 +1,5 @@
 """SQL for the audit log: the chain head under lock, hashes by range, and filtered reads."""
+
 from __future__ import annotations
 
 import gc
@@ -9,7 +10,6 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from mahrem.adapters import orm
-
 
 _HEAD_FOR_UPDATE = select(orm.audit_head).where(orm.audit_head.c.id == 1).with_for_update()
 
@@ -56,15 +56,24 @@ class SqlAuditTrail:
                 return
             yield from entries
 
-    def search(self, *, limit: int, offset: int = 0, since: datetime | None = None,
-                     until: datetime | None = None, **match: Any) -> list[dict[str, Any]]:
+    def search(
+        self,
+        *,
+        limit: int,
+        offset: int = 0,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        **match: Any,
+    ) -> list[dict[str, Any]]:
         """Entries matching every given column value, in [since, until), oldest first."""
         a, p = orm.audit_log, orm.person
         query = (
             select(a, p.c.name.label("actor_name"))
             .outerjoin(p, p.c.id == a.c.actor)
             .where(*(a.c[k] == v for k, v in match.items() if v is not None))
-            .order_by(a.c.seq).limit(limit).offset(offset)
+            .order_by(a.c.seq)
+            .limit(limit)
+            .offset(offset)
         )
         if since is not None:
             query = query.where(a.c.at >= since)

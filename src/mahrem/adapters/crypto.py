@@ -4,6 +4,7 @@ A sealed value is `nonce (12 bytes) || ciphertext || tag (16 bytes)`; the associ
 binds it to where it belongs (a record version, a key name), so a ciphertext copied to
 another row or a wrapped key renamed fails to open instead of opening as something else.
 """
+
 from __future__ import annotations
 
 import secrets

@@ -1,4 +1,5 @@
 """Database engines and the unit of work. SQLite (WAL) by default, PostgreSQL in production."""
+
 from __future__ import annotations
 
 import os
@@ -26,13 +27,22 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": float(os.environ.get("MAHREM_SQLITE_TIMEOUT", "30"))})
+        engine = create_engine(
+            url, connect_args={"timeout": float(os.environ.get("MAHREM_SQLITE_TIMEOUT", "30"))}
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         # SQLAlchemy's pysqlite driver opens transactions lazily; BEGIN IMMEDIATE at the
         # start of each unit of work serialises writers so the audit chain head is never raced.
         # Read-only units of work (verify, searches) begin DEFERRED and never take the write lock.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(
-            "BEGIN" if conn.get_execution_options().get("mahrem_read_only") else "BEGIN IMMEDIATE"))
+        event.listen(
+            engine,
+            "begin",
+            lambda conn: conn.exec_driver_sql(
+                "BEGIN"
+                if conn.get_execution_options().get("mahrem_read_only")
+                else "BEGIN IMMEDIATE"
+            ),
+        )
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -115,6 +125,10 @@ def grant_app_role(engine: Engine, role: str) -> None:
     quoted = '"' + role.replace('"', '""') + '"'
     with engine.begin() as conn:
         conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA public TO {quoted}")
-        conn.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}")
+        conn.exec_driver_sql(
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}"
+        )
         conn.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}")
-        conn.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_log, audit_checkpoint FROM {quoted}")
+        conn.exec_driver_sql(
+            f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_log, audit_checkpoint FROM {quoted}"
+        )

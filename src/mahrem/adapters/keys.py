@@ -12,6 +12,7 @@ unreadable for good. For that to hold, `data-keys/` must be kept out of long-liv
 backed up with a retention shorter than the destruction deadline); the master key alone opens
 nothing, and is backed up like any other key.
 """
+
 from __future__ import annotations
 
 import hashlib

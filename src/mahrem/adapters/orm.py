@@ -1,13 +1,26 @@
 """The store's tables (SQLAlchemy Core). Temporal facts carry `valid_from` and `valid_to`:
 ending a fact sets `valid_to`; nothing is overwritten or deleted."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON, Boolean, Column, Date, Dialect, ForeignKey, Index, Integer, LargeBinary, MetaData,
-    String, Table, Text, UniqueConstraint,
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -26,15 +39,15 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime refused by the store")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 metadata = MetaData(
@@ -62,7 +75,8 @@ def _person(name: str, **kw: Any) -> Column[Any]:
 meta = Table("meta", metadata, Column("key", String(64), primary_key=True), Column("value", Text))
 
 policy_version = Table(
-    "policy_version", metadata,
+    "policy_version",
+    metadata,
     Column("version", Integer, primary_key=True, autoincrement=False),
     Column("config", JSON, nullable=False),
     Column("set_by", ID, nullable=True),
@@ -70,7 +84,8 @@ policy_version = Table(
 )
 
 person = Table(
-    "person", metadata,
+    "person",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("tckn", String(11), nullable=False, unique=True),
     Column("name", Text, nullable=False),
@@ -80,13 +95,15 @@ person = Table(
 )
 
 death = Table(
-    "death", metadata,
+    "death",
+    metadata,
     _person("patient", primary_key=True),
     Column("died_at", UtcDateTime, nullable=False),
 )
 
 facility = Table(
-    "facility", metadata,
+    "facility",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("name", Text, nullable=False),
     Column("province", String(2), nullable=False),
@@ -94,7 +111,8 @@ facility = Table(
 )
 
 staff_post = Table(
-    "staff_post", metadata,
+    "staff_post",
+    metadata,
     Column("id", Integer, primary_key=True),
     _person("person", nullable=False, index=True),
     Column("facility", ID, ForeignKey("facility.id"), nullable=False),
@@ -104,14 +122,16 @@ staff_post = Table(
 )
 
 unit = Table(
-    "unit", metadata,
+    "unit",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("name", Text, nullable=False),
     Column("duties", JSON, nullable=False),
 )
 
 officer_role = Table(
-    "officer_role", metadata,
+    "officer_role",
+    metadata,
     Column("id", Integer, primary_key=True),
     _person("person", nullable=False, index=True),
     Column("role", String(32), nullable=False),
@@ -121,7 +141,8 @@ officer_role = Table(
 )
 
 installation = Table(
-    "installation", metadata,
+    "installation",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("vendor", Text, nullable=False),
     Column("product", Text, nullable=False),
@@ -131,7 +152,8 @@ installation = Table(
 )
 
 installation_status = Table(
-    "installation_status", metadata,
+    "installation_status",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("installation", ID, ForeignKey("installation.id"), nullable=False, index=True),
     Column("status", String(16), nullable=False),
@@ -139,7 +161,8 @@ installation_status = Table(
 )
 
 record = Table(
-    "record", metadata,
+    "record",
+    metadata,
     Column("id", ID, primary_key=True),
     _person("patient", nullable=False, index=True),
     Column("facility", ID, ForeignKey("facility.id"), nullable=False),
@@ -151,7 +174,8 @@ record = Table(
 )
 
 episode = Table(
-    "episode", metadata,
+    "episode",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("kind", String(16), nullable=False),  # check_in, admission, appointment
     _person("patient", nullable=False),
@@ -164,7 +188,8 @@ episode = Table(
 )
 
 family_doctor = Table(
-    "family_doctor", metadata,
+    "family_doctor",
+    metadata,
     Column("id", Integer, primary_key=True),
     _person("patient", nullable=False, index=True),
     _person("physician", nullable=False),
@@ -175,7 +200,8 @@ family_doctor = Table(
 # enabiz_account, record_hidden (record), history_locked, parental_restriction,
 # parental_grant (person = the parent), transfer_consent (detail = recipient kind).
 preference = Table(
-    "preference", metadata,
+    "preference",
+    metadata,
     Column("id", Integer, primary_key=True),
     _person("patient", nullable=False),
     Column("kind", String(32), nullable=False),
@@ -187,7 +213,8 @@ preference = Table(
 )
 
 parent_link = Table(
-    "parent_link", metadata,
+    "parent_link",
+    metadata,
     Column("id", Integer, primary_key=True),
     _person("parent", nullable=False),
     _person("child", nullable=False, index=True),
@@ -195,7 +222,8 @@ parent_link = Table(
 )
 
 custody = Table(
-    "custody", metadata,
+    "custody",
+    metadata,
     Column("id", Integer, primary_key=True),
     _person("child", nullable=False, index=True),
     _person("custodian", nullable=False),
@@ -203,7 +231,8 @@ custody = Table(
 )
 
 relative_authorization = Table(
-    "relative_authorization", metadata,
+    "relative_authorization",
+    metadata,
     Column("id", Integer, primary_key=True),
     _person("patient", nullable=False),
     _person("relative", nullable=False),
@@ -214,7 +243,8 @@ relative_authorization = Table(
 )
 
 power_of_attorney = Table(
-    "power_of_attorney", metadata,
+    "power_of_attorney",
+    metadata,
     Column("id", ID, primary_key=True),
     _person("lawyer", nullable=False),
     _person("client", nullable=False),
@@ -226,7 +256,8 @@ power_of_attorney = Table(
 )
 
 inheritance_heir = Table(
-    "inheritance_heir", metadata,
+    "inheritance_heir",
+    metadata,
     Column("id", Integer, primary_key=True),
     _person("deceased", nullable=False, index=True),
     _person("heir", nullable=False),
@@ -234,7 +265,8 @@ inheritance_heir = Table(
 )
 
 concealment_order = Table(
-    "concealment_order", metadata,
+    "concealment_order",
+    metadata,
     Column("id", Integer, primary_key=True),
     _person("patient", nullable=False, index=True),
     Column("court", Text, nullable=False),
@@ -245,7 +277,8 @@ concealment_order = Table(
 )
 
 reidentification_authorization = Table(
-    "reidentification_authorization", metadata,
+    "reidentification_authorization",
+    metadata,
     Column("id", Integer, primary_key=True),
     _person("user", nullable=False, index=True),
     Column("unit", ID, ForeignKey("unit.id"), nullable=False, index=True),
@@ -254,7 +287,8 @@ reidentification_authorization = Table(
 )
 
 correction_cutoff = Table(
-    "correction_cutoff", metadata,
+    "correction_cutoff",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("cutoff_date", Date, nullable=False),
     _person("set_by", nullable=False),
@@ -262,7 +296,8 @@ correction_cutoff = Table(
 )
 
 correction_request = Table(
-    "correction_request", metadata,
+    "correction_request",
+    metadata,
     Column("id", ID, primary_key=True),
     _person("patient", nullable=False),
     Column("record", ID, ForeignKey("record.id"), nullable=False, index=True),
@@ -273,7 +308,8 @@ correction_request = Table(
 )
 
 written_opinion = Table(
-    "written_opinion", metadata,
+    "written_opinion",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("installation", ID, ForeignKey("installation.id"), nullable=False, index=True),
     Column("facility", ID, ForeignKey("facility.id"), nullable=False),
@@ -286,7 +322,8 @@ written_opinion = Table(
 )
 
 protocol = Table(
-    "protocol", metadata,
+    "protocol",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("institution", Text, nullable=False),
     Column("categories", JSON, nullable=False),
@@ -295,7 +332,8 @@ protocol = Table(
 
 # M6/5 one-time codes: only an HMAC of the code is kept, under a key outside the database.
 one_time_code = Table(
-    "one_time_code", metadata,
+    "one_time_code",
+    metadata,
     Column("id", Integer, primary_key=True),
     _person("physician", nullable=False),
     _person("patient", nullable=False),
@@ -308,7 +346,8 @@ one_time_code = Table(
 )
 
 code_entry = Table(
-    "code_entry", metadata,
+    "code_entry",
+    metadata,
     Column("id", Integer, primary_key=True),
     _person("physician", nullable=False),
     _person("patient", nullable=False),
@@ -318,7 +357,8 @@ code_entry = Table(
 )
 
 code_lockout = Table(
-    "code_lockout", metadata,
+    "code_lockout",
+    metadata,
     Column("id", Integer, primary_key=True),
     _person("physician", nullable=False),
     _person("patient", nullable=False),
@@ -327,7 +367,8 @@ code_lockout = Table(
 )
 
 code_grant = Table(
-    "code_grant", metadata,
+    "code_grant",
+    metadata,
     Column("id", Integer, primary_key=True),
     _person("physician", nullable=False),
     _person("patient", nullable=False),
@@ -337,7 +378,8 @@ code_grant = Table(
 
 # Development SMS gateway: a message is kept only until its code expires.
 sms_outbox = Table(
-    "sms_outbox", metadata,
+    "sms_outbox",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("phone", String(32), nullable=False),
     Column("body", Text, nullable=False),
@@ -346,14 +388,16 @@ sms_outbox = Table(
 )
 
 audit_head = Table(
-    "audit_head", metadata,
+    "audit_head",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
 )
 
 audit_log = Table(
-    "audit_log", metadata,
+    "audit_log",
+    metadata,
     Column("seq", Integer, primary_key=True, autoincrement=False),
     Column("at", UtcDateTime, nullable=False),
     Column("kind", String(16), nullable=False),  # decision, event
@@ -377,7 +421,8 @@ audit_log = Table(
 
 # Signed Merkle checkpoints over ranges of the audit log (services/checkpoints.py).
 audit_checkpoint = Table(
-    "audit_checkpoint", metadata,
+    "audit_checkpoint",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("first_seq", Integer, nullable=False),
     Column("last_seq", Integer, nullable=False),
@@ -393,7 +438,8 @@ audit_checkpoint = Table(
 # (the keys themselves stay in the key store, outside the database), and the vault that maps a
 # pseudonym back to its patient, encrypted (AES-SIV) under a key of its own.
 pseudonym_key = Table(
-    "pseudonym_key", metadata,
+    "pseudonym_key",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("receiver", String(32), nullable=False),
     Column("version", Integer, nullable=False),
@@ -403,7 +449,8 @@ pseudonym_key = Table(
 )
 
 vault_entry = Table(
-    "vault_entry", metadata,
+    "vault_entry",
+    metadata,
     Column("pseudonym", String(40), primary_key=True),
     Column("receiver", String(32), nullable=False),
     Column("key_version", Integer, nullable=False),
@@ -414,7 +461,8 @@ vault_entry = Table(
 # M5/5 masked printouts (services/printouts.py): the verification code is kept only as an
 # HMAC under a key outside the database; the document is rendered again from its records.
 printout = Table(
-    "printout", metadata,
+    "printout",
+    metadata,
     Column("code_hmac", String(64), primary_key=True),
     _person("patient", nullable=False, index=True),
     Column("facility", ID, ForeignKey("facility.id"), nullable=False),
@@ -426,7 +474,8 @@ printout = Table(
 
 # M7/1: the unit head asks the General Directorate to authorise a ministry user.
 reidentification_request = Table(
-    "reidentification_request", metadata,
+    "reidentification_request",
+    metadata,
     Column("id", Integer, primary_key=True),
     _person("user", nullable=False, index=True),
     Column("unit", ID, ForeignKey("unit.id"), nullable=False),

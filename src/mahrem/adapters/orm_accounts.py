@@ -5,6 +5,7 @@ TOTP secret is sealed (AES-SIV) under a key of the key store, and a session is k
 the SHA-256 of its token. Tables share the one `metadata` of `mahrem.adapters.orm` (imported
 at the end of that module).
 """
+
 from __future__ import annotations
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, String, Table, Text
@@ -12,7 +13,8 @@ from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, String, 
 from mahrem.adapters.orm import ID, UtcDateTime, metadata
 
 account = Table(
-    "account", metadata,
+    "account",
+    metadata,
     Column("person", ID, ForeignKey("person.id"), primary_key=True),
     Column("password_hash", Text, nullable=False),
     Column("totp_sealed", LargeBinary),  # AES-SIV under the key store's `totp`, bound to the person
@@ -22,7 +24,8 @@ account = Table(
 )
 
 account_session = Table(
-    "account_session", metadata,
+    "account_session",
+    metadata,
     Column("token_hash", String(64), primary_key=True),
     Column("person", ID, ForeignKey("person.id"), nullable=False, index=True),
     Column("installation", ID, ForeignKey("installation.id")),
@@ -35,7 +38,8 @@ account_session = Table(
 # Every login attempt (person is None when the login named nobody): the rate limits count
 # the failures of the last minutes per person and per client address.
 login_attempt = Table(
-    "login_attempt", metadata,
+    "login_attempt",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("person", ID),
     Column("login_key", String(64)),  # HMAC of the login as typed: failures are counted by it

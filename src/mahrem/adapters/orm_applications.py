@@ -5,12 +5,23 @@ Tables share the one `metadata` of `mahrem.adapters.orm` (imported at the end of
 No table here holds record content in the clear: a transfer keeps its decisions per record and
 the package encrypted for its recipient.
 """
+
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import (
-    JSON, Column, Date, ForeignKey, Index, Integer, LargeBinary, String, Table, Text, UniqueConstraint,
+    JSON,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
 )
 
 from mahrem.adapters.orm import ID, UtcDateTime, metadata
@@ -23,7 +34,8 @@ def _person(name: str, **kw: Any) -> Column[Any]:
 # M15: one transfer run. `id` is chosen by the caller (or generated) so an interrupted run is
 # resumed by running it again with the same id.
 transfer = Table(
-    "transfer", metadata,
+    "transfer",
+    metadata,
     Column("id", ID, primary_key=True),
     _person("created_by", nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
@@ -40,7 +52,8 @@ transfer = Table(
 # One decision per record of a transfer; (transfer, record) is unique, so a re-run never
 # decides a record twice.
 transfer_item = Table(
-    "transfer_item", metadata,
+    "transfer_item",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("transfer", ID, ForeignKey("transfer.id"), nullable=False),
     Column("record", ID, nullable=False),
@@ -56,7 +69,8 @@ transfer_item = Table(
 # KVKK 11 and 13: a data subject's application; `due_date` is the last Istanbul calendar day
 # of the answer period.
 application = Table(
-    "application", metadata,
+    "application",
+    metadata,
     Column("id", Integer, primary_key=True),
     _person("patient", nullable=False, index=True),
     Column("kind", String(32), nullable=False),
@@ -64,7 +78,9 @@ application = Table(
     Column("record", ID),
     Column("received_at", UtcDateTime, nullable=False),
     Column("due_date", Date, nullable=False),
-    Column("status", String(16), nullable=False),  # received, in_review, answered, granted, rejected
+    Column(
+        "status", String(16), nullable=False
+    ),  # received, in_review, answered, granted, rejected
     Column("status_at", UtcDateTime, nullable=False),
     _person("answered_by"),
     Column("answered_at", UtcDateTime),
@@ -76,7 +92,8 @@ application = Table(
 
 # Every status an application went through, for the applicant to see.
 application_status = Table(
-    "application_status", metadata,
+    "application_status",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("application", Integer, ForeignKey("application.id"), nullable=False, index=True),
     Column("status", String(16), nullable=False),
@@ -87,7 +104,8 @@ application_status = Table(
 
 # M5/8, KVKK 10: information notices (aydınlatma metni), one row per published version.
 notice = Table(
-    "notice", metadata,
+    "notice",
+    metadata,
     Column("version", Integer, primary_key=True, autoincrement=False),
     Column("title_tr", Text, nullable=False),
     Column("title_en", Text, nullable=False),
@@ -98,7 +116,8 @@ notice = Table(
 )
 
 notice_view = Table(
-    "notice_view", metadata,
+    "notice_view",
+    metadata,
     Column("id", Integer, primary_key=True),
     _person("patient", nullable=False),
     Column("version", Integer, ForeignKey("notice.version"), nullable=False),
@@ -108,7 +127,8 @@ notice_view = Table(
 
 # M18/2, KVKK 12/5: the breach register.
 breach = Table(
-    "breach", metadata,
+    "breach",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("detected_at", UtcDateTime, nullable=False),
     Column("occurred_from", UtcDateTime),
@@ -127,7 +147,8 @@ breach = Table(
 )
 
 breach_patient = Table(
-    "breach_patient", metadata,
+    "breach_patient",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("breach", Integer, ForeignKey("breach.id"), nullable=False),
     _person("patient", nullable=False),

@@ -8,14 +8,29 @@ engine reads.
 The range queries the generic store API lacks (a sliding window, pages in time order) are
 at the end, over a Connection.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON, Boolean, Column, Connection, Date, ForeignKey, Index, Integer, String, Table, Text,
-    UniqueConstraint, bindparam, false, func, select,
+    JSON,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    false,
+    func,
+    select,
 )
 
 from mahrem.adapters.orm import ID, UtcDateTime, metadata
@@ -26,7 +41,8 @@ def _person(name: str, **kw: Any) -> Column[Any]:
 
 
 kts_firm = Table(
-    "kts_firm", metadata,
+    "kts_firm",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("legal_name", Text, nullable=False),
     Column("tax_number", String(10), nullable=False, unique=True),  # VKN, stdnum.tr.vkn
@@ -37,7 +53,8 @@ kts_firm = Table(
 )
 
 kts_product = Table(
-    "kts_product", metadata,
+    "kts_product",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("firm", ID, ForeignKey("kts_firm.id"), nullable=False, index=True),
     Column("name", Text, nullable=False),
@@ -46,7 +63,8 @@ kts_product = Table(
 )
 
 kts_product_version = Table(
-    "kts_product_version", metadata,
+    "kts_product_version",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("product", ID, ForeignKey("kts_product.id"), nullable=False),
     Column("version", String(64), nullable=False),
@@ -57,7 +75,8 @@ kts_product_version = Table(
 
 # A certificate of a firm, or of one of its products when `product` is set.
 kts_certificate = Table(
-    "kts_certificate", metadata,
+    "kts_certificate",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("firm", ID, ForeignKey("kts_firm.id"), nullable=False, index=True),
     Column("product", ID, ForeignKey("kts_product.id")),
@@ -69,7 +88,8 @@ kts_certificate = Table(
 )
 
 kts_installation = Table(
-    "kts_installation", metadata,
+    "kts_installation",
+    metadata,
     Column("installation", ID, ForeignKey("installation.id"), primary_key=True),
     Column("product_version", ID, ForeignKey("kts_product_version.id"), nullable=False, index=True),
     Column("registered_at", UtcDateTime, nullable=False),
@@ -77,7 +97,8 @@ kts_installation = Table(
 
 # KTS/1: the only systems a product may be asked to integrate with.
 kts_catalogue = Table(
-    "kts_catalogue", metadata,
+    "kts_catalogue",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("name", Text, nullable=False),
     Column("description", Text, nullable=False),
@@ -85,7 +106,8 @@ kts_catalogue = Table(
 )
 
 kts_integration = Table(
-    "kts_integration", metadata,
+    "kts_integration",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("installation", ID, ForeignKey("installation.id"), nullable=False),
     Column("system", ID, ForeignKey("kts_catalogue.id"), nullable=False),
@@ -96,7 +118,8 @@ kts_integration = Table(
 # An installation's API keys: only HMAC-SHA256 under a key outside the database is kept, so a
 # copy of the database gives no usable key. A rotated or revoked key keeps its row.
 kts_api_key = Table(
-    "kts_api_key", metadata,
+    "kts_api_key",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("installation", ID, ForeignKey("installation.id"), nullable=False, index=True),
     Column("key_hmac", String(64), nullable=False, unique=True),
@@ -110,7 +133,8 @@ kts_api_key = Table(
 
 # Reminders already sent for a certificate about to expire (the sweep sends each once).
 kts_certificate_warning = Table(
-    "kts_certificate_warning", metadata,
+    "kts_certificate_warning",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("installation", ID, ForeignKey("installation.id"), nullable=False),
     Column("certificate", ID, ForeignKey("kts_certificate.id"), nullable=False),
@@ -121,7 +145,8 @@ kts_certificate_warning = Table(
 # KTS/3, KTS/2: a refused request through software, naming the facility and its administrator.
 # `installation` is not a foreign key: an unknown installation is an incident too.
 kts_incident = Table(
-    "kts_incident", metadata,
+    "kts_incident",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("installation", ID, nullable=False, index=True),
     Column("facility", ID, ForeignKey("facility.id"), index=True),
@@ -134,7 +159,8 @@ kts_incident = Table(
 
 # KTS/2 copying detector: reads through software, and whether a care relationship existed.
 kts_read = Table(
-    "kts_read", metadata,
+    "kts_read",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("installation", ID, nullable=False),
     Column("patient", ID, nullable=False),
@@ -148,24 +174,37 @@ kts_read = Table(
 
 # -- range queries ----------------------------------------------------------------------
 _DISTINCT_UNCARED = (
-    select(kts_read.c.patient).distinct()
-    .where(kts_read.c.installation == bindparam("installation"), kts_read.c.care == false(),
-           kts_read.c.at >= bindparam("since"), kts_read.c.at < bindparam("until"))
+    select(kts_read.c.patient)
+    .distinct()
+    .where(
+        kts_read.c.installation == bindparam("installation"),
+        kts_read.c.care == false(),
+        kts_read.c.at >= bindparam("since"),
+        kts_read.c.at < bindparam("until"),
+    )
     .limit(bindparam("enough"))
 )
 _UNCARED = select(func.count()).select_from(_DISTINCT_UNCARED.subquery())
 
 
-def uncared_patients(conn: Connection, installation: str, since: datetime, until: datetime,
-                     enough: int = 1_000_000) -> int:
+def uncared_patients(
+    conn: Connection, installation: str, since: datetime, until: datetime, enough: int = 1_000_000
+) -> int:
     """Distinct patients the installation read without a care relationship in [since, until),
     counted up to `enough` (the detector only needs to know whether its threshold is reached)."""
     params = {"installation": installation, "since": since, "until": until, "enough": enough}
     return int(conn.execute(_UNCARED, params).scalar_one())
 
 
-def incidents(conn: Connection, *, facility: str | None = None, installation: str | None = None,
-              without_facility: bool = False, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+def incidents(
+    conn: Connection,
+    *,
+    facility: str | None = None,
+    installation: str | None = None,
+    without_facility: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
     """Incidents, oldest first, optionally of one facility or installation, or only those of
     unknown installations (no facility)."""
     stmt = select(kts_incident)
@@ -177,4 +216,3 @@ def incidents(conn: Connection, *, facility: str | None = None, installation: st
         stmt = stmt.where(kts_incident.c.installation == installation)
     stmt = stmt.order_by(kts_incident.c.at, kts_incident.c.id).limit(limit).offset(offset)
     return [dict(r) for r in conn.execute(stmt).mappings()]
-

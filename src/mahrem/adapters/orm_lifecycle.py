@@ -6,17 +6,28 @@ Record content lives only in `record_version.ciphertext`, encrypted under the pa
 key (`data_key` names its versions; the key itself is in the key store, never here). The
 `record.resource` column of rows written since migration 0006 holds `{}`.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON, Boolean, Column, ForeignKey, Integer, LargeBinary, String, Table, Text, UniqueConstraint,
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
 )
 
 from mahrem.adapters.orm import ID, UtcDateTime, metadata
 
 # Every version of a record's content: version 1 as created, one more per correction (M13).
 record_version = Table(
-    "record_version", metadata,
+    "record_version",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("record", ID, ForeignKey("record.id"), nullable=False, index=True),
     Column("version", Integer, nullable=False),
@@ -33,7 +44,8 @@ record_version = Table(
 # The versions of each patient's data key; the key material stays in the key store.
 # retired_at: the key is to be destroyed (crypto-shredding); shredded_at: it was.
 data_key = Table(
-    "data_key", metadata,
+    "data_key",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("patient", ID, ForeignKey("person.id"), nullable=False, index=True),
     Column("version", Integer, nullable=False),
@@ -46,7 +58,8 @@ data_key = Table(
 
 # A record no user can reach any more: deleted, destroyed or anonymised (M14).
 record_disposal = Table(
-    "record_disposal", metadata,
+    "record_disposal",
+    metadata,
     Column("record", ID, ForeignKey("record.id"), primary_key=True),
     Column("method", String(16), nullable=False),
     Column("at", UtcDateTime, nullable=False),
@@ -55,7 +68,8 @@ record_disposal = Table(
 
 # Anonymised versions, deliberately linked to no patient and no record (M14, anonim hale getirme).
 anonymised_record = Table(
-    "anonymised_record", metadata,
+    "anonymised_record",
+    metadata,
     Column("id", String(32), primary_key=True),
     Column("category", String(32), nullable=False),
     Column("resource_type", String(64), nullable=False),
@@ -65,7 +79,8 @@ anonymised_record = Table(
 
 # One row per periodic destruction run (M14; the period may not exceed six months).
 lifecycle_run = Table(
-    "lifecycle_run", metadata,
+    "lifecycle_run",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("at", UtcDateTime, nullable=False),
     Column("by", ID, ForeignKey("person.id"), nullable=False),
@@ -77,7 +92,8 @@ lifecycle_run = Table(
 
 # The destruction record: what, which method, when, who; kept at least three years.
 destruction_record = Table(
-    "destruction_record", metadata,
+    "destruction_record",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("run", Integer, ForeignKey("lifecycle_run.id"), index=True),
     Column("request", String(64)),
@@ -98,7 +114,8 @@ destruction_record = Table(
 # The status history of each correction request (M13): filed, investigating, forwarded,
 # rejected (with a reason), corrected.
 correction_status = Table(
-    "correction_status", metadata,
+    "correction_status",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("request", ID, ForeignKey("correction_request.id"), nullable=False, index=True),
     Column("status", String(16), nullable=False),

@@ -3,6 +3,7 @@
 Publishing the public key (`mahrem audit public-key`) lets an outside party check a
 checkpoint and an inclusion proof without trusting Mahrem's database.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,8 +31,10 @@ class CheckpointSigner:
             if not self.path.exists():
                 self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
                 pem = Ed25519PrivateKey.generate().private_bytes(
-                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                    serialization.NoEncryption())
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                )
                 fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(pem)
@@ -41,8 +44,14 @@ class CheckpointSigner:
         return self._key
 
     def public_pem(self) -> str:
-        return self._private().public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        return (
+            self._private()
+            .public_key()
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            .decode()
+        )
 
     def key_id(self) -> str:
         return key_id(self.public_pem())

@@ -1,4 +1,5 @@
 """SMS gateways. The outbox gateway is for development and tests only."""
+
 from __future__ import annotations
 
 import os
@@ -17,7 +18,9 @@ class OutboxGateway:
 
     def __init__(self) -> None:
         if os.environ.get("MAHREM_ENV") == "production":
-            raise ProductionRefused("the SMS outbox gateway must not run with MAHREM_ENV=production")
+            raise ProductionRefused(
+                "the SMS outbox gateway must not run with MAHREM_ENV=production"
+            )
 
     def send(self, store: Store, phone: str, body: str, at: datetime, expires_at: datetime) -> None:
         store.purge("sms_outbox", "expires_at", at)

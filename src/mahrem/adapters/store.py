@@ -6,29 +6,59 @@ building a Core statement and its cache key costs several times what SQLite take
 fact: each round trip through SQLAlchemy's execute path costs about 50 µs of Python, while
 SQLite answers each branch in a few µs (benches/decide.py measures the difference).
 """
+
 from __future__ import annotations
 
 import dataclasses
-
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON, Boolean, Connection, Date, Integer, String, Table, bindparam, cast, delete, func,
-    insert, literal_column, null, or_, select, union_all, update,
+    JSON,
+    Boolean,
+    Connection,
+    Date,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
 )
 from sqlalchemy.sql import ColumnElement, Executable
 
-from mahrem.adapters import orm
-from mahrem.adapters import orm_kts
+from mahrem.adapters import orm, orm_kts
 from mahrem.adapters.audit_sql import SqlAuditTrail
 from mahrem.domain.decision import Request
 from mahrem.domain.facts import (
-    Appointment, ConcealmentOrder, CorrectionCutoff, CorrectionRequest, CustodyDecision,
-    Episode, Facts, Installation, Interval, OfficerRole, Person, PowerOfAttorney, Protocol,
-    RecordMeta, ReidentificationAuthorization, RelativeAuthorization, StaffPost, Unit,
+    Appointment,
+    ConcealmentOrder,
+    CorrectionCutoff,
+    CorrectionRequest,
+    CustodyDecision,
+    Episode,
+    Facts,
+    Installation,
+    Interval,
+    OfficerRole,
+    Person,
+    PowerOfAttorney,
+    Protocol,
+    RecordMeta,
+    ReidentificationAuthorization,
+    RelativeAuthorization,
+    StaffPost,
+    Unit,
     WrittenOpinion,
 )
 
@@ -92,17 +122,30 @@ class SqlStore:
     def database_name(self) -> str:
         return self.conn.engine.url.render_as_string(hide_password=True)
 
-    def uncared_patients(self, installation: str, since: datetime, until: datetime,
-                         threshold: int) -> int:
+    def uncared_patients(
+        self, installation: str, since: datetime, until: datetime, threshold: int
+    ) -> int:
         """KTS/2: patients the installation read without a care relationship, up to `threshold`."""
         return orm_kts.uncared_patients(self.conn, installation, since, until, threshold)
 
-    def incidents(self, *, facility: str | None = None, installation: str | None = None,
-                  without_facility: bool = False, limit: int = 100,
-                  offset: int = 0) -> list[dict[str, Any]]:
+    def incidents(
+        self,
+        *,
+        facility: str | None = None,
+        installation: str | None = None,
+        without_facility: bool = False,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
         """KTS incidents, oldest first (adapters/orm_kts.py)."""
-        return orm_kts.incidents(self.conn, facility=facility, installation=installation,
-                                 without_facility=without_facility, limit=limit, offset=offset)
+        return orm_kts.incidents(
+            self.conn,
+            facility=facility,
+            installation=installation,
+            without_facility=without_facility,
+            limit=limit,
+            offset=offset,
+        )
 
     # -- generic access -------------------------------------------------------------
     def add(self, kind: str, /, **values: Any) -> int | None:
@@ -221,15 +264,28 @@ class SqlStore:
         rows = self._snapshot(req)
         return [
             self._facts(
-                dataclasses.replace(req, record=r["id"]), rows,
-                RecordMeta(r["id"], r["patient"], r["facility"], r["author"], r["created_at"], r["category"]),
+                dataclasses.replace(req, record=r["id"]),
+                rows,
+                RecordMeta(
+                    r["id"],
+                    r["patient"],
+                    r["facility"],
+                    r["author"],
+                    r["created_at"],
+                    r["category"],
+                ),
             )
             for r in records
         ]
 
     def _snapshot(self, req: Request) -> dict[int, list[Any]]:
-        params = {"actor": req.actor, "patient": req.patient, "at": req.at,
-                  "record": req.record or None, "via": req.via or None}
+        params = {
+            "actor": req.actor,
+            "patient": req.patient,
+            "at": req.at,
+            "record": req.record or None,
+            "via": req.via or None,
+        }
         rows: dict[int, list[Any]] = defaultdict(list)
         for row in self.conn.execute(_facts_statement(req.action), params):
             rows[row.tag].append(row)
@@ -241,8 +297,10 @@ class SqlStore:
         patient_p = next((Person(r.s1, r.d1, r.t1) for r in rows[_PATIENT]), None)
         assert actor_p is not None and patient_p is not None
         installation = next(
-            (Installation(r.s1, r.s2, tuple((s.s1, _slot_span(s)) for s in rows[_STATUS]))
-             for r in rows[_INSTALLATION_ROW]),
+            (
+                Installation(r.s1, r.s2, tuple((s.s1, _slot_span(s)) for s in rows[_STATUS]))
+                for r in rows[_INSTALLATION_ROW]
+            ),
             None,
         )
         officer_roles = tuple(OfficerRole(r.s1, r.s2, r.s3, _slot_span(r)) for r in rows[_OFFICER])
@@ -388,13 +446,40 @@ _INSTALLATION_STATUSES = select(_st.c.status, *_spans(_st)).where(
 # one type in every branch (PostgreSQL requires it) and one result processing.
 # Parameters: actor, patient, at, record, via; a NULL record or via matches nothing.
 _SLOT_TYPES: tuple[tuple[str, Any], ...] = (
-    ("s1", String()), ("s2", String()), ("s3", String()), ("s4", String()), ("s5", String()),
-    ("d1", Date()), ("t1", orm.UtcDateTime()), ("t2", orm.UtcDateTime()), ("j1", JSON()),
+    ("s1", String()),
+    ("s2", String()),
+    ("s3", String()),
+    ("s4", String()),
+    ("s5", String()),
+    ("d1", Date()),
+    ("t1", orm.UtcDateTime()),
+    ("t2", orm.UtcDateTime()),
+    ("j1", JSON()),
     ("b1", Boolean()),
 )
-(_ACTOR, _PATIENT, _RECORD, _INSTALLATION_ROW, _STATUS, _PREFERENCE, _STAFF, _OFFICER,
- _CONCEALMENT, _PARENT, _CUSTODY, _RELATIVE, _ATTORNEY, _HEIR, _EPISODE, _FAMILY_DOCTOR,
- _CODE_GRANT, _OPINION, _CUTOFF, _CORRECTION, _REIDENTIFICATION) = range(21)
+(
+    _ACTOR,
+    _PATIENT,
+    _RECORD,
+    _INSTALLATION_ROW,
+    _STATUS,
+    _PREFERENCE,
+    _STAFF,
+    _OFFICER,
+    _CONCEALMENT,
+    _PARENT,
+    _CUSTODY,
+    _RELATIVE,
+    _ATTORNEY,
+    _HEIR,
+    _EPISODE,
+    _FAMILY_DOCTOR,
+    _CODE_GRANT,
+    _OPINION,
+    _CUTOFF,
+    _CORRECTION,
+    _REIDENTIFICATION,
+) = range(21)
 
 
 def _branch(tag: int, source: Any, *where: Any, **slots: Any) -> Any:
@@ -422,24 +507,64 @@ def _base_branches() -> list[Any]:
     return [
         _branch(_ACTOR, person, p.c.id == actor, s1=p.c.id, d1=p.c.birth_date, t1=d.c.died_at),
         _branch(_PATIENT, person, p.c.id == patient, s1=p.c.id, d1=p.c.birth_date, t1=d.c.died_at),
-        _branch(_RECORD, r, r.c.id == bindparam("record"), s1=r.c.id, s2=r.c.patient,
-                s3=r.c.facility, s4=r.c.author, s5=r.c.category, t1=r.c.created_at),
+        _branch(
+            _RECORD,
+            r,
+            r.c.id == bindparam("record"),
+            s1=r.c.id,
+            s2=r.c.patient,
+            s3=r.c.facility,
+            s4=r.c.author,
+            s5=r.c.category,
+            t1=r.c.created_at,
+        ),
         _branch(_INSTALLATION_ROW, i, i.c.id == bindparam("via"), s1=i.c.id, s2=i.c.facility),
         _temporal_branch(_STATUS, st, st.c.installation == bindparam("via"), s1=st.c.status),
-        _temporal_branch(_PREFERENCE, pr, pr.c.patient == patient, s1=pr.c.kind, s2=pr.c.record,
-                         s3=pr.c.person, s4=pr.c.detail),
-        _branch(_STAFF, s.join(f, f.c.id == s.c.facility), s.c.person == actor,
-                s.c.valid_from <= bindparam("at"), s1=s.c.facility, s2=s.c.role,
-                s3=s.c.specialty, s4=f.c.province, t1=s.c.valid_from, t2=s.c.valid_to),
-        _temporal_branch(_OFFICER, o, o.c.person == actor, s1=o.c.role, s2=o.c.province,
-                         s3=o.c.unit),
+        _temporal_branch(
+            _PREFERENCE,
+            pr,
+            pr.c.patient == patient,
+            s1=pr.c.kind,
+            s2=pr.c.record,
+            s3=pr.c.person,
+            s4=pr.c.detail,
+        ),
+        _branch(
+            _STAFF,
+            s.join(f, f.c.id == s.c.facility),
+            s.c.person == actor,
+            s.c.valid_from <= bindparam("at"),
+            s1=s.c.facility,
+            s2=s.c.role,
+            s3=s.c.specialty,
+            s4=f.c.province,
+            t1=s.c.valid_from,
+            t2=s.c.valid_to,
+        ),
+        _temporal_branch(
+            _OFFICER, o, o.c.person == actor, s1=o.c.role, s2=o.c.province, s3=o.c.unit
+        ),
         _temporal_branch(_CONCEALMENT, co, co.c.patient == patient, j1=co.c.need_to_know),
         _temporal_branch(_PARENT, pl, pl.c.parent == actor, pl.c.child == patient),
         _temporal_branch(_CUSTODY, cu, cu.c.child == patient, s1=cu.c.custodian),
-        _temporal_branch(_RELATIVE, ra, ra.c.patient == patient, ra.c.relative == actor,
-                         j1=ra.c.categories, d1=ra.c.until),
-        _temporal_branch(_ATTORNEY, pa, pa.c.client == patient, pa.c.lawyer == actor, s1=pa.c.id,
-                         s2=pa.c.kind, b1=pa.c.health_data_consent, d1=pa.c.valid_until),
+        _temporal_branch(
+            _RELATIVE,
+            ra,
+            ra.c.patient == patient,
+            ra.c.relative == actor,
+            j1=ra.c.categories,
+            d1=ra.c.until,
+        ),
+        _temporal_branch(
+            _ATTORNEY,
+            pa,
+            pa.c.client == patient,
+            pa.c.lawyer == actor,
+            s1=pa.c.id,
+            s2=pa.c.kind,
+            b1=pa.c.health_data_consent,
+            d1=pa.c.valid_until,
+        ),
         _branch(_HEIR, ih, ih.c.deceased == patient, ih.c.heir == actor, t1=ih.c.recorded_at),
     ]
 
@@ -448,10 +573,20 @@ def _action_branches(action: str) -> list[Any]:
     """What only some actions need."""
     actor, patient, at = bindparam("actor"), bindparam("patient"), bindparam("at")
     e = orm.episode
-    episodes = _branch(_EPISODE, e, e.c.patient == patient, e.c.started_at <= at,
-                       or_(e.c.kind != "appointment", e.c.physician == actor),
-                       s1=e.c.id, s2=e.c.kind, s3=e.c.facility, s4=e.c.physician, d1=e.c.day,
-                       t1=e.c.started_at, t2=e.c.ended_at)
+    episodes = _branch(
+        _EPISODE,
+        e,
+        e.c.patient == patient,
+        e.c.started_at <= at,
+        or_(e.c.kind != "appointment", e.c.physician == actor),
+        s1=e.c.id,
+        s2=e.c.kind,
+        s3=e.c.facility,
+        s4=e.c.physician,
+        d1=e.c.day,
+        t1=e.c.started_at,
+        t2=e.c.ended_at,
+    )
     if action == "read":
         fd, cg = orm.family_doctor, orm.code_grant
         return [
@@ -461,16 +596,34 @@ def _action_branches(action: str) -> list[Any]:
         ]
     if action == "analyze":
         w = orm.written_opinion
-        return [_branch(_OPINION, w, w.c.installation == bindparam("via"), w.c.issued_at <= at,
-                        s1=w.c.id, s2=w.c.installation, s3=w.c.facility, s4=w.c.purpose,
-                        t1=w.c.issued_at, d1=w.c.valid_until, t2=w.c.revoked_at)]
+        return [
+            _branch(
+                _OPINION,
+                w,
+                w.c.installation == bindparam("via"),
+                w.c.issued_at <= at,
+                s1=w.c.id,
+                s2=w.c.installation,
+                s3=w.c.facility,
+                s4=w.c.purpose,
+                t1=w.c.issued_at,
+                d1=w.c.valid_until,
+                t2=w.c.revoked_at,
+            )
+        ]
     if action == "correct":
         cc, cr = orm.correction_cutoff, orm.correction_request
         return [
             episodes,  # rule 2's care path: a concealed patient's episode under way (M12, M6/1)
             _temporal_branch(_CUTOFF, cc, d1=cc.c.cutoff_date),
-            _branch(_CORRECTION, cr, cr.c.record == bindparam("record"), s1=cr.c.id,
-                    s2=cr.c.record, t1=cr.c.forwarded_at),
+            _branch(
+                _CORRECTION,
+                cr,
+                cr.c.record == bindparam("record"),
+                s1=cr.c.id,
+                s2=cr.c.record,
+                t1=cr.c.forwarded_at,
+            ),
         ]
     if action == "reidentify":
         ri = orm.reidentification_authorization

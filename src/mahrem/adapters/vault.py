@@ -6,6 +6,7 @@ a ciphertext moved to another row fails to open, because the row's receiver, key
 pseudonym are bound in as associated data. The key never enters the database: whoever copies
 the vault table without the key directory holds nothing but noise.
 """
+
 from __future__ import annotations
 
 from typing import Protocol
@@ -25,8 +26,6 @@ class SecretSource(Protocol):
     def secret(self, name: str) -> bytes: ...
 
 
-
-
 class SivVault:
     """Seals and opens vault entries with AES-256-SIV (a 512-bit key derived by HKDF from the
     256-bit secret `vault`)."""
@@ -36,7 +35,9 @@ class SivVault:
         self.key_name = key_name
 
     def _cipher(self) -> AESSIV:
-        hkdf = HKDF(algorithm=hashes.SHA256(), length=64, salt=None, info=b"mahrem vault aes-siv v1")
+        hkdf = HKDF(
+            algorithm=hashes.SHA256(), length=64, salt=None, info=b"mahrem vault aes-siv v1"
+        )
         return AESSIV(hkdf.derive(self.keys.secret(self.key_name)))
 
     def seal(self, plaintext: bytes, *context: bytes) -> bytes:

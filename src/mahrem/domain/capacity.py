@@ -2,6 +2,7 @@
 
 Settled once per request and used by every rule that asks for it, rules 2 and 2a included.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -50,7 +51,9 @@ def is_living_minor(facts: Facts, at: datetime, policy: Policy) -> bool:
 def is_child_without_discernment(facts: Facts, at: datetime, policy: Policy) -> bool:
     """M8/1 — the patient is alive and has not reached the discernment age (15) at `at`."""
     patient = facts.patient
-    return patient.alive_at(at) and not has_reached_age(patient.birth_date, policy.discernment_age, at)
+    return patient.alive_at(at) and not has_reached_age(
+        patient.birth_date, policy.discernment_age, at
+    )
 
 
 def _holds_stated(req: Request, facts: Facts) -> bool:

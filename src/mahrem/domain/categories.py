@@ -4,6 +4,7 @@ Codes are read from every coding in the resource's `code`, `type`, `category` an
 A derived restricted category overrides a non-restricted one the sender gave, because the
 sender's label must never lower the protection M6/6 asks for.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -13,8 +14,17 @@ from mahrem.domain.policy import Policy
 
 # The categories a record is filed under (SPEC.md C1); the restricted ones need M6/5 or more.
 CATEGORIES = (
-    "psychiatry", "sexual_health", "hiv", "genetics", "substance_use", "reproductive",
-    "laboratory", "imaging", "prescription", "vaccination", "general",
+    "psychiatry",
+    "sexual_health",
+    "hiv",
+    "genetics",
+    "substance_use",
+    "reproductive",
+    "laboratory",
+    "imaging",
+    "prescription",
+    "vaccination",
+    "general",
 )
 CODED_ELEMENTS = ("code", "type", "category", "class")
 ICD10_MARKERS = ("icd-10", "icd10")

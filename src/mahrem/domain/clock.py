@@ -3,6 +3,7 @@
 SPEC.md (Interpretations): every window is half-open [start, end); a date without a time is
 a whole Istanbul calendar day; ages and the 20 years after death count in Istanbul days.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta

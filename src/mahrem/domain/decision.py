@@ -1,4 +1,5 @@
 """Requests and decisions: what is asked, and the answer with the article that gives it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,8 +9,17 @@ from typing import Literal
 ACTIONS = ("read", "correct", "export", "analyze", "reidentify", "destroy", "transfer")
 CAPACITIES = ("self", "staff", "parent", "relative", "lawyer", "heir", "officer")
 PURPOSES = (
-    "treatment", "diagnosis", "care", "preventive", "planning", "financing", "inspection",
-    "regulation", "research", "insurance", "legal",
+    "treatment",
+    "diagnosis",
+    "care",
+    "preventive",
+    "planning",
+    "financing",
+    "inspection",
+    "regulation",
+    "research",
+    "insurance",
+    "legal",
 )
 RECIPIENT_KINDS = ("public_institution", "private", "foreign")
 # Actions that act on one record and so need one.

@@ -4,13 +4,21 @@ Rules 1, 2 and 2a are tried for every request, in that order; then the capacity 
 only its rules are tried; anything no rule answers falls to rule 11 (M6/1). To add a rule, add
 its function to GATE or to its capacity's tuple in CAPACITY_RULES.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from mahrem.domain.capacity import capacity_of
 from mahrem.domain.decision import (
-    RESTRICTED, TOLD, UNKNOWN, Decision, Disclosure, Request, Verdict, deny,
+    RESTRICTED,
+    TOLD,
+    UNKNOWN,
+    Decision,
+    Disclosure,
+    Request,
+    Verdict,
+    deny,
 )
 from mahrem.domain.facts import Facts
 from mahrem.domain.policy import Policy

@@ -1,4 +1,5 @@
 """Errors with a stable machine code, shared by every door (API, CLI, portal, runner)."""
+
 from __future__ import annotations
 
 

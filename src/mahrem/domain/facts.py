@@ -4,10 +4,11 @@ Nothing is overwritten (SPEC.md, "Facts keep their history"): an unhidden record
 hiding interval, a revoked authorisation ends it. The engine asks "was this in force at t?",
 so any past decision can be replayed exactly.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from mahrem.domain.clock import day_end, day_start
@@ -24,7 +25,7 @@ class Interval:
         return self.start <= at and (self.end is None or at < self.end)
 
 
-ALWAYS = Interval(datetime(1900, 1, 1, tzinfo=timezone.utc))
+ALWAYS = Interval(datetime(1900, 1, 1, tzinfo=UTC))
 
 
 def any_in_force(intervals: tuple[Interval, ...], at: datetime) -> bool:

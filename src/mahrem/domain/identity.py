@@ -1,4 +1,5 @@
 """TC kimlik numarası validation (python-stdnum's `stdnum.tr.tckimlik`, never by hand)."""
+
 from __future__ import annotations
 
 from stdnum.exceptions import ValidationError

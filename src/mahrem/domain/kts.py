@@ -19,6 +19,7 @@ says which years are covered). Half days (the eves, arife, and 28 October aftern
 working days: the morning is worked. Administrative leave (idari izin) days announced for
 public servants are not official holidays and are not counted.
 """
+
 from __future__ import annotations
 
 from calendar import monthrange
@@ -34,12 +35,12 @@ from mahrem.domain.policy import Policy
 
 # Law 2429 art. 1-2: national holidays on fixed dates (month, day).
 FIXED_HOLIDAYS: tuple[tuple[int, int], ...] = (
-    (1, 1),    # Yılbaşı
-    (4, 23),   # Ulusal Egemenlik ve Çocuk Bayramı
-    (5, 1),    # Emek ve Dayanışma Günü
-    (5, 19),   # Atatürk'ü Anma, Gençlik ve Spor Bayramı
-    (7, 15),   # Demokrasi ve Millî Birlik Günü
-    (8, 30),   # Zafer Bayramı
+    (1, 1),  # Yılbaşı
+    (4, 23),  # Ulusal Egemenlik ve Çocuk Bayramı
+    (5, 1),  # Emek ve Dayanışma Günü
+    (5, 19),  # Atatürk'ü Anma, Gençlik ve Spor Bayramı
+    (7, 15),  # Demokrasi ve Millî Birlik Günü
+    (8, 30),  # Zafer Bayramı
     (10, 29),  # Cumhuriyet Bayramı
 )
 
@@ -66,27 +67,35 @@ FINAL_STATUSES = ("revoked", "deleted")
 # Reasons of the registry's steps and refusals, Turkish and English.
 REASONS: dict[str, tuple[str, str]] = {
     "kts.certificate_expiring": (
-        "Zorunlu bir sertifikanın süresi dolmak üzere.", "A mandatory certificate is about to expire."),
+        "Zorunlu bir sertifikanın süresi dolmak üzere.",
+        "A mandatory certificate is about to expire.",
+    ),
     "kts.certificate_expired": (
         "Zorunlu bir sertifikanın süresi iş günü ek süresinden fazla önce doldu; kurulum pasif.",
-        "A mandatory certificate expired more than the grace period of business days ago; the installation is passive."),
+        "A mandatory certificate expired more than the grace period of business days ago; the installation is passive.",
+    ),
     "kts.passive_too_long": (
         "Kurulum pasif kaldığı süre sonunda KTS'den silindi.",
-        "The installation stayed passive too long and is deleted from KTS."),
+        "The installation stayed passive too long and is deleted from KTS.",
+    ),
     "kts.certificates_renewed": (
         "Zorunlu sertifikalar yenilendi; kurulum yeniden etkin.",
-        "Mandatory certificates renewed; the installation is active again."),
+        "Mandatory certificates renewed; the installation is active again.",
+    ),
     "kts.status_final": (
         "İptal edilmiş ya da silinmiş kayıt yeniden etkinleştirilemez; yeni kayıt gerekir.",
-        "A revoked or deleted registration cannot be re-activated; a new registration is needed."),
+        "A revoked or deleted registration cannot be re-activated; a new registration is needed.",
+    ),
     "kts.already_registered": ("Kurulum zaten kayıtlı.", "The installation is already registered."),
     "kts.not_active": ("Kurulum etkin değil.", "The installation is not active."),
     "kts.integration_not_in_catalogue": (
         "Genel Müdürlüğün belirlediği sistemler dışında entegrasyon istenemez.",
-        "No integration may be required outside the systems the General Directorate designated."),
+        "No integration may be required outside the systems the General Directorate designated.",
+    ),
     "kts.forbidden": (
         "KTS kayıt işlemlerini yalnızca Genel Müdürlük görevlisi yapar.",
-        "Only a General Directorate officer acts in the KTS registry."),
+        "Only a General Directorate officer acts in the KTS registry.",
+    ),
 }
 
 
@@ -140,7 +149,9 @@ def validate_vkn(value: object, field: str = "tax_number") -> str:
     try:
         return str(vkn.validate(value))
     except ValidationError as exc:
-        raise InputError("vkn.invalid", f"{field}: invalid tax number {value!r} ({exc})", field=field) from exc
+        raise InputError(
+            "vkn.invalid", f"{field}: invalid tax number {value!r} ({exc})", field=field
+        ) from exc
 
 
 # -- facts and what is due --------------------------------------------------------------
@@ -193,7 +204,9 @@ class CertificateWarning:
 Due = Transition | CertificateWarning
 
 
-def effective_expiries(certificates: tuple[Certificate, ...]) -> dict[str, tuple[Certificate, date]]:
+def effective_expiries(
+    certificates: tuple[Certificate, ...],
+) -> dict[str, tuple[Certificate, date]]:
     """Per mandatory certificate type, the certificate valid longest: a renewal supersedes."""
     best: dict[str, tuple[Certificate, date]] = {}
     for c in certificates:
@@ -235,8 +248,12 @@ def due(state: RegistryState, at: datetime, policy: Policy) -> list[Due]:
     return out
 
 
-def _warnings(state: RegistryState, expiries: dict[str, tuple[Certificate, date]], at: datetime,
-              policy: Policy) -> list[CertificateWarning]:
+def _warnings(
+    state: RegistryState,
+    expiries: dict[str, tuple[Certificate, date]],
+    at: datetime,
+    policy: Policy,
+) -> list[CertificateWarning]:
     if state.status not in ("registered", "suspended"):
         return []
     return [
@@ -246,23 +263,38 @@ def _warnings(state: RegistryState, expiries: dict[str, tuple[Certificate, date]
     ]
 
 
-def _transition(state: RegistryState, expiries: dict[str, tuple[Certificate, date]], at: datetime,
-                policy: Policy) -> Transition | None:
+def _transition(
+    state: RegistryState,
+    expiries: dict[str, tuple[Certificate, date]],
+    at: datetime,
+    policy: Policy,
+) -> Transition | None:
     lapsed = sorted(
-        (passive_from(until, policy), cert.id) for cert, until in expiries.values()
+        (passive_from(until, policy), cert.id)
+        for cert, until in expiries.values()
         if passive_from(until, policy) <= at
     )
     if state.status == "registered" and lapsed:
         when, cert = lapsed[0]
-        return Transition(state.installation, "registered", "passive", when, "KTS/3",
-                          "kts.certificate_expired", cert)
+        return Transition(
+            state.installation,
+            "registered",
+            "passive",
+            when,
+            "KTS/3",
+            "kts.certificate_expired",
+            cert,
+        )
     if state.status == "passive":
         gone = deleted_from(state.since, policy)
         if gone <= at:
-            return Transition(state.installation, "passive", "deleted", gone, "KTS/3", "kts.passive_too_long")
+            return Transition(
+                state.installation, "passive", "deleted", gone, "KTS/3", "kts.passive_too_long"
+            )
         if expiries and not lapsed:
-            return Transition(state.installation, "passive", "registered", at, "KTS/3",
-                              "kts.certificates_renewed")
+            return Transition(
+                state.installation, "passive", "registered", at, "KTS/3", "kts.certificates_renewed"
+            )
     return None
 
 
@@ -272,6 +304,9 @@ def reactivation_blocker(state: RegistryState, at: datetime, policy: Policy) -> 
         return "kts.status_final"
     if state.status == "registered":
         return "kts.already_registered"
-    if any(passive_from(until, policy) <= at for _, until in effective_expiries(state.certificates).values()):
+    if any(
+        passive_from(until, policy) <= at
+        for _, until in effective_expiries(state.certificates).values()
+    ):
         return "kts.certificate_expired"
     return None

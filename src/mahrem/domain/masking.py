@@ -11,6 +11,7 @@ Each identifying field has its own rule (`MaskingConfig`). Every mode either del
 configuration cannot undo M5/5. Only the birth date may be printed whole ("full"): laboratory
 reference ranges depend on age, and the date alone identifies no one.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -31,12 +32,16 @@ _TR_LOWER = str.maketrans({"İ": "i", "I": "ı"})
 
 def tr_upper(text: str) -> str:
     """Upper case by Turkish rules: 'i' → 'İ', 'ı' → 'I' (NFC in, NFC out)."""
-    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).translate(_TR_UPPER).upper())
+    return unicodedata.normalize(
+        "NFC", unicodedata.normalize("NFC", text).translate(_TR_UPPER).upper()
+    )
 
 
 def tr_lower(text: str) -> str:
     """Lower case by Turkish rules: 'İ' → 'i', 'I' → 'ı' (NFC in, NFC out)."""
-    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).translate(_TR_LOWER).lower())
+    return unicodedata.normalize(
+        "NFC", unicodedata.normalize("NFC", text).translate(_TR_LOWER).lower()
+    )
 
 
 def _starred_word(word: str, keep_length: bool) -> str:
@@ -115,12 +120,17 @@ class MaskingConfig:
         for layer in layers:
             for field_name, mode in (layer or {}).items():
                 if field_name not in MODES:
-                    raise InputError("masking.unknown_field", f"masking: unknown field {field_name!r}",
-                                     field=f"masking.{field_name}")
+                    raise InputError(
+                        "masking.unknown_field",
+                        f"masking: unknown field {field_name!r}",
+                        field=f"masking.{field_name}",
+                    )
                 if mode not in MODES[field_name]:
-                    raise InputError("masking.unknown_mode",
-                                     f"masking.{field_name}: {mode!r} is not one of {list(MODES[field_name])}",
-                                     field=f"masking.{field_name}")
+                    raise InputError(
+                        "masking.unknown_mode",
+                        f"masking.{field_name}: {mode!r} is not one of {list(MODES[field_name])}",
+                        field=f"masking.{field_name}",
+                    )
                 values[field_name] = mode
         return cls(**values)
 
@@ -139,8 +149,9 @@ class Identity:
     address: str | None = None
 
 
-def masked_identity(name: str, tckn: str, born: date, phone: str | None, province: str | None,
-                    config: MaskingConfig) -> Identity:
+def masked_identity(
+    name: str, tckn: str, born: date, phone: str | None, province: str | None, config: MaskingConfig
+) -> Identity:
     """M5/5 — every identifying field under its own rule."""
     return Identity(
         name=mask_name(name, config.name),
@@ -151,6 +162,10 @@ def masked_identity(name: str, tckn: str, born: date, phone: str | None, provinc
     )
 
 
-def full_identity(name: str, tckn: str, born: date, phone: str | None, address: str | None) -> Identity:
+def full_identity(
+    name: str, tckn: str, born: date, phone: str | None, address: str | None
+) -> Identity:
     """The unmasked identity, for the document its owner opens with the verification code."""
-    return Identity(name=name, tckn=tckn, birth_date=born.strftime("%d.%m.%Y"), phone=phone, address=address)
+    return Identity(
+        name=name, tckn=tckn, birth_date=born.strftime("%d.%m.%Y"), phone=phone, address=address
+    )

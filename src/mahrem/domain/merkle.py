@@ -4,6 +4,7 @@ Leaves are the entries' chain hashes; a leaf is hashed with a 0x00 prefix and an
 with 0x01, so no leaf can pose as a node. The tree over n leaves splits at the largest power
 of two below n, which lets a checkpoint over any number of entries prove inclusion.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,7 +41,9 @@ def root(leaves: Sequence[bytes]) -> bytes:
     # Bottom-up pairing gives the same tree as RFC 6962's recursive split: an odd node at the
     # end of a level is promoted unchanged. (The pairs are hashed as `node_hash` does, inline.)
     while len(level) > 1:
-        nxt = [sha256(b"\x01" + left + right).digest() for left, right in zip(level[0::2], level[1::2])]
+        nxt = [
+            sha256(b"\x01" + left + right).digest() for left, right in zip(level[0::2], level[1::2])
+        ]
         if len(level) % 2:
             nxt.append(level[-1])
         level = nxt

@@ -4,6 +4,7 @@ M6/4 lets the General Directorate re-evaluate the access rules; Mahrem keeps eve
 age, list and limit here so that a change is a new version, and every decision names the
 version it used.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -13,11 +14,27 @@ from typing import Any
 
 CARE_PURPOSES = ("treatment", "diagnosis", "care", "preventive")
 MINISTRY_PURPOSES = ("planning", "financing", "inspection", "regulation")
-RESTRICTED_CATEGORIES = ("psychiatry", "sexual_health", "hiv", "genetics", "substance_use", "reproductive")
+RESTRICTED_CATEGORIES = (
+    "psychiatry",
+    "sexual_health",
+    "hiv",
+    "genetics",
+    "substance_use",
+    "reproductive",
+)
 # SPEC.md: when several categories match, the first in this order wins.
 CATEGORY_PRIORITY = (
-    "hiv", "substance_use", "psychiatry", "sexual_health", "reproductive", "genetics",
-    "laboratory", "imaging", "prescription", "vaccination", "general",
+    "hiv",
+    "substance_use",
+    "psychiatry",
+    "sexual_health",
+    "reproductive",
+    "genetics",
+    "laboratory",
+    "imaging",
+    "prescription",
+    "vaccination",
+    "general",
 )
 MATCHING_SPECIALTIES: dict[str, tuple[str, ...]] = {
     "psychiatry": ("psychiatry",),
@@ -39,15 +56,41 @@ ICD10_RANGES: dict[str, tuple[str, ...]] = {
 SNOMED_CODES: dict[str, tuple[str, ...]] = {
     "hiv": ("86406008", "91947003", "165816005", "62479008", "40780007"),
     "substance_use": (
-        "7200002", "5602001", "6525002", "191816009", "361055000", "55680006",
-        "66590003", "26416006", "228388006", "15167005",
+        "7200002",
+        "5602001",
+        "6525002",
+        "191816009",
+        "361055000",
+        "55680006",
+        "66590003",
+        "26416006",
+        "228388006",
+        "15167005",
     ),
     "psychiatry": (
-        "35489007", "370143000", "36923009", "197480006", "48694002", "58214004",
-        "13746004", "47505003", "406506008", "69322001", "231504006", "191736004",
+        "35489007",
+        "370143000",
+        "36923009",
+        "197480006",
+        "48694002",
+        "58214004",
+        "13746004",
+        "47505003",
+        "406506008",
+        "69322001",
+        "231504006",
+        "191736004",
     ),
     "sexual_health": ("105629000", "15628003", "76272004", "33839006", "240589008", "8098009"),
-    "reproductive": ("19169002", "8619003", "2904007", "57797005", "79586000", "35999006", "6473009"),
+    "reproductive": (
+        "19169002",
+        "8619003",
+        "2904007",
+        "57797005",
+        "79586000",
+        "35999006",
+        "6473009",
+    ),
     "genetics": ("405824009", "43138000", "70737009"),
 }
 LOINC_CODES: dict[str, tuple[str, ...]] = {
@@ -128,7 +171,9 @@ class Policy:
     passive_after_business_days: int = 7
     deleted_after_months: int = 3
     # M14, M11/2: retention per category (RETENTION_RULES).
-    retention_rules: dict[str, dict[str, Any]] = field(default_factory=lambda: dict(RETENTION_RULES))
+    retention_rules: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: dict(RETENTION_RULES)
+    )
     # KVKK 13/2 and M18/2: answer applications within 30 days, notify the Board within 72 hours.
     application_answer_days: int = 30
     destruction_request_days: int = 30

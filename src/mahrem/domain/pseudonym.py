@@ -14,6 +14,7 @@ different environment" of M4/1-ı are the key (outside the database) and the vau
 Pure: the key store computes the HMAC (`encode_pseudonym` turns its digest into a pseudonym);
 `keyed_pseudonym` does both for a caller that holds a key.
 """
+
 from __future__ import annotations
 
 import base64
@@ -65,16 +66,22 @@ def pseudonym_version(value: str) -> int:
     """The key version a pseudonym was made with."""
     match = _PSEUDONYM.match(value)
     if match is None:
-        raise InputError("pseudonym.invalid", "not a pseudonym (PSN<version>-<32 base32 characters>)",
-                         field="pseudonym")
+        raise InputError(
+            "pseudonym.invalid",
+            "not a pseudonym (PSN<version>-<32 base32 characters>)",
+            field="pseudonym",
+        )
     return int(match.group(1))
 
 
 def validate_receiver(receiver: str) -> str:
     """A receiving system's name: lower-case letters, digits, '-' and '_' (it names a key)."""
     if not _RECEIVER.match(receiver):
-        raise InputError("receiver.invalid", f"receiver {receiver!r}: use a-z, 0-9, '-' and '_' (at most 32)",
-                         field="receiver")
+        raise InputError(
+            "receiver.invalid",
+            f"receiver {receiver!r}: use a-z, 0-9, '-' and '_' (at most 32)",
+            field="receiver",
+        )
     return receiver
 
 
@@ -98,9 +105,15 @@ class Reduction:
 
     def __post_init__(self) -> None:
         if self.birth_date not in BIRTH_DATE_MODES:
-            raise InputError("reduction.invalid", f"birth_date: one of {list(BIRTH_DATE_MODES)}", field="birth_date")
+            raise InputError(
+                "reduction.invalid",
+                f"birth_date: one of {list(BIRTH_DATE_MODES)}",
+                field="birth_date",
+            )
         if self.address not in ADDRESS_MODES:
-            raise InputError("reduction.invalid", f"address: one of {list(ADDRESS_MODES)}", field="address")
+            raise InputError(
+                "reduction.invalid", f"address: one of {list(ADDRESS_MODES)}", field="address"
+            )
 
 
 def reduce_date(value: str, mode: str) -> str | None:
@@ -119,8 +132,13 @@ def address_text(address: dict[str, Any]) -> str:
     """A FHIR Address as one line."""
     if isinstance(address.get("text"), str):
         return str(address["text"])
-    parts = [*address.get("line", []), address.get("district"), address.get("city"),
-             address.get("postalCode"), address.get("country")]
+    parts = [
+        *address.get("line", []),
+        address.get("district"),
+        address.get("city"),
+        address.get("postalCode"),
+        address.get("country"),
+    ]
     return ", ".join(p for p in parts if isinstance(p, str) and p)
 
 
@@ -172,7 +190,9 @@ class Subject:
     def pattern(self) -> re.Pattern[str]:
         words = [w.strip(".,;:()") for w in self.name.split()]
         alternatives = [_tr_insensitive(w) for w in words if len(w) >= 2]
-        alternatives += [_digits_loose(self.tckn)] + [_digits_loose(p) for p in _phone_forms(self.phone or "")]
+        alternatives += [_digits_loose(self.tckn)] + [
+            _digits_loose(p) for p in _phone_forms(self.phone or "")
+        ]
         alternatives.sort(key=len, reverse=True)
         return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
 
@@ -189,10 +209,18 @@ def scrub_text(text: str, known: re.Pattern[str]) -> str:
 # -- a FHIR resource without its direct identifiers ----------------------------------------
 # Removed wherever they occur: identifiers (TC kimlik no, protocol and file numbers), contact
 # points, photos, contacts and links to other people, and identifiers given as extension values.
-_DROPPED = frozenset({
-    "identifier", "telecom", "photo", "contact", "link",
-    "valueHumanName", "valueContactPoint", "valueIdentifier",
-})
+_DROPPED = frozenset(
+    {
+        "identifier",
+        "telecom",
+        "photo",
+        "contact",
+        "link",
+        "valueHumanName",
+        "valueContactPoint",
+        "valueIdentifier",
+    }
+)
 _SUBJECT_KEYS = frozenset({"subject", "patient", "beneficiary"})
 _VERBATIM = frozenset({"resourceType", "system", "url", "contentType", "status", "language"})
 _PEOPLE = ("Patient/", "RelatedPerson/", "Person/")
@@ -285,7 +313,9 @@ def _identifying_extension(ext: object) -> bool:
     return isinstance(url, str) and url.endswith(_IDENTIFYING_EXTENSIONS)
 
 
-def pseudonymise(resource: dict[str, Any], subject: Subject, reduction: Reduction) -> dict[str, Any]:
+def pseudonymise(
+    resource: dict[str, Any], subject: Subject, reduction: Reduction
+) -> dict[str, Any]:
     """M7/1 — a FHIR resource as the central system receives it: names, identifiers (TC kimlik
     no), contact points and narrative removed wherever they occur; references to the patient
     replaced by the pseudonym, references to other people removed; addresses and dates of

@@ -3,6 +3,7 @@
 The portal renders these through its Babel catalogues; the engine keeps the pair so that a
 decision read from the audit log or the runner's output is understandable without the portal.
 """
+
 from __future__ import annotations
 
 REASONS: dict[str, tuple[str, str]] = {
@@ -42,7 +43,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "Hasta bu kaydı gizledi.",
         "The patient has hidden this record.",
     ),
-    "self.own_records": ("Kişi kendi sağlık verisine erişiyor.", "The person reads their own health data."),
+    "self.own_records": (
+        "Kişi kendi sağlık verisine erişiyor.",
+        "The person reads their own health data.",
+    ),
     "capacity.not_the_patient": (
         "Başvuran, verinin sahibi değil.",
         "The requester is not the data subject.",
@@ -121,7 +125,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "Velayeti olmayan ebeveyn, kısıtlı olmayan veriyi görebilir.",
         "A parent without custody may see data outside the restricted categories.",
     ),
-    "parent.custody": ("Velayet altındaki çocuğun verisi.", "Data of a child in the parent's custody."),
+    "parent.custody": (
+        "Velayet altındaki çocuğun verisi.",
+        "Data of a child in the parent's custody.",
+    ),
     "relative.authorized": (
         "Hasta bu yakınına yetki verdi.",
         "The patient authorised this relative.",

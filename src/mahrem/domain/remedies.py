@@ -4,6 +4,7 @@ A refusal that the patient can lift (a one-time code) or that care lifts (a chec
 appointment) is shown with its remedy; the article stays the basis. A record the patient hid
 (M6/2) and a concealed patient (M12) have no remedy and are never listed at all.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -80,5 +81,7 @@ def notices(refusals: list[tuple[str, str]]) -> tuple[Notice, ...]:
     for basis, reason in refusals:
         if is_disclosable_refusal(reason, basis):
             counts[(basis, reason)] = counts.get((basis, reason), 0) + 1
-    return tuple(Notice(basis, reason, n if NOTICE_KINDS[reason] == "count" else None)
-                 for (basis, reason), n in counts.items())
+    return tuple(
+        Notice(basis, reason, n if NOTICE_KINDS[reason] == "count" else None)
+        for (basis, reason), n in counts.items()
+    )

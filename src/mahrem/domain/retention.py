@@ -12,6 +12,7 @@ first minute (Istanbul) of the 20th anniversary of the death day, and `due` neve
 
 Pure: the caller passes the records, the deaths and the time.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -68,11 +69,17 @@ def parse_rule(category: str, data: Mapping[str, Any]) -> RetentionRule:
     """A rule from the policy configuration; a bad period or method names the category."""
     years, method = data.get("years"), data.get("method")
     if not isinstance(years, int) or isinstance(years, bool) or years < 0:
-        raise InputError("retention.invalid", f"retention_rules.{category}.years: a whole number of years ≥ 0",
-                         field=f"retention_rules.{category}.years")
+        raise InputError(
+            "retention.invalid",
+            f"retention_rules.{category}.years: a whole number of years ≥ 0",
+            field=f"retention_rules.{category}.years",
+        )
     if method not in METHODS:
-        raise InputError("retention.invalid", f"retention_rules.{category}.method: one of {list(METHODS)}",
-                         field=f"retention_rules.{category}.method")
+        raise InputError(
+            "retention.invalid",
+            f"retention_rules.{category}.method: one of {list(METHODS)}",
+            field=f"retention_rules.{category}.method",
+        )
     return RetentionRule(years, str(method))
 
 
@@ -140,18 +147,82 @@ def request_answer_due(requested_at: datetime, policy: Policy) -> datetime:
 # Fields that name or point at a person, a place, an encounter or a document, or hold free
 # text; they are removed whole. What remains is coded content (systems and codes), values and
 # units, status and category, with dates cut to the year.
-_DROP = frozenset({
-    "id", "meta", "implicitRules", "language", "text", "contained", "extension", "modifierExtension",
-    "identifier", "subject", "patient", "performer", "encounter", "author", "recorder", "asserter",
-    "requester", "basedOn", "partOf", "specimen", "device", "hasMember", "derivedFrom", "focus",
-    "location", "reasonReference", "supportingInfo", "context", "custodian", "authenticator",
-    "relatesTo", "note", "comment", "description", "display", "title", "name", "telecom", "address",
-    "contact", "photo", "link", "attachment", "content", "presentedForm", "valueString",
-    "valueAttachment", "url", "reference", "source", "actor", "participant", "insurance",
-    "dispenseRequest", "substitution", "lotNumber", "manufacturer", "site", "series",
-})
-_DATE_SUFFIXES = ("DateTime", "Date", "Instant", "Period", "date", "issued", "recorded", "authoredOn",
-                  "occurrenceString", "start", "end")
+_DROP = frozenset(
+    {
+        "id",
+        "meta",
+        "implicitRules",
+        "language",
+        "text",
+        "contained",
+        "extension",
+        "modifierExtension",
+        "identifier",
+        "subject",
+        "patient",
+        "performer",
+        "encounter",
+        "author",
+        "recorder",
+        "asserter",
+        "requester",
+        "basedOn",
+        "partOf",
+        "specimen",
+        "device",
+        "hasMember",
+        "derivedFrom",
+        "focus",
+        "location",
+        "reasonReference",
+        "supportingInfo",
+        "context",
+        "custodian",
+        "authenticator",
+        "relatesTo",
+        "note",
+        "comment",
+        "description",
+        "display",
+        "title",
+        "name",
+        "telecom",
+        "address",
+        "contact",
+        "photo",
+        "link",
+        "attachment",
+        "content",
+        "presentedForm",
+        "valueString",
+        "valueAttachment",
+        "url",
+        "reference",
+        "source",
+        "actor",
+        "participant",
+        "insurance",
+        "dispenseRequest",
+        "substitution",
+        "lotNumber",
+        "manufacturer",
+        "site",
+        "series",
+    }
+)
+_DATE_SUFFIXES = (
+    "DateTime",
+    "Date",
+    "Instant",
+    "Period",
+    "date",
+    "issued",
+    "recorded",
+    "authoredOn",
+    "occurrenceString",
+    "start",
+    "end",
+)
 
 
 def anonymise(resource: Mapping[str, Any]) -> dict[str, Any]:

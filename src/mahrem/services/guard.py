@@ -2,8 +2,8 @@
 10, the data protection officer; the KTS letter, General Directorate officers).
 
 Every capability asks here, so "is this person a dpo" is spelled once. `require_role` raises
-`Forbidden` with the capability's stable code; `guard_role` also audits the refused attempt
-(committed before the refusal is raised) so the officers see who tried.
+`Forbidden` with the capability's stable code; `audit.guard_dpo` also audits the refused
+attempt (committed before the refusal is raised) so the officers see who tried.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from mahrem.domain.errors import Forbidden
-from mahrem.services.ports import Mahrem, Store
+from mahrem.services.ports import Store
 
-__all__ = ["Forbidden", "guard_role", "holds_role", "is_dpo", "require_role", "roles_of"]
+__all__ = ["Forbidden", "holds_role", "is_dpo", "require_dpo", "require_role", "roles_of"]
 
 DPO, GM_OFFICER, PROVINCE_OFFICER = "dpo", "gm_officer", "province_officer"
 
@@ -35,22 +35,21 @@ def is_dpo(store: Store, person: str, at: datetime) -> bool:
     return holds_role(store, person, DPO, at)
 
 
-def require_role(store: Store, person: str, roles: Iterable[str] | str, at: datetime, code: str,
-                 message: str) -> None:
+def require_role(
+    store: Store, person: str, roles: Iterable[str] | str, at: datetime, code: str, message: str
+) -> None:
     """Raise Forbidden(`code`) unless the person holds one of `roles` at `at`."""
     if not holds_role(store, person, roles, at):
         raise Forbidden(code, message)
 
 
-def guard_role(m: Mahrem, person: str, roles: Iterable[str] | str, at: datetime, code: str,
-               message: str, action: str) -> None:
-    """As `require_role`, and a refused attempt is audited (and committed) before the refusal."""
-    from mahrem.services.audit import append
-
-    with m.uow.read() as store:
-        if holds_role(store, person, roles, at):
-            return
-    with m.uow.write() as store:
-        append(store, at=at, kind="admin", actor=person, action=action, outcome="rejected",
-               reason=code)
-    raise Forbidden(code, message)
+def require_dpo(store: Store, person: str, at: datetime, what: str) -> None:
+    """Rule 10 — only a data protection officer manages `what` (transfers, breaches, ...)."""
+    require_role(
+        store,
+        person,
+        DPO,
+        at,
+        f"{what}.forbidden",
+        f"only a data protection officer manages {what}s",
+    )

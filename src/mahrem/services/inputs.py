@@ -2,6 +2,7 @@
 
 Every failure is an InputError naming the field, so a caller sees exactly what to fix.
 """
+
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -10,7 +11,6 @@ from typing import Any
 
 from mahrem.domain.clock import require_aware
 from mahrem.domain.errors import InputError
-
 
 
 class Fields:
@@ -50,7 +50,11 @@ class Fields:
     def bool(self, key: str) -> bool:
         value = self.data.get(key)
         if not isinstance(value, bool):
-            raise self._invalid(key, "expected true or false") if key in self.data else self._missing(key)
+            raise (
+                self._invalid(key, "expected true or false")
+                if key in self.data
+                else self._missing(key)
+            )
         return value
 
     def date(self, key: str) -> date:
@@ -88,5 +92,7 @@ def parse_time(value: str, field: str = "at") -> datetime:
     try:
         at = datetime.fromisoformat(value)
     except (TypeError, ValueError) as exc:
-        raise InputError("time.invalid", f"{field}: {value!r} is not an ISO 8601 time", field=field) from exc
+        raise InputError(
+            "time.invalid", f"{field}: {value!r} is not an ISO 8601 time", field=field
+        ) from exc
     return require_aware(at, field)

@@ -1,13 +1,20 @@
 """References between inputs: an id must name something known, and a record its patient's."""
+
 from __future__ import annotations
 
-from mahrem.domain.errors import NotFound, InputError
+from mahrem.domain.errors import InputError, NotFound
 from mahrem.services.ports import Store
 
 KIND_NAMES = {
-    "person": "person", "facility": "facility", "record": "record", "installation": "software",
-    "unit": "unit", "episode": "episode", "power_of_attorney": "power of attorney",
-    "correction_request": "correction request", "written_opinion": "written opinion",
+    "person": "person",
+    "facility": "facility",
+    "record": "record",
+    "installation": "software",
+    "unit": "unit",
+    "episode": "episode",
+    "power_of_attorney": "power of attorney",
+    "correction_request": "correction request",
+    "written_opinion": "written opinion",
     "protocol": "protocol",
 }
 
@@ -15,7 +22,9 @@ KIND_NAMES = {
 def unknown(kind: str, key: str, field: str) -> NotFound:
     """The error for an id that names nothing; also what a concealed patient looks like (M12)."""
     code = "software" if kind == "installation" else kind
-    return NotFound(f"{code}.unknown", f"{field}: unknown {KIND_NAMES.get(kind, kind)} {key!r}", field=field)
+    return NotFound(
+        f"{code}.unknown", f"{field}: unknown {KIND_NAMES.get(kind, kind)} {key!r}", field=field
+    )
 
 
 def require(store: Store, kind: str, key: str, field: str) -> str:
@@ -32,7 +41,9 @@ def require_record_of(store: Store, record: str, patient: str, field: str) -> st
         raise NotFound("record.unknown", f"{field}: unknown record {record!r}", field=field)
     if meta.patient != patient:
         raise InputError(
-            "record.other_patient", f"{field}: record {record!r} is not a record of {patient!r}", field=field
+            "record.other_patient",
+            f"{field}: record {record!r} is not a record of {patient!r}",
+            field=field,
         )
     return record
 

@@ -1,12 +1,13 @@
 """The policy configuration in force at a time, and GM's changes to it (M6/4), versioned."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
 from mahrem.domain import retention
+from mahrem.domain.clock import BEGINNING
 from mahrem.domain.policy import DEFAULT_POLICY, Policy
 from mahrem.services.ports import Store
-from mahrem.domain.clock import BEGINNING
 
 # A version never changes once written, so its Policy is built once per database and version.
 _CACHE: dict[tuple[str, int, datetime], Policy] = {}
@@ -15,8 +16,12 @@ _CACHE: dict[tuple[str, int, datetime], Policy] = {}
 def ensure_policy(store: Store) -> None:
     """Install the default policy as version 1 when the store has none."""
     if store.count("policy_version") == 0:
-        store.add("policy_version", version=DEFAULT_POLICY.version, config=DEFAULT_POLICY.to_dict(),
-                  valid_from=BEGINNING)
+        store.add(
+            "policy_version",
+            version=DEFAULT_POLICY.version,
+            config=DEFAULT_POLICY.to_dict(),
+            valid_from=BEGINNING,
+        )
 
 
 def policy_at(store: Store, at: datetime) -> Policy:

@@ -1,5 +1,6 @@
 """Alembic environment: runs on the connection handed in by `mahrem.adapters.db.upgrade`,
 or on MAHREM_DATABASE_URL when called from the alembic command line."""
+
 from __future__ import annotations
 
 from alembic import context

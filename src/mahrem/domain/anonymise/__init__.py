@@ -1,6 +1,7 @@
 """Anonymisation for research (M16) and open data (M17): generalisation hierarchies, privacy
 models, the optimal lattice search, utility and risk, and small-cell suppression. Pure: numpy
 only, no I/O, no clock, no randomness."""
+
 from mahrem.domain.anonymise.hierarchy import Hierarchy, from_csv
 from mahrem.domain.anonymise.models import (
     DistinctLDiversity,
@@ -13,6 +14,14 @@ from mahrem.domain.anonymise.models import (
 from mahrem.domain.anonymise.release import Anonymised, anonymise
 
 __all__ = [
-    "Anonymised", "DistinctLDiversity", "EntropyLDiversity", "Hierarchy", "KAnonymity", "PrivacyModel",
-    "TCloseness", "anonymise", "from_csv", "parse",
+    "Anonymised",
+    "DistinctLDiversity",
+    "EntropyLDiversity",
+    "Hierarchy",
+    "KAnonymity",
+    "PrivacyModel",
+    "TCloseness",
+    "anonymise",
+    "from_csv",
+    "parse",
 ]

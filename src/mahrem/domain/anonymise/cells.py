@@ -10,6 +10,7 @@ exactly when, and only when, its edge lies on no cycle (a bridge): along a cycle
 can move by +δ/−δ alternately without changing any total. So: every row and column holding a
 suppressed cell gets a second one, then every remaining bridge is closed by one more cell
 that reconnects its two sides, the smallest count first (least information lost)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -88,7 +89,7 @@ def _second_in_every_line(full: Counts, mask: Mask) -> bool:
 def _close_bridges(full: Counts, mask: Mask) -> bool:
     """Close one bridge (if any): suppress the cheapest cell joining its two sides."""
     rows = mask.shape[0]
-    for (i, j) in bridges(mask):
+    for i, j in bridges(mask):
         side_i = _component_without(mask, i, j, i)
         side_j = _component_without(mask, i, j, rows + j)
         # A cell (a row on j's side, a column on i's side) closes a cycle through (i, j).

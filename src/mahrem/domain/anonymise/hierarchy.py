@@ -1,6 +1,7 @@
 """Generalisation hierarchies (M4/1-c, M16): each original value and what it becomes at every
 level, the last level being "*". The same shape as ARX's hierarchy CSV files: one row per
 value, one column per level, `;`-separated."""
+
 from __future__ import annotations
 
 import csv
@@ -25,9 +26,13 @@ class Hierarchy:
             raise InputError("hierarchy.empty", "a hierarchy needs at least one row")
         width = len(self.rows[0])
         if any(len(r) != width for r in self.rows):
-            raise InputError("hierarchy.ragged", "every row of a hierarchy must have the same number of levels")
+            raise InputError(
+                "hierarchy.ragged", "every row of a hierarchy must have the same number of levels"
+            )
         if len({r[0] for r in self.rows}) != len(self.rows):
-            raise InputError("hierarchy.duplicate", "a value appears twice in the hierarchy's first column")
+            raise InputError(
+                "hierarchy.duplicate", "a value appears twice in the hierarchy's first column"
+            )
 
     @property
     def height(self) -> int:
@@ -49,7 +54,9 @@ class Hierarchy:
 
 def from_csv(text: str, delimiter: str = ";") -> Hierarchy:
     """A hierarchy in ARX's CSV format (the caller reads the file)."""
-    rows = [tuple(c.strip() for c in r) for r in csv.reader(io.StringIO(text), delimiter=delimiter) if r]
+    rows = [
+        tuple(c.strip() for c in r) for r in csv.reader(io.StringIO(text), delimiter=delimiter) if r
+    ]
     return Hierarchy(tuple(rows))
 
 
@@ -96,9 +103,42 @@ REGIONS: dict[str, tuple[str, ...]] = {
     "Ege": ("03", "09", "20", "35", "43", "45", "48", "64"),
     "Akdeniz": ("01", "07", "15", "31", "32", "33", "46", "80"),
     "İç Anadolu": ("06", "18", "26", "38", "40", "42", "50", "51", "58", "66", "68", "70", "71"),
-    "Karadeniz": ("05", "08", "14", "19", "28", "29", "37", "52", "53", "55", "57", "60", "61", "67",
-                  "69", "74", "78", "81"),
-    "Doğu Anadolu": ("04", "12", "13", "23", "24", "25", "30", "36", "44", "49", "62", "65", "75", "76"),
+    "Karadeniz": (
+        "05",
+        "08",
+        "14",
+        "19",
+        "28",
+        "29",
+        "37",
+        "52",
+        "53",
+        "55",
+        "57",
+        "60",
+        "61",
+        "67",
+        "69",
+        "74",
+        "78",
+        "81",
+    ),
+    "Doğu Anadolu": (
+        "04",
+        "12",
+        "13",
+        "23",
+        "24",
+        "25",
+        "30",
+        "36",
+        "44",
+        "49",
+        "62",
+        "65",
+        "75",
+        "76",
+    ),
     "Güneydoğu Anadolu": ("02", "21", "27", "47", "56", "63", "72", "73", "79"),
 }
 PROVINCE_REGION: dict[str, str] = {p: r for r, ps in REGIONS.items() for p in ps}
@@ -112,12 +152,28 @@ def provinces(values: Iterable[str] | None = None) -> Hierarchy:
 
 # ICD-10 chapters by the first three characters of the code (WHO ICD-10 2019).
 ICD10_CHAPTERS: tuple[tuple[str, str, str], ...] = (
-    ("I", "A00", "B99"), ("II", "C00", "D48"), ("III", "D50", "D89"), ("IV", "E00", "E90"),
-    ("V", "F00", "F99"), ("VI", "G00", "G99"), ("VII", "H00", "H59"), ("VIII", "H60", "H95"),
-    ("IX", "I00", "I99"), ("X", "J00", "J99"), ("XI", "K00", "K93"), ("XII", "L00", "L99"),
-    ("XIII", "M00", "M99"), ("XIV", "N00", "N99"), ("XV", "O00", "O99"), ("XVI", "P00", "P96"),
-    ("XVII", "Q00", "Q99"), ("XVIII", "R00", "R99"), ("XIX", "S00", "T98"), ("XX", "V01", "Y98"),
-    ("XXI", "Z00", "Z99"), ("XXII", "U00", "U99"),
+    ("I", "A00", "B99"),
+    ("II", "C00", "D48"),
+    ("III", "D50", "D89"),
+    ("IV", "E00", "E90"),
+    ("V", "F00", "F99"),
+    ("VI", "G00", "G99"),
+    ("VII", "H00", "H59"),
+    ("VIII", "H60", "H95"),
+    ("IX", "I00", "I99"),
+    ("X", "J00", "J99"),
+    ("XI", "K00", "K93"),
+    ("XII", "L00", "L99"),
+    ("XIII", "M00", "M99"),
+    ("XIV", "N00", "N99"),
+    ("XV", "O00", "O99"),
+    ("XVI", "P00", "P96"),
+    ("XVII", "Q00", "Q99"),
+    ("XVIII", "R00", "R99"),
+    ("XIX", "S00", "T98"),
+    ("XX", "V01", "Y98"),
+    ("XXI", "Z00", "Z99"),
+    ("XXII", "U00", "U99"),
 )
 
 
@@ -151,7 +207,11 @@ def icd10(values: Iterable[str]) -> Hierarchy:
 
 def facilities(facility_province: dict[str, str]) -> Hierarchy:
     """Facility → its province → region → "*"."""
-    return Hierarchy(tuple((f, p, PROVINCE_REGION.get(p, "?"), STAR) for f, p in sorted(facility_province.items())))
+    return Hierarchy(
+        tuple(
+            (f, p, PROVINCE_REGION.get(p, "?"), STAR) for f, p in sorted(facility_province.items())
+        )
+    )
 
 
 def sexes(values: Iterable[str]) -> Hierarchy:

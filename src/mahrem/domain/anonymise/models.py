@@ -1,6 +1,7 @@
 """Privacy models (M4/1-c "even by matching with other data"): what each equivalence class of
 the released table must satisfy. Each model judges classes given their sizes and, for the
 l- and t- models, the histogram of one sensitive attribute per class."""
+
 from __future__ import annotations
 
 import math
@@ -100,7 +101,12 @@ class TCloseness:
         return self.emd(sizes, hist) <= self.t + 1e-12  # type: ignore[no-any-return]
 
     def describe(self) -> dict[str, object]:
-        return {"model": "t-closeness", "attribute": self.attribute, "t": self.t, "distance": self.distance}
+        return {
+            "model": "t-closeness",
+            "attribute": self.attribute,
+            "t": self.t,
+            "distance": self.distance,
+        }
 
 
 PrivacyModel = KAnonymity | DistinctLDiversity | EntropyLDiversity | TCloseness
@@ -133,19 +139,28 @@ def parse(spec: dict[str, object]) -> PrivacyModel:
                 raise InputError("anonymise.model", "distance: equal or ordered", field="distance")
             return TCloseness(_attribute(spec), _number(spec["t"], "t", 0.0), distance)  # type: ignore[arg-type]
     except KeyError as e:
-        raise InputError("anonymise.model", f"model {kind!r} needs {e.args[0]!r}", field=str(e.args[0])) from e
+        raise InputError(
+            "anonymise.model", f"model {kind!r} needs {e.args[0]!r}", field=str(e.args[0])
+        ) from e
     raise InputError("anonymise.model", f"unknown privacy model {kind!r}", field="model")
 
 
 def _attribute(spec: dict[str, object]) -> str:
     value = spec["attribute"]
     if not isinstance(value, str) or not value:
-        raise InputError("anonymise.model", "attribute: the name of a sensitive attribute", field="attribute")
+        raise InputError(
+            "anonymise.model", "attribute: the name of a sensitive attribute", field="attribute"
+        )
     return value
 
 
 def _number(value: object, name: str, least: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < least:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < least
+    ):
         raise InputError("anonymise.model", f"{name}: a number of at least {least}", field=name)
     return float(value)
 

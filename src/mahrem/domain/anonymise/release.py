@@ -1,5 +1,6 @@
 """One anonymisation from start to finish (M16): encode, search the optimum, suppress,
 generalise, and report what was done, what it cost (utility) and what risk remains."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -50,30 +51,45 @@ class Anonymised:
     def summary(self) -> dict[str, Any]:
         """Everything but the rows, JSON-able (the audit entry's detail)."""
         return {
-            "quasi_identifiers": list(self.quasi_identifiers), "sensitive": list(self.sensitive),
-            "models": list(self.models), "suppression_limit": self.suppression_limit,
-            "transformation": self.transformation, "rows_in": self.rows_in, "rows_out": self.rows_out,
-            "suppressed": self.suppressed, "loss": round(self.loss, 6),
+            "quasi_identifiers": list(self.quasi_identifiers),
+            "sensitive": list(self.sensitive),
+            "models": list(self.models),
+            "suppression_limit": self.suppression_limit,
+            "transformation": self.transformation,
+            "rows_in": self.rows_in,
+            "rows_out": self.rows_out,
+            "suppressed": self.suppressed,
+            "loss": round(self.loss, 6),
             "attribute_loss": {k: round(v, 6) for k, v in self.attribute_loss.items()},
             "utility": {k: round(v, 6) for k, v in self.utility.items()},
-            "risk": {k: round(v, 6) for k, v in self.risk.items()}, "search": dict(self.search),
+            "risk": {k: round(v, 6) for k, v in self.risk.items()},
+            "search": dict(self.search),
         }
 
 
-def anonymise(columns: Mapping[str, Sequence[str]], hierarchies: Mapping[str, Hierarchy],
-              models: Sequence[PrivacyModel], suppression: float = 0.0, sensitive: Sequence[str] = (),
-              orders: Mapping[str, Sequence[str]] | None = None) -> Anonymised:
+def anonymise(
+    columns: Mapping[str, Sequence[str]],
+    hierarchies: Mapping[str, Hierarchy],
+    models: Sequence[PrivacyModel],
+    suppression: float = 0.0,
+    sensitive: Sequence[str] = (),
+    orders: Mapping[str, Sequence[str]] | None = None,
+) -> Anonymised:
     """M16 — the optimal full-domain generalisation of `columns` under `models`, suppressing at
     most `suppression` (a fraction) of the records. Refused (`anonymise.impossible`) when even
     the most general transformation does not satisfy the models."""
-    sens = tuple(dict.fromkeys([*sensitive, *(m.attribute for m in models if m.attribute is not None)]))
+    sens = tuple(
+        dict.fromkeys([*sensitive, *(m.attribute for m in models if m.attribute is not None)])
+    )
     table = encode(columns, hierarchies, sens, orders)
     search = Search(table, tuple(models), suppression)
     best = search.run()
     if best is None:
-        raise Refused("anonymise.impossible",
-                      "no transformation satisfies the privacy models within the suppression limit",
-                      basis="16/1")
+        raise Refused(
+            "anonymise.impossible",
+            "no transformation satisfies the privacy models within the suppression limit",
+            basis="16/1",
+        )
     return _release(table, search, best)
 
 
@@ -91,14 +107,23 @@ def _release(table: Table, search: Search, best: Evaluation) -> Anonymised:
         out[s.name] = np.asarray(s.labels, dtype=object)[s.codes[keep_row]].tolist()
     names = tuple(d.name for d in table.dims)
     return Anonymised(
-        quasi_identifiers=names, sensitive=tuple(s.name for s in table.sensitive),
-        models=tuple(m.describe() for m in search.models), suppression_limit=search.suppression,
-        levels=best.levels, rows_in=table.n, suppressed=best.suppressed, loss=best.loss,
+        quasi_identifiers=names,
+        sensitive=tuple(s.name for s in table.sensitive),
+        models=tuple(m.describe() for m in search.models),
+        suppression_limit=search.suppression,
+        levels=best.levels,
+        rows_in=table.n,
+        suppressed=best.suppressed,
+        loss=best.loss,
         attribute_loss=dict(zip(names, best.attribute_loss)),
-        utility=utility(table, search, best), risk=risk(g.sizes[ok]),
+        utility=utility(table, search, best),
+        risk=risk(g.sizes[ok]),
         columns=out,
-        search={"lattice": search.stats.lattice, "evaluated": search.stats.evaluated,
-                "rolled_up": search.stats.rolled_up},
+        search={
+            "lattice": search.stats.lattice,
+            "evaluated": search.stats.evaluated,
+            "rolled_up": search.stats.rolled_up,
+        },
     )
 
 
@@ -144,9 +169,13 @@ def utility(table: Table, search: Search, best: Evaluation) -> dict[str, float]:
         "precision_loss": float(np.mean(precision)),
         "precision": _clip(1.0 - float(np.mean(precision))),
         "discernibility": dm,
-        "discernibility_quality": _clip(1.0 - (dm - dm_in) / (n * n - dm_in)) if n * n > dm_in else 1.0,
+        "discernibility_quality": _clip(1.0 - (dm - dm_in) / (n * n - dm_in))
+        if n * n > dm_in
+        else 1.0,
         "average_class_size": aecs,
-        "average_class_size_quality": _clip(1.0 - (aecs - aecs_in) / (n - aecs_in)) if n > aecs_in else 1.0,
+        "average_class_size_quality": _clip(1.0 - (aecs - aecs_in) / (n - aecs_in))
+        if n > aecs_in
+        else 1.0,
     }
 
 
@@ -155,7 +184,11 @@ def risk(sizes: np.ndarray) -> dict[str, float]:
     released): a record's risk is one over its class size; the highest, and the average over
     records (= classes / records)."""
     if not len(sizes):
-        return {"prosecutor_highest": 0.0, "prosecutor_average": 0.0, "records_at_highest_risk": 0.0}
+        return {
+            "prosecutor_highest": 0.0,
+            "prosecutor_average": 0.0,
+            "records_at_highest_risk": 0.0,
+        }
     smallest = int(sizes.min())
     return {
         "prosecutor_highest": 1.0 / smallest,

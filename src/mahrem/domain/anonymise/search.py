@@ -11,6 +11,7 @@ above the best loss found: nothing that could beat the optimum is skipped, so th
 one an exhaustive search gives (tests/unit/test_anonymise_search.py checks that). Equivalence
 classes are counted with numpy over integer codes, rolled up from the smallest already-grouped
 specialisation."""
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -74,14 +75,21 @@ class Search:
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.suppression < 1.0:
-            raise InputError("anonymise.suppression", "the suppression limit is a fraction in [0, 1)",
-                             field="suppression")
+            raise InputError(
+                "anonymise.suppression",
+                "the suppression limit is a fraction in [0, 1)",
+                field="suppression",
+            )
         if not self.models:
-            raise InputError("anonymise.model", "at least one privacy model is needed", field="models")
+            raise InputError(
+                "anonymise.model", "at least one privacy model is needed", field="models"
+            )
         t = self.table
         self.budget = int(np.floor(self.suppression * t.n + 1e-9))
         self.models = tuple(self._prepare(m) for m in self.models)
-        self.sa_names = tuple(dict.fromkeys(m.attribute for m in self.models if m.attribute is not None))
+        self.sa_names = tuple(
+            dict.fromkeys(m.attribute for m in self.models if m.attribute is not None)
+        )
         self.sa_index = {name: i for i, name in enumerate(self.sa_names)}
         if self.sa_names:
             comb = np.zeros(t.n, dtype=np.int64)
@@ -94,13 +102,19 @@ class Search:
             self.sa_comb = np.zeros(t.n, dtype=np.int64)
             self.sa_size = 1
         self.heights = np.array([d.height for d in t.dims], dtype=np.int64)
-        self.nodes = np.indices(tuple(self.heights + 1)).reshape(len(self.heights), -1).T.astype(np.int64)
-        self.strides = np.array([int(np.prod(self.heights[i + 1:] + 1)) for i in range(len(self.heights))],
-                                dtype=np.int64)
+        self.nodes = (
+            np.indices(tuple(self.heights + 1)).reshape(len(self.heights), -1).T.astype(np.int64)
+        )
+        self.strides = np.array(
+            [int(np.prod(self.heights[i + 1 :] + 1)) for i in range(len(self.heights))],
+            dtype=np.int64,
+        )
         self.stats.lattice = len(self.nodes)
         # Normalised per-attribute loss with nothing suppressed, per level (ARX normalizeGeneralized).
-        self.bound_table = [np.array([self._normalise(d.share_sum[lv], j) for lv in range(d.height + 1)])
-                            for j, d in enumerate(t.dims)]
+        self.bound_table = [
+            np.array([self._normalise(d.share_sum[lv], j) for lv in range(d.height + 1)])
+            for j, d in enumerate(t.dims)
+        ]
         per = np.stack([self.bound_table[j][self.nodes[:, j]] for j in range(len(t.dims))], axis=1)
         self.bounds = aggregate(per)
         self._per = per
@@ -110,12 +124,28 @@ class Search:
         for d in t.dims:
             lo = t.n / d.domain
             scale = t.n - lo if t.n - lo > 0 else np.inf
-            gap.append(np.array([(1.0 - d.share[lv][np.bincount(d.codes[lv], minlength=len(d.share[lv])) > 0]
-                                  .max(initial=0.0)) / scale for lv in range(d.height + 1)]))
+            gap.append(
+                np.array(
+                    [
+                        (
+                            1.0
+                            - d.share[lv][
+                                np.bincount(d.codes[lv], minlength=len(d.share[lv])) > 0
+                            ].max(initial=0.0)
+                        )
+                        / scale
+                        for lv in range(d.height + 1)
+                    ]
+                )
+            )
         self._gap = np.stack([gap[j][self.nodes[:, j]] for j in range(len(t.dims))], axis=1)
         self.cache: OrderedDict[int, Groups] = OrderedDict()
-        self._ge = [[self.nodes[:, j] >= lv for lv in range(h + 1)] for j, h in enumerate(self.heights)]
-        self._le = [[self.nodes[:, j] <= lv for lv in range(h + 1)] for j, h in enumerate(self.heights)]
+        self._ge = [
+            [self.nodes[:, j] >= lv for lv in range(h + 1)] for j, h in enumerate(self.heights)
+        ]
+        self._le = [
+            [self.nodes[:, j] <= lv for lv in range(h + 1)] for j, h in enumerate(self.heights)
+        ]
         self.relaxed = tuple(m for m in self.models if monotone((m,), self.budget))
         self.exact = monotone(self.models, self.budget)
 
@@ -150,7 +180,9 @@ class Search:
             keys = np.fromiter(self.cache.keys(), dtype=np.int64, count=len(self.cache))
             below = (self.nodes[keys] <= np.asarray(levels, dtype=np.int64)).all(axis=1)
             if below.any():
-                sizes = np.fromiter((len(g.rep) for g in self.cache.values()), dtype=np.int64, count=len(keys))
+                sizes = np.fromiter(
+                    (len(g.rep) for g in self.cache.values()), dtype=np.int64, count=len(keys)
+                )
                 source = self.cache[int(keys[below][np.argmin(sizes[below])])]
         if source is None:
             rep, weight = np.arange(self.table.n, dtype=np.int64), None
@@ -235,18 +267,26 @@ class Search:
         g = self.groups(levels)
         ok = self.passing(g, self.models)
         suppressed = int(g.sizes[~ok].sum())
-        relaxed_suppressed = suppressed if self.exact else int(g.sizes[~self.passing(g, self.relaxed)].sum())
+        relaxed_suppressed = (
+            suppressed if self.exact else int(g.sizes[~self.passing(g, self.relaxed)].sum())
+        )
         relaxed = relaxed_suppressed <= self.budget
         anonymous = suppressed <= self.budget
         if not anonymous:
-            return Evaluation(tuple(levels), False, suppressed, np.inf, (), g, ok, relaxed, relaxed_suppressed)
+            return Evaluation(
+                tuple(levels), False, suppressed, np.inf, (), g, ok, relaxed, relaxed_suppressed
+            )
         fine_out = ~ok[g.cls]
         per = []
         for j, (d, lv) in enumerate(zip(self.table.dims, levels)):
-            extra = float((g.count[fine_out] * (1.0 - d.share[lv][d.codes[lv][g.rep[fine_out]]])).sum())
+            extra = float(
+                (g.count[fine_out] * (1.0 - d.share[lv][d.codes[lv][g.rep[fine_out]]])).sum()
+            )
             per.append(self._normalise(d.share_sum[lv] + extra, j))
         loss = float(aggregate(np.array([per]))[0])
-        return Evaluation(tuple(levels), True, suppressed, loss, tuple(per), g, ok, relaxed, relaxed_suppressed)
+        return Evaluation(
+            tuple(levels), True, suppressed, loss, tuple(per), g, ok, relaxed, relaxed_suppressed
+        )
 
     # -- the lattice -------------------------------------------------------------------------
     def _tag(self, status: npt.NDArray[np.int8], idx: int, anonymous: bool) -> None:
@@ -293,7 +333,9 @@ class Search:
         done = np.zeros(len(self.nodes), dtype=bool)
         heights = self.nodes.sum(axis=1)
         rank = np.empty(len(self.nodes), dtype=np.int64)
-        rank[np.lexsort((*self.nodes.T[::-1], heights, np.round(self.bounds, 9)))] = np.arange(len(self.nodes))
+        rank[np.lexsort((*self.nodes.T[::-1], heights, np.round(self.bounds, 9)))] = np.arange(
+            len(self.nodes)
+        )
         self._best: tuple[float, int] | None = None
         self._best_eval: Evaluation | None = None
         free = self.exact and self.budget == 0
@@ -335,7 +377,9 @@ class Search:
                             floor[below] = ev.relaxed_suppressed
                             if bounds is self.bounds:
                                 bounds = self.bounds.copy()
-                            bounds[below] = aggregate(self._per[below] + floor[below, None] * self._gap[below])
+                            bounds[below] = aggregate(
+                                self._per[below] + floor[below, None] * self._gap[below]
+                            )
                     if ev.anonymous:
                         self._offer(ev.loss, i, ev)
                 if status[i] == 1:
@@ -352,8 +396,11 @@ class Search:
         """Keep the better of the best so far and node i: less loss, then the lower node
         (height, then levels), so that ties resolve the same way whatever the visiting order."""
         best = self._best
-        if best is None or loss < best[0] - _EPS or (
-                abs(loss - best[0]) <= _EPS and self._tie(i) < self._tie(best[1])):
+        if (
+            best is None
+            or loss < best[0] - _EPS
+            or (abs(loss - best[0]) <= _EPS and self._tie(i) < self._tie(best[1]))
+        ):
             self._best, self._best_eval = (loss, i), ev
 
     def _tie(self, i: int) -> tuple[int, tuple[int, ...]]:

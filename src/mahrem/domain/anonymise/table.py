@@ -1,6 +1,7 @@
 """A table encoded for the search: every quasi-identifier as one integer array per
 generalisation level, every sensitive attribute as one integer array, and the domain shares
 ARX's Loss measure needs (the share of the hierarchy's leaves a generalised value covers)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -54,7 +55,9 @@ class Table:
         for s in self.sensitive:
             if s.name == name:
                 return s
-        raise InputError("anonymise.attribute", f"{name!r} is not a sensitive attribute", field="attribute")
+        raise InputError(
+            "anonymise.attribute", f"{name!r} is not a sensitive attribute", field="attribute"
+        )
 
 
 def _dimension(name: str, values: Sequence[str], hierarchy: Hierarchy) -> Dimension:
@@ -63,10 +66,15 @@ def _dimension(name: str, values: Sequence[str], hierarchy: Hierarchy) -> Dimens
         row_of = np.fromiter(map(position.__getitem__, values), dtype=np.int64, count=len(values))
     except KeyError:
         try:
-            row_of = np.fromiter((position[str(v)] for v in values), dtype=np.int64, count=len(values))
+            row_of = np.fromiter(
+                (position[str(v)] for v in values), dtype=np.int64, count=len(values)
+            )
         except KeyError as e:
-            raise InputError("hierarchy.unknown_value",
-                             f"{name}: value {e.args[0]!r} is not in its hierarchy", field=name) from e
+            raise InputError(
+                "hierarchy.unknown_value",
+                f"{name}: value {e.args[0]!r} is not in its hierarchy",
+                field=name,
+            ) from e
     codes, labels, shares, sums = [], [], [], []
     total = float(len(hierarchy.rows))
     for level in range(hierarchy.height + 1):
@@ -89,8 +97,9 @@ def _sensitive(name: str, values: Sequence[str], order: Sequence[str] | None) ->
     try:
         codes = np.fromiter((index[v] for v in values), dtype=np.int64, count=len(values))
     except KeyError as e:
-        raise InputError("anonymise.attribute", f"{name}: value {e.args[0]!r} not in the given order",
-                         field=name) from e
+        raise InputError(
+            "anonymise.attribute", f"{name}: value {e.args[0]!r} not in the given order", field=name
+        ) from e
     return Sensitive(name, codes, names)
 
 
@@ -101,8 +110,12 @@ def _natural(value: str) -> tuple[int, float | str]:
         return (1, value)
 
 
-def encode(columns: Mapping[str, Sequence[str]], hierarchies: Mapping[str, Hierarchy],
-           sensitive: Sequence[str] = (), orders: Mapping[str, Sequence[str]] | None = None) -> Table:
+def encode(
+    columns: Mapping[str, Sequence[str]],
+    hierarchies: Mapping[str, Hierarchy],
+    sensitive: Sequence[str] = (),
+    orders: Mapping[str, Sequence[str]] | None = None,
+) -> Table:
     """Encode `columns` (name → values, all the same length): the quasi-identifiers are the
     keys of `hierarchies` (in that order), `sensitive` the attributes the l- and t- models
     protect (`orders` gives an ordered attribute's values in order, for ordered t-closeness)."""
@@ -116,5 +129,7 @@ def encode(columns: Mapping[str, Sequence[str]], hierarchies: Mapping[str, Hiera
     if not hierarchies:
         raise InputError("anonymise.attribute", "at least one quasi-identifier is needed")
     dims = tuple(_dimension(name, columns[name], h) for name, h in hierarchies.items())
-    sens = tuple(_sensitive(s, [str(v) for v in columns[s]], (orders or {}).get(s)) for s in sensitive)
+    sens = tuple(
+        _sensitive(s, [str(v) for v in columns[s]], (orders or {}).get(s)) for s in sensitive
+    )
     return Table(n, dims, sens, columns)

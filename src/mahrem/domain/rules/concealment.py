@@ -1,4 +1,5 @@
 """M12 — court concealment orders (gizlilik kararı)."""
+
 from __future__ import annotations
 
 from mahrem.domain.capacity import capacity_of

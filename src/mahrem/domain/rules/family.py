@@ -1,4 +1,5 @@
 """M8–M11 — parents, relatives, lawyers and heirs."""
+
 from __future__ import annotations
 
 from mahrem.domain.clock import day_end, has_reached_age

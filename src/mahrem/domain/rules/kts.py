@@ -1,5 +1,6 @@
 """The KTS letter: only registered software reaches data (KTS/3); no export software at all,
 analysis only with the provincial directorate's written opinion (KTS/2)."""
+
 from __future__ import annotations
 
 from mahrem.domain.decision import Request, Verdict, deny

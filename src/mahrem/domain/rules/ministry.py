@@ -1,4 +1,5 @@
 """M7 — re-identification of pseudonymised central data by ministry units."""
+
 from __future__ import annotations
 
 from mahrem.domain.decision import Request, Verdict, deny, permit

@@ -1,5 +1,6 @@
 """M11/2, M13–M15 and KTS/2 — what officers do: the data protection officer destroys,
 transfers and analyses; a GM officer corrects records the province forwarded."""
+
 from __future__ import annotations
 
 from mahrem.domain.clock import anniversary, day_start, local_date
@@ -48,11 +49,17 @@ def dpo_transfer(req: Request, facts: Facts, policy: Policy) -> Verdict | None:
     if recipient.kind == "public_institution":
         protocol = facts.protocol
         # Only the protocol the request names counts (SPEC.md rule 10: none or unknown → 15/2).
-        if protocol is not None and protocol.id == recipient.protocol and protocol.signed_at <= req.at \
-                and record.category in protocol.categories:
+        if (
+            protocol is not None
+            and protocol.id == recipient.protocol
+            and protocol.signed_at <= req.at
+            and record.category in protocol.categories
+        ):
             return permit("15/2", "transfer.protocol")
         return deny("15/2", "transfer.no_protocol")
-    if any(kind == recipient.kind and span.contains(req.at) for kind, span in facts.transfer_consents):
+    if any(
+        kind == recipient.kind and span.contains(req.at) for kind, span in facts.transfer_consents
+    ):
         return permit("15/1", "transfer.consent")
     return deny("15/1", "transfer.no_consent")
 

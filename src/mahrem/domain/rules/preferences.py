@@ -1,5 +1,6 @@
 """M6/2 preferences that bind everyone but the patient (and, M8/1, a young child's parents), and
 the patient's own access (M5/6)."""
+
 from __future__ import annotations
 
 from mahrem.domain.capacity import capacity_of, is_child_without_discernment
@@ -16,7 +17,11 @@ def hidden_record(req: Request, facts: Facts, policy: Policy) -> Verdict | None:
     M6/2 says the Ministry is not responsible for harm caused by hidden data. M8/1 lets only a
     child with discernment ("ayırt etme gücüne sahip") restrict its parents.
     """
-    if req.action != "read" or req.actor == req.patient or not any_in_force(facts.record_hidden, req.at):
+    if (
+        req.action != "read"
+        or req.actor == req.patient
+        or not any_in_force(facts.record_hidden, req.at)
+    ):
         return None
     if young_childs_parent(req, facts, policy):
         return None  # rule 5 decides

@@ -1,6 +1,7 @@
 """M6 — health staff: current care (M6/1), past data with an e-Nabız account (M6/2) or
 within the statutory windows without one (M6/3), the history lock and its one-time code
 (M6/5), restricted categories (M6/6); corrections by the facility (M13/3); analyses (KTS/2)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -45,8 +46,12 @@ def current_care(req: Request, facts: Facts, policy: Policy) -> bool:
         if episode.facility != record.facility:
             continue
         span = episode_span(episode, policy)
-        if span[0] <= record.created_at and _before_end(record.created_at, span[1]) and \
-                span[0] <= req.at and _before_end(req.at, span[1]):
+        if (
+            span[0] <= record.created_at
+            and _before_end(record.created_at, span[1])
+            and span[0] <= req.at
+            and _before_end(req.at, span[1])
+        ):
             return True
     return False
 
@@ -184,7 +189,9 @@ def staff_analyze(req: Request, facts: Facts, policy: Policy) -> Verdict | None:
     if req.action != "analyze":
         return None
     installation = facts.installation
-    if installation is not None and any(p.facility == installation.facility for p in posts_at(facts, req)):
+    if installation is not None and any(
+        p.facility == installation.facility for p in posts_at(facts, req)
+    ):
         return permit("KTS/2", "kts.analysis_with_opinion")
     return None
 

@@ -1,38 +1,45 @@
 """The HTTP API (FastAPI). Thin: each route builds the input and calls the service layer."""
+
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query
-from fastapi.responses import PlainTextResponse
 from fastapi.exceptions import RequestValidationError
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mahrem.services import access
-from mahrem.services import audit
-from mahrem.services import events
-from mahrem.domain.errors import MahremError
+from mahrem.domain.errors import Forbidden, MahremError
 from mahrem.entrypoints.api import applications as applications_routes
 from mahrem.entrypoints.api import central as central_routes
 from mahrem.entrypoints.api import fhir as fhir_routes
-from mahrem.entrypoints.api import people as people_routes
 from mahrem.entrypoints.api import kts as kts_routes
 from mahrem.entrypoints.api import lifecycle as lifecycle_routes
+from mahrem.entrypoints.api import people as people_routes
 from mahrem.entrypoints.api import research as research_routes
-from mahrem.entrypoints.web import portal
-from mahrem.entrypoints.api.guard import targets_known
 from mahrem.entrypoints.api.deps import Actor, Lang, Limit, Offset, Svc, Who, own_session
-from mahrem.entrypoints.api.problems import PROBLEMS, document_problems, http_error, mahrem_error, validation_error
-from mahrem.services.ports import Mahrem
+from mahrem.entrypoints.api.guard import targets_known
+from mahrem.entrypoints.api.problems import (
+    PROBLEMS,
+    document_problems,
+    http_error,
+    mahrem_error,
+    validation_error,
+)
+from mahrem.entrypoints.web import portal
+from mahrem.services import access, audit, events
 from mahrem.services.lookup import unknown
-from mahrem.domain.errors import Forbidden
+from mahrem.services.ports import Mahrem
 
 
 class DecideIn(BaseModel):
-    request: dict[str, Any] = Field(..., description="action, patient, record, purpose, as, recipient (the actor "
-                                                     "and the installation are the caller's)")
+    request: dict[str, Any] = Field(
+        ...,
+        description="action, patient, record, purpose, as, recipient (the actor "
+        "and the installation are the caller's)",
+    )
 
 
 class DecisionOut(BaseModel):
@@ -44,8 +51,11 @@ class DecisionOut(BaseModel):
 
 
 class EventIn(BaseModel):
-    event: dict[str, Any] = Field(..., description="The event (see the scenario vocabulary); the fields naming "
-                                                   "the caller are set from the authentication")
+    event: dict[str, Any] = Field(
+        ...,
+        description="The event (see the scenario vocabulary); the fields naming "
+        "the caller are set from the authentication",
+    )
 
 
 class EventOut(BaseModel):
@@ -92,9 +102,13 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
         service = build()
         seal_every = float(os.environ.get("MAHREM_SEAL_EVERY", "300"))
     # Every route first answers what the request names that the caller may not know of (issue 14).
-    api = FastAPI(title="Mahrem", version="0.1.0", lifespan=_sealing(service, seal_every),
-                  dependencies=[Depends(targets_known)],
-                  description="Kişisel sağlık verisine erişim kararları (Kişisel Sağlık Verileri Hakkında Yönetmelik, KTS).")
+    api = FastAPI(
+        title="Mahrem",
+        version="0.1.0",
+        lifespan=_sealing(service, seal_every),
+        dependencies=[Depends(targets_known)],
+        description="Kişisel sağlık verisine erişim kararları (Kişisel Sağlık Verileri Hakkında Yönetmelik, KTS).",
+    )
     api.add_exception_handler(MahremError, mahrem_error)
     api.add_exception_handler(RequestValidationError, validation_error)
     api.add_exception_handler(StarletteHTTPException, http_error)
@@ -102,7 +116,15 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
 
     api.state.service = service
     api.middleware("http")(_no_store)
-    for routes in (fhir_routes, people_routes, central_routes, kts_routes, lifecycle_routes, applications_routes, research_routes):
+    for routes in (
+        fhir_routes,
+        people_routes,
+        central_routes,
+        kts_routes,
+        lifecycle_routes,
+        applications_routes,
+        research_routes,
+    ):
         api.include_router(routes.router)
     api.include_router(portal.router)
 
@@ -110,17 +132,26 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    @api.post("/decide", operation_id="decide", tags=["decisions"], response_model=DecisionOut,
-              responses=PROBLEMS)
+    @api.post(
+        "/decide",
+        operation_id="decide",
+        tags=["decisions"],
+        response_model=DecisionOut,
+        responses=PROBLEMS,
+    )
     def decide(body: DecideIn, service: Svc, who: Who, lang: Lang) -> DecisionOut:
         """Decide one access request by the caller (through the caller's installation); audited.
         A concealed patient is answered exactly as an unknown one (SPEC rule 2)."""
         if body.request.get("actor", who.person) != who.person:
-            raise Forbidden("decide.not_yours", "the actor of a request is the authenticated caller")
+            raise Forbidden(
+                "decide.not_yours", "the actor of a request is the authenticated caller"
+            )
         request = {**body.request, "actor": who.person}
         if who.capacity is not None:  # an installation key acts only as staff (issue 14)
             if request.get("as", who.capacity) != who.capacity:
-                raise Forbidden("decide.key_staff_only", "an installation key acts only in the staff capacity")
+                raise Forbidden(
+                    "decide.key_staff_only", "an installation key acts only in the staff capacity"
+                )
             request["as"] = who.capacity
         if who.installation is not None:
             request["via"] = who.installation
@@ -131,50 +162,114 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
             # SPEC rule 2: at the API a concealed patient looks exactly like an unknown one;
             # the audit log still holds the deny 12/1.
             raise unknown("person", req.patient, "request.patient")
-        return DecisionOut(decision=d.effect, basis=d.basis, reason=d.reason(lang), capacity=d.capacity,
-                           policy_version=d.policy_version)
+        return DecisionOut(
+            decision=d.effect,
+            basis=d.basis,
+            reason=d.reason(lang),
+            capacity=d.capacity,
+            policy_version=d.policy_version,
+        )
 
     def _event_route(path: str, door: str, summary: str) -> None:
-        @api.post(path, operation_id=f"report_event_{door}", tags=["events"], response_model=EventOut,
-                  responses=PROBLEMS, summary=summary)
+        @api.post(
+            path,
+            operation_id=f"report_event_{door}",
+            tags=["events"],
+            response_model=EventOut,
+            responses=PROBLEMS,
+            summary=summary,
+        )
         def report(body: EventIn, service: Svc, who: Who, lang: Lang) -> EventOut:
             if door != "software":  # a person's or an officer's own act: never through a key
                 own_session(who)
-            outcome = events.report_event(service, door, who.person, body.event, installation=who.installation,
-                                           key=who.key)
-            return EventOut(result=outcome.result, basis=outcome.basis,  # type: ignore[arg-type]
-                            reason=outcome.reason_en if lang == "en" else outcome.reason_tr)
+            outcome = events.report_event(
+                service, door, who.person, body.event, installation=who.installation, key=who.key
+            )
+            return EventOut(
+                result=outcome.result,
+                basis=outcome.basis,  # type: ignore[arg-type]
+                reason=outcome.reason_en if lang == "en" else outcome.reason_tr,
+            )
 
-    _event_route("/me/events", "person", "A person's own preference or consent (hide, lock, restrict parents…)")
-    _event_route("/sbys/events", "software", "Hospital software reports an episode, a code or a death")
-    _event_route("/officer/events", "officer", "An officer issues an order, opinion or authorisation")
+    _event_route(
+        "/me/events",
+        "person",
+        "A person's own preference or consent (hide, lock, restrict parents…)",
+    )
+    _event_route(
+        "/sbys/events", "software", "Hospital software reports an episode, a code or a death"
+    )
+    _event_route(
+        "/officer/events", "officer", "An officer issues an order, opinion or authorisation"
+    )
 
-    @api.get("/patients/{patient}/access-log", operation_id="access_log", tags=["audit"],
-             response_model=list[AccessEntry], responses=PROBLEMS)
-    def access_log(patient: str, service: Svc, x_acting_person: Actor, lang: Lang,
-                   limit: Limit = 100, offset: Offset = 0) -> list[dict[str, Any]]:
+    @api.get(
+        "/patients/{patient}/access-log",
+        operation_id="access_log",
+        tags=["audit"],
+        response_model=list[AccessEntry],
+        responses=PROBLEMS,
+    )
+    def access_log(
+        patient: str,
+        service: Svc,
+        x_acting_person: Actor,
+        lang: Lang,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> list[dict[str, Any]]:
         """Who read or tried to read the patient's data (the patient, or a parent as M8 allows)."""
         return audit.access_log(service, x_acting_person, patient, lang, limit=limit, offset=offset)
 
-    @api.get("/audit/entries", operation_id="audit_search", tags=["audit"], response_model=Page,
-             responses=PROBLEMS)
-    def audit_entries(service: Svc, x_acting_person: Actor, patient: str | None = None, actor: str | None = None,
-                      facility: str | None = None, via: str | None = None, basis: str | None = None,
-                      since: datetime | None = None, until: datetime | None = None,
-                      limit: Limit = 100, offset: Offset = 0) -> Page:
+    @api.get(
+        "/audit/entries",
+        operation_id="audit_search",
+        tags=["audit"],
+        response_model=Page,
+        responses=PROBLEMS,
+    )
+    def audit_entries(
+        service: Svc,
+        x_acting_person: Actor,
+        patient: str | None = None,
+        actor: str | None = None,
+        facility: str | None = None,
+        via: str | None = None,
+        basis: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> Page:
         """Search the audit log (data protection officer)."""
         filters = _filters(patient, actor, facility, via, basis, since, until)
         items = audit.search_log(service, x_acting_person, filters, limit, offset)
-        return Page(items=[{**e, "at": e["at"].isoformat()} for e in items], limit=limit, offset=offset)
+        return Page(
+            items=[{**e, "at": e["at"].isoformat()} for e in items], limit=limit, offset=offset
+        )
 
     @api.get("/audit/export", operation_id="audit_export", tags=["audit"], responses=PROBLEMS)
-    def audit_export(service: Svc, x_acting_person: Actor, format: Literal["csv", "fhir"] = "fhir",
-                     patient: str | None = None, actor: str | None = None, facility: str | None = None,
-                     via: str | None = None, basis: str | None = None, since: datetime | None = None,
-                     until: datetime | None = None, limit: Annotated[int, Query(ge=1, le=100000)] = 10000) -> Any:
+    def audit_export(
+        service: Svc,
+        x_acting_person: Actor,
+        format: Literal["csv", "fhir"] = "fhir",
+        patient: str | None = None,
+        actor: str | None = None,
+        facility: str | None = None,
+        via: str | None = None,
+        basis: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: Annotated[int, Query(ge=1, le=100000)] = 10000,
+    ) -> Any:
         """Export as CSV or as a FHIR Bundle of AuditEvents (IHE BALP shape)."""
-        out = audit.export_log(service, x_acting_person, _filters(patient, actor, facility, via, basis, since, until),
-                                   format, limit)
+        out = audit.export_log(
+            service,
+            x_acting_person,
+            _filters(patient, actor, facility, via, basis, since, until),
+            format,
+            limit,
+        )
         if isinstance(out, str):
             return PlainTextResponse(out, media_type="text/csv")
         return out
@@ -184,8 +279,13 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
         """Check the chain and every checkpoint (data protection officer)."""
         audit.search_log(service, x_acting_person, {}, 1)  # refuses anyone but a dpo
         report = audit.verify(service)
-        return {"ok": report.ok, "entries": report.entries,
-                "problems": [{"kind": p.kind, "seq": p.seq, "message": p.message} for p in report.problems]}
+        return {
+            "ok": report.ok,
+            "entries": report.entries,
+            "problems": [
+                {"kind": p.kind, "seq": p.seq, "message": p.message} for p in report.problems
+            ],
+        }
 
     @api.post("/audit/checkpoints", operation_id="audit_seal", tags=["audit"], responses=PROBLEMS)
     def audit_seal(service: Svc, x_acting_person: Actor) -> dict[str, Any] | None:
@@ -194,12 +294,18 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
         return audit.seal(service)
 
     @api.get("/audit/checkpoints", operation_id="audit_checkpoints", tags=["audit"])
-    def audit_checkpoints(service: Svc, limit: Limit = 100, offset: Offset = 0) -> list[dict[str, Any]]:
+    def audit_checkpoints(
+        service: Svc, limit: Limit = 100, offset: Offset = 0
+    ) -> list[dict[str, Any]]:
         """The signed checkpoints, oldest first, as published (public)."""
-        return audit.list_checkpoints(service)[offset:offset + limit]
+        return audit.list_checkpoints(service)[offset : offset + limit]
 
-    @api.get("/audit/public-key", operation_id="audit_public_key", tags=["audit"],
-             response_class=PlainTextResponse)
+    @api.get(
+        "/audit/public-key",
+        operation_id="audit_public_key",
+        tags=["audit"],
+        response_class=PlainTextResponse,
+    )
     def audit_public_key(service: Svc) -> str:
         """The Ed25519 public key that checks the checkpoints (PEM)."""
         return service.signer.public_pem()
@@ -245,6 +351,7 @@ def _sealing(service: Mahrem, every: float | None):  # type: ignore[no-untyped-d
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         task = None
         if every:
+
             async def loop() -> None:
                 while True:
                     await asyncio.sleep(every)
@@ -258,11 +365,24 @@ def _sealing(service: Mahrem, every: float | None):  # type: ignore[no-untyped-d
     return lifespan
 
 
-def _filters(patient: str | None, actor: str | None, facility: str | None, via: str | None,
-             basis: str | None, since: datetime | None, until: datetime | None) -> dict[str, Any]:
+def _filters(
+    patient: str | None,
+    actor: str | None,
+    facility: str | None,
+    via: str | None,
+    basis: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> dict[str, Any]:
     from mahrem.domain.clock import require_aware
 
-    values = dict(patient=patient, actor=actor, facility=facility, via=via, basis=basis,
-                  since=require_aware(since, "since") if since else None,
-                  until=require_aware(until, "until") if until else None)
+    values = dict(
+        patient=patient,
+        actor=actor,
+        facility=facility,
+        via=via,
+        basis=basis,
+        since=require_aware(since, "since") if since else None,
+        until=require_aware(until, "until") if until else None,
+    )
     return {k: v for k, v in values.items() if v is not None}

@@ -4,6 +4,7 @@ Thin, like the rest of the API: the acting person is the authenticated caller
 (entrypoints/api/deps.py) and every call goes through the service layer, the same path the
 CLI takes.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,15 +13,14 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from mahrem.services import central
-from mahrem.services import printouts
 from mahrem.entrypoints.api.deps import Actor, Lang, Svc
 from mahrem.entrypoints.api.problems import PROBLEMS
+from mahrem.services import central, printouts
 
 router = APIRouter()
-PDF: dict[int | str, dict[str, Any]] = {200: {"description": "The printout", "content": {"application/pdf": {}}}}
-
-
+PDF: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The printout", "content": {"application/pdf": {}}}
+}
 
 
 class ReidentifyIn(BaseModel):
@@ -42,28 +42,51 @@ class IdentityOut(BaseModel):
 class PrintoutIn(BaseModel):
     facility: str | None = Field(None, description="Default: the facility of the latest result")
     records: list[str] | None = Field(None, description="Default: every laboratory result there")
-    masking: dict[str, str] | None = Field(None, description="Per field: name, tckn, phone, address, birth_date")
+    masking: dict[str, str] | None = Field(
+        None, description="Per field: name, tckn, phone, address, birth_date"
+    )
 
 
-@router.post("/central/reidentify", operation_id="central_reidentify", tags=["central"],
-             response_model=IdentityOut, responses=PROBLEMS)
+@router.post(
+    "/central/reidentify",
+    operation_id="central_reidentify",
+    tags=["central"],
+    response_model=IdentityOut,
+    responses=PROBLEMS,
+)
 def reidentify(body: ReidentifyIn, service: Svc, x_acting_person: Actor, lang: Lang) -> Any:
     """M7 — the identity behind one pseudonym, for a GM-authorised ministry user (audited)."""
     return central.reidentify(service, x_acting_person, body.pseudonym, body.purpose, lang)
 
 
-@router.post("/printouts", operation_id="printout_create", tags=["printouts"], response_class=Response,
-             responses={**PDF, **PROBLEMS})
+@router.post(
+    "/printouts",
+    operation_id="printout_create",
+    tags=["printouts"],
+    response_class=Response,
+    responses={**PDF, **PROBLEMS},
+)
 def create_printout(body: PrintoutIn, service: Svc, x_acting_person: Actor) -> Response:
     """M5/5 — the acting patient's laboratory results as a masked PDF with a verification code."""
-    made = printouts.create_printout(service, x_acting_person, x_acting_person, facility=body.facility,
-                                   records=body.records, masking=body.masking)
+    made = printouts.create_printout(
+        service,
+        x_acting_person,
+        x_acting_person,
+        facility=body.facility,
+        records=body.records,
+        masking=body.masking,
+    )
     assert made.pdf is not None and made.code is not None
     return _pdf(made.pdf, made.code)
 
 
-@router.get("/printouts/{code}", operation_id="printout_open", tags=["printouts"], response_class=Response,
-            responses={**PDF, **PROBLEMS})
+@router.get(
+    "/printouts/{code}",
+    operation_id="printout_open",
+    tags=["printouts"],
+    response_class=Response,
+    responses={**PDF, **PROBLEMS},
+)
 def open_printout(code: str, service: Svc, x_acting_person: Actor) -> Response:
     """M5/5 — the full document behind a verification code, for its owner only; to anyone else
     exactly what an unknown code gets."""
@@ -73,6 +96,12 @@ def open_printout(code: str, service: Svc, x_acting_person: Actor) -> Response:
 
 
 def _pdf(content: bytes, code: str) -> Response:
-    return Response(content, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="laboratuvar-sonuc-{code}.pdf"',
-        "Mahrem-Verification-Code": code, "Cache-Control": "no-store"})
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="laboratuvar-sonuc-{code}.pdf"',
+            "Mahrem-Verification-Code": code,
+            "Cache-Control": "no-store",
+        },
+    )

@@ -10,6 +10,7 @@ Who is calling is decided here, in one place (issue 3):
 Anything else is 401. Routes take `Who` (a key or a session), `Own` or `Actor` (a person's own
 session only: officer, DPO, GM and patient acts) or `StaffOrPerson`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,7 +21,9 @@ from fastapi import Depends, Header, Query, Request
 from mahrem.domain.errors import MahremError
 from mahrem.services.ports import Mahrem
 
-PURPOSE_HELP = "treatment, diagnosis, care, preventive, planning, financing, inspection, regulation, research…"
+PURPOSE_HELP = (
+    "treatment, diagnosis, care, preventive, planning, financing, inspection, regulation, research…"
+)
 
 
 class Unauthenticated(MahremError):
@@ -57,10 +60,18 @@ NOT_ALLOWED = "the key or session is not valid (or has expired)"
 
 def caller(
     request: Request,
-    authorization: Annotated[str | None, Header(description="Bearer <installation API key or session token>")] = None,
-    x_acting_person: Annotated[str | None, Header(description="Hospital software: the acting staff member's "
-                                                               "TC kimlik no (or Mahrem id)")] = None,
-    x_purpose: Annotated[str | None, Header(description=f"Purpose of the request: {PURPOSE_HELP}")] = None,
+    authorization: Annotated[
+        str | None, Header(description="Bearer <installation API key or session token>")
+    ] = None,
+    x_acting_person: Annotated[
+        str | None,
+        Header(
+            description="Hospital software: the acting staff member's TC kimlik no (or Mahrem id)"
+        ),
+    ] = None,
+    x_purpose: Annotated[
+        str | None, Header(description=f"Purpose of the request: {PURPOSE_HELP}")
+    ] = None,
 ) -> Caller:
 
     cached = getattr(request.state, "caller", None)
@@ -71,20 +82,26 @@ def caller(
     return who
 
 
-def _authenticate(request: Request, authorization: str | None, x_acting_person: str | None,
-                  x_purpose: str | None) -> Caller:
+def _authenticate(
+    request: Request, authorization: str | None, x_acting_person: str | None, x_purpose: str | None
+) -> Caller:
     from mahrem.services import accounts
     from mahrem.services import kts as kts_gate
 
     service = get_service(request)
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("auth.required", "authentication required: Authorization: Bearer <key or session>")
+        raise Unauthenticated(
+            "auth.required", "authentication required: Authorization: Bearer <key or session>"
+        )
     token = token.strip()
     if kts_gate.is_installation_key(token):
         if not x_acting_person:
-            raise Unauthenticated("auth.acting_person", "hospital software must name the acting person in "
-                                  "X-Acting-Person", field="X-Acting-Person")
+            raise Unauthenticated(
+                "auth.acting_person",
+                "hospital software must name the acting person in X-Acting-Person",
+                field="X-Acting-Person",
+            )
         # An unknown key, an unknown person and a person who holds no post at the key's facility
         # now get this one answer: a key acts only for its own staff (issue 14).
         asserted = kts_gate.authenticate_staff(service, token, x_acting_person)
@@ -101,8 +118,10 @@ def own_session(who: Annotated[Caller, Depends(caller)]) -> Caller:
     """A person acting through their own session: officer, DPO, GM and patient acts are never
     taken from a hospital's key (issue 14)."""
     if who.key is not None:
-        raise SessionRequired("auth.session_required", "this act needs the person's own session, not an "
-                              "installation key")
+        raise SessionRequired(
+            "auth.session_required",
+            "this act needs the person's own session, not an installation key",
+        )
     return who
 
 

@@ -6,6 +6,7 @@ computed over the permitted records only, `_include`, `_revinclude`, `_summary`,
 `_elements` and every other result parameter are refused rather than half-honoured, and every
 response carries `Cache-Control: no-store` (set for the whole API in app.py).
 """
+
 from __future__ import annotations
 
 from typing import Annotated, Any
@@ -13,18 +14,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse
 
-from mahrem.services import accounts
-from mahrem.services import records
-from mahrem.domain.errors import InputError
+from mahrem.domain.errors import Forbidden, InputError
 from mahrem.domain.reasons import reason_text
 from mahrem.entrypoints.api.deps import Lang, Svc, Who
 from mahrem.entrypoints.api.problems import PROBLEMS
-from mahrem.services.records import RecordView, RecordsView
-from mahrem.domain.errors import Forbidden
+from mahrem.services import accounts, records
+from mahrem.services.records import RecordsView, RecordView
 
 FHIR_JSON = "application/fhir+json"
 router = APIRouter(prefix="/fhir", tags=["fhir"])
-BUNDLE: dict[int | str, dict[str, Any]] = {200: {"description": "A FHIR Bundle", "content": {FHIR_JSON: {}}}}
+BUNDLE: dict[int | str, dict[str, Any]] = {
+    200: {"description": "A FHIR Bundle", "content": {FHIR_JSON: {}}}
+}
 RESULT_PARAMETERS = ("_count", "_offset")
 RESOURCE_TYPE = Annotated[str, Query(pattern="^[A-Z][A-Za-z]{1,63}$")]
 
@@ -42,58 +43,126 @@ def _tckn_system(request: Request) -> str:
 
 
 @router.post("", operation_id="fhir_push", responses={**PROBLEMS, **BUNDLE})
-def push(request: Request, service: Svc, who: Who,
-         body: Annotated[dict[str, Any], Body(description="A FHIR resource or a transaction/batch Bundle")]) -> Any:
+def push(
+    request: Request,
+    service: Svc,
+    who: Who,
+    body: Annotated[
+        dict[str, Any], Body(description="A FHIR resource or a transaction/batch Bundle")
+    ],
+) -> Any:
     """Hospital software pushes one resource or a transaction Bundle (all or nothing; idempotent on
     the resource id). Answers a transaction-response Bundle."""
     if who.installation is None:
         raise Forbidden("push.software_only", "only registered hospital software pushes records")
-    pushed = records.push(service, who.installation, who.person, body, tckn_system=_tckn_system(request), key=who.key)
+    pushed = records.push(
+        service, who.installation, who.person, body, tckn_system=_tckn_system(request), key=who.key
+    )
     created = any(e.answer == "created" for e in pushed.entries)
-    return _fhir({
-        "resourceType": "Bundle", "type": "transaction-response",
-        "entry": [{"response": {"status": e.status, "location": f"{e.resource_type}/{e.id}",
-                                "outcome": {"resourceType": "OperationOutcome", "issue": [
-                                    {"severity": "information", "code": "informational", "diagnostics": e.answer}]}}}
-                  for e in pushed.entries],
-    }, 201 if created else 200)
+    return _fhir(
+        {
+            "resourceType": "Bundle",
+            "type": "transaction-response",
+            "entry": [
+                {
+                    "response": {
+                        "status": e.status,
+                        "location": f"{e.resource_type}/{e.id}",
+                        "outcome": {
+                            "resourceType": "OperationOutcome",
+                            "issue": [
+                                {
+                                    "severity": "information",
+                                    "code": "informational",
+                                    "diagnostics": e.answer,
+                                }
+                            ],
+                        },
+                    }
+                }
+                for e in pushed.entries
+            ],
+        },
+        201 if created else 200,
+    )
 
 
-@router.put("/{resource_type}/{resource_id}", operation_id="fhir_put", responses={**PROBLEMS, **BUNDLE})
-def put(request: Request, resource_type: str, resource_id: str, service: Svc, who: Who,
-        body: Annotated[dict[str, Any], Body(description="The FHIR resource")]) -> Any:
+@router.put(
+    "/{resource_type}/{resource_id}", operation_id="fhir_put", responses={**PROBLEMS, **BUNDLE}
+)
+def put(
+    request: Request,
+    resource_type: str,
+    resource_id: str,
+    service: Svc,
+    who: Who,
+    body: Annotated[dict[str, Any], Body(description="The FHIR resource")],
+) -> Any:
     """Push one resource under its id (idempotent)."""
     if body.get("resourceType") != resource_type or body.get("id") != resource_id:
-        raise InputError("fhir.id_mismatch", "body: resourceType and id must match the URL", field="body.id")
+        raise InputError(
+            "fhir.id_mismatch", "body: resourceType and id must match the URL", field="body.id"
+        )
     return push(request, service, who, body)
 
 
 @router.get("/{resource_type}", operation_id="fhir_search", responses={**PROBLEMS, **BUNDLE})
-def search(request: Request, resource_type: str, service: Svc, who: Who, lang: Lang,
-           patient: Annotated[str | None, Query(description="The patient's Mahrem id")] = None,
-           patient_identifier: Annotated[str | None, Query(
-               alias="patient.identifier", description="<system>|<TC kimlik no>, or the TC kimlik no")] = None,
-           purpose: Annotated[str | None, Query(description="Purpose, if not in X-Purpose")] = None,
-           count: Annotated[int, Query(alias="_count", ge=1, le=100)] = 20,
-           offset: Annotated[int, Query(alias="_offset", ge=0)] = 0) -> Any:
+def search(
+    request: Request,
+    resource_type: str,
+    service: Svc,
+    who: Who,
+    lang: Lang,
+    patient: Annotated[str | None, Query(description="The patient's Mahrem id")] = None,
+    patient_identifier: Annotated[
+        str | None,
+        Query(
+            alias="patient.identifier", description="<system>|<TC kimlik no>, or the TC kimlik no"
+        ),
+    ] = None,
+    purpose: Annotated[str | None, Query(description="Purpose, if not in X-Purpose")] = None,
+    count: Annotated[int, Query(alias="_count", ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(alias="_offset", ge=0)] = 0,
+) -> Any:
     """The patient's records of this type (`Record` for every type) that the engine permits the
     caller, oldest first; each decision is audited. Withheld records the caller may know about
     are listed in an OperationOutcome with the article and what would open them."""
     _refuse_result_parameters(request)
     person = _patient(service, patient, patient_identifier)
-    view = records.read_records(service, who.person, person, via=who.installation, purpose=purpose or who.purpose,
-                                capacity=who.capacity, key=who.key,
-                                resource_type=None if resource_type == "Record" else resource_type)
+    view = records.read_records(
+        service,
+        who.person,
+        person,
+        via=who.installation,
+        purpose=purpose or who.purpose,
+        capacity=who.capacity,
+        key=who.key,
+        resource_type=None if resource_type == "Record" else resource_type,
+    )
     return _fhir(_searchset(request, view, count, offset, lang))
 
 
-@router.get("/{resource_type}/{resource_id}", operation_id="fhir_read", responses={**PROBLEMS, **BUNDLE})
-def read(resource_type: str, resource_id: str, service: Svc, who: Who,
-         purpose: Annotated[str | None, Query(description="Purpose, if not in X-Purpose")] = None) -> Any:
+@router.get(
+    "/{resource_type}/{resource_id}", operation_id="fhir_read", responses={**PROBLEMS, **BUNDLE}
+)
+def read(
+    resource_type: str,
+    resource_id: str,
+    service: Svc,
+    who: Who,
+    purpose: Annotated[str | None, Query(description="Purpose, if not in X-Purpose")] = None,
+) -> Any:
     """One record, if the engine permits it (403 with the article otherwise; a concealed
     patient's record is exactly an unknown one)."""
-    view = records.read_record(service, who.person, resource_id, via=who.installation, purpose=purpose or who.purpose,
-                               capacity=who.capacity, key=who.key)
+    view = records.read_record(
+        service,
+        who.person,
+        resource_id,
+        via=who.installation,
+        purpose=purpose or who.purpose,
+        capacity=who.capacity,
+        key=who.key,
+    )
     if view.resource_type != resource_type:
         from mahrem.services.lookup import unknown
 
@@ -104,13 +173,18 @@ def read(resource_type: str, resource_id: str, service: Svc, who: Who,
 def _refuse_result_parameters(request: Request) -> None:
     for name in request.query_params:
         if name.startswith("_") and name not in RESULT_PARAMETERS:
-            raise InputError("search.unsupported", f"{name}: not supported (only _count and _offset page a search)",
-                             field=name)
+            raise InputError(
+                "search.unsupported",
+                f"{name}: not supported (only _count and _offset page a search)",
+                field=name,
+            )
 
 
 def _patient(service: Any, patient: str | None, identifier: str | None) -> str:
     if (patient is None) == (identifier is None):
-        raise InputError("search.patient", "give exactly one of patient and patient.identifier", field="patient")
+        raise InputError(
+            "search.patient", "give exactly one of patient and patient.identifier", field="patient"
+        )
     if patient is not None:
         return patient
     assert identifier is not None
@@ -123,19 +197,28 @@ def _patient(service: Any, patient: str | None, identifier: str | None) -> str:
     return str(found)
 
 
-def _searchset(request: Request, view: RecordsView, count: int, offset: int, lang: str) -> dict[str, Any]:
-    page = view.permitted[offset:offset + count]
+def _searchset(
+    request: Request, view: RecordsView, count: int, offset: int, lang: str
+) -> dict[str, Any]:
+    page = view.permitted[offset : offset + count]
     base = str(request.base_url).rstrip("/") + "/fhir"
     links = [{"relation": "self", "url": _page_url(request, offset, count)}]
     if offset + count < len(view.permitted):
         links.append({"relation": "next", "url": _page_url(request, offset + count, count)})
     if offset > 0:
-        links.append({"relation": "previous", "url": _page_url(request, max(0, offset - count), count)})
+        links.append(
+            {"relation": "previous", "url": _page_url(request, max(0, offset - count), count)}
+        )
     entries: list[dict[str, Any]] = [_match(base, r) for r in page]
     if (view.withheld or view.legally_restricted) and offset == 0:
         entries.append({"resource": _withheld_outcome(view, lang), "search": {"mode": "outcome"}})
-    return {"resourceType": "Bundle", "type": "searchset", "total": len(view.permitted), "link": links,
-            "entry": entries}
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": len(view.permitted),
+        "link": links,
+        "entry": entries,
+    }
 
 
 def _page_url(request: Request, offset: int, count: int) -> str:
@@ -145,8 +228,11 @@ def _page_url(request: Request, offset: int, count: int) -> str:
 
 
 def _match(base: str, record: RecordView) -> dict[str, Any]:
-    return {"fullUrl": f"{base}/{record.resource_type}/{record.id}", "resource": _served(record),
-            "search": {"mode": "match"}}
+    return {
+        "fullUrl": f"{base}/{record.resource_type}/{record.id}",
+        "resource": _served(record),
+        "search": {"mode": "match"},
+    }
 
 
 def _served(record: RecordView) -> dict[str, Any]:
@@ -159,13 +245,22 @@ def _withheld_outcome(view: RecordsView, lang: str) -> dict[str, Any]:
     # SPEC.md, "What a refusal may tell": the basis and the remedy, a count only for restricted
     # categories; never a record id, a date, a type or a facility.
     issues = [
-        {"severity": "information", "code": "suppressed",
-         "diagnostics": f"[{w.basis}] {reason_text(w.reason_key)[1 if en else 0]}"
-                        + (f" ({w.count})" if w.count is not None else "")
-                        + (f" — {w.remedy(lang)}" if w.remedy(lang) else "")}
-        for w in view.withheld]
+        {
+            "severity": "information",
+            "code": "suppressed",
+            "diagnostics": f"[{w.basis}] {reason_text(w.reason_key)[1 if en else 0]}"
+            + (f" ({w.count})" if w.count is not None else "")
+            + (f" — {w.remedy(lang)}" if w.remedy(lang) else ""),
+        }
+        for w in view.withheld
+    ]
     if view.legally_restricted:  # M12 care path: that much, and nothing more
         tr, en_text = reason_text("concealment.legal_restriction")
-        issues.append({"severity": "information", "code": "suppressed",
-                       "diagnostics": f"[12/1] {en_text if en else tr}"})
+        issues.append(
+            {
+                "severity": "information",
+                "code": "suppressed",
+                "diagnostics": f"[12/1] {en_text if en else tr}",
+            }
+        )
     return {"resourceType": "OperationOutcome", "issue": issues}

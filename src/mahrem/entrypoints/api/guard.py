@@ -6,6 +6,7 @@ stored data. The patients, records and persons the request names, in its path, i
 its JSON body, are checked together; a concealed patient, a hidden record and an unknown id get
 the one unknown answer, built from the request's own input.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,19 @@ from mahrem.services.access import PATIENT, PERSON, RECORD, TCKN, Target, Viewer
 
 # Field names that name a patient, a person or a record, wherever they appear.
 PATIENT_FIELDS = frozenset({"patient", "child", "client", "deceased"})
-PERSON_FIELDS = frozenset({"actor", "person", "parent", "relative", "lawyer", "custodian", "user", "heirs",
-                           "need_to_know"})
+PERSON_FIELDS = frozenset(
+    {
+        "actor",
+        "person",
+        "parent",
+        "relative",
+        "lawyer",
+        "custodian",
+        "user",
+        "heirs",
+        "need_to_know",
+    }
+)
 RECORD_FIELDS = frozenset({"record", "records"})
 LIST_FIELDS = frozenset({"records", "patients", "heirs", "need_to_know"})
 # Body objects whose fields are read too (an event, a decision request).
@@ -37,7 +49,11 @@ def targets_of(request: Request, body: Any) -> list[Target]:
         kind = _kind(name)
         if kind is not None:
             out.append(Target(kind, str(value), name))
-    if path.startswith("/fhir/") and request.method == "GET" and "resource_id" in request.path_params:
+    if (
+        path.startswith("/fhir/")
+        and request.method == "GET"
+        and "resource_id" in request.path_params
+    ):
         out.append(Target(RECORD, str(request.path_params["resource_id"]), "resource_id"))
     for name, value in request.query_params.multi_items():
         kind = TCKN if name == "patient.identifier" else _kind(name)
@@ -71,14 +87,20 @@ def _body_targets(obj: dict[str, Any], prefix: str) -> list[Target]:
         if isinstance(value, str):
             out.append(Target(kind, value, f"{prefix}{name}"))
         elif isinstance(value, list) and name in LIST_FIELDS:
-            out.extend(Target(kind, v, f"{prefix}{name}[{i}]") for i, v in enumerate(value) if isinstance(v, str))
+            out.extend(
+                Target(kind, v, f"{prefix}{name}[{i}]")
+                for i, v in enumerate(value)
+                if isinstance(v, str)
+            )
     return out
 
 
 async def targets_known(request: Request) -> None:
     """A router dependency: the unknown answer for a target the caller may not know of."""
     body: Any = None
-    if request.method in ("POST", "PUT", "PATCH") and "json" in request.headers.get("content-type", ""):
+    if request.method in ("POST", "PUT", "PATCH") and "json" in request.headers.get(
+        "content-type", ""
+    ):
         try:
             body = json.loads(await request.body() or b"null")
         except (ValueError, RecursionError):
@@ -96,7 +118,9 @@ def _viewer(request: Request) -> Viewer:
 
     header = request.headers.get
     try:
-        who = caller(request, header("authorization"), header("x-acting-person"), header("x-purpose"))
+        who = caller(
+            request, header("authorization"), header("x-acting-person"), header("x-purpose")
+        )
     except MahremError:
         return Viewer(None)  # the route's own authentication answers (401) the same for everyone
     return Viewer(who.person, who.capacity, who.installation, who.key)
@@ -106,11 +130,27 @@ def _check(request: Request, viewer: Viewer, targets: list[Target], body: Any) -
     if viewer.person is None:
         return
     asked = body.get("request") if isinstance(body, dict) else None
-    action = asked.get("action") if isinstance(asked, dict) and isinstance(asked.get("action"), str) else None
+    action = (
+        asked.get("action")
+        if isinstance(asked, dict) and isinstance(asked.get("action"), str)
+        else None
+    )
     route = request.scope.get("route")
     door = f"{request.method} {getattr(route, 'path', request.url.path)}"
-    access.check_targets(request.app.state.service, viewer, targets, action=(action or _ACTION[request.method])[:48],
-                                            door=door)
+    access.check_targets(
+        request.app.state.service,
+        viewer,
+        targets,
+        action=(action or _ACTION[request.method])[:48],
+        door=door,
+    )
 
 
-_ACTION = {"GET": "read", "HEAD": "read", "POST": "write", "PUT": "write", "PATCH": "write", "DELETE": "write"}
+_ACTION = {
+    "GET": "read",
+    "HEAD": "read",
+    "POST": "write",
+    "PUT": "write",
+    "PATCH": "write",
+    "DELETE": "write",
+}

@@ -2,6 +2,7 @@
 
 Thin: each route builds its input and calls the service layer (see entrypoints/api/deps.py).
 """
+
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
@@ -11,8 +12,7 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, StrictBoo
 
 from mahrem.entrypoints.api.deps import Actor, Lang, Limit, Offset, Svc
 from mahrem.entrypoints.api.problems import PROBLEMS
-from mahrem.services import corrections
-from mahrem.services import lifecycle
+from mahrem.services import corrections, lifecycle
 
 router = APIRouter()
 
@@ -38,7 +38,9 @@ class CorrectionRequestIn(BaseModel):
 
 
 class RejectIn(BaseModel):
-    reason: str = Field(..., min_length=1, description="Why the request is rejected (shown to the applicant)")
+    reason: str = Field(
+        ..., min_length=1, description="Why the request is rejected (shown to the applicant)"
+    )
     at: At = None
 
 
@@ -47,8 +49,12 @@ class AtIn(BaseModel):
 
 
 class CorrectIn(BaseModel):
-    resource: dict[str, Any] = Field(..., description="The corrected FHIR R4 resource (same resourceType)")
-    request: str | None = Field(None, description="The correction request it answers (default: the open ones)")
+    resource: dict[str, Any] = Field(
+        ..., description="The corrected FHIR R4 resource (same resourceType)"
+    )
+    request: str | None = Field(
+        None, description="The correction request it answers (default: the open ones)"
+    )
     category: str | None = Field(None, description="A corrected category, if it changes")
     at: At = None
 
@@ -155,100 +161,196 @@ class DestroyOut(BaseModel):
 
 
 # -- corrections (M13) ---------------------------------------------------------------------
-@router.post("/lifecycle/corrections", operation_id="correction_request_file", tags=CORRECTIONS,
-             response_model=CorrectionStatusOut, status_code=201, responses=PROBLEMS)
+@router.post(
+    "/lifecycle/corrections",
+    operation_id="correction_request_file",
+    tags=CORRECTIONS,
+    response_model=CorrectionStatusOut,
+    status_code=201,
+    responses=PROBLEMS,
+)
 def file_request(body: CorrectionRequestIn, service: Svc, actor: Actor) -> Any:
     """M13/1 — the acting patient asks for one of their records to be corrected."""
-    return corrections.file_request(service, actor, body.record, body.reason, request_id=body.id, at=body.at)
+    return corrections.file_request(
+        service, actor, body.record, body.reason, request_id=body.id, at=body.at
+    )
 
 
-@router.get("/lifecycle/corrections/{request_id}", operation_id="correction_request_status", tags=CORRECTIONS,
-            response_model=CorrectionStatusOut, responses=PROBLEMS)
+@router.get(
+    "/lifecycle/corrections/{request_id}",
+    operation_id="correction_request_status",
+    tags=CORRECTIONS,
+    response_model=CorrectionStatusOut,
+    responses=PROBLEMS,
+)
 def status(request_id: str, service: Svc, actor: Actor, lang: Lang) -> Any:
     """M13 — status, history and answer deadline of a request (the applicant and the officers concerned)."""
     return corrections.correction_status(service, actor, request_id, lang=lang)
 
 
-@router.get("/lifecycle/patients/{patient}/corrections", operation_id="correction_requests_of_patient",
-            tags=CORRECTIONS, response_model=list[CorrectionStatusOut], responses=PROBLEMS)
-def requests_of(patient: str, service: Svc, actor: Actor, lang: Lang, limit: Limit = 100,
-                offset: Offset = 0) -> Any:
+@router.get(
+    "/lifecycle/patients/{patient}/corrections",
+    operation_id="correction_requests_of_patient",
+    tags=CORRECTIONS,
+    response_model=list[CorrectionStatusOut],
+    responses=PROBLEMS,
+)
+def requests_of(
+    patient: str, service: Svc, actor: Actor, lang: Lang, limit: Limit = 100, offset: Offset = 0
+) -> Any:
     """M13 — the patient's correction requests, newest first."""
-    return corrections.corrections_of(service, actor, patient, limit=limit, offset=offset, lang=lang)
+    return corrections.corrections_of(
+        service, actor, patient, limit=limit, offset=offset, lang=lang
+    )
 
 
-@router.post("/lifecycle/corrections/{request_id}/investigation", operation_id="correction_request_investigate",
-             tags=CORRECTIONS, response_model=CorrectionStatusOut, responses=PROBLEMS)
+@router.post(
+    "/lifecycle/corrections/{request_id}/investigation",
+    operation_id="correction_request_investigate",
+    tags=CORRECTIONS,
+    response_model=CorrectionStatusOut,
+    responses=PROBLEMS,
+)
 def investigate(request_id: str, body: AtIn, service: Svc, actor: Actor) -> Any:
     """M13/1 — the provincial directorate starts investigating at the facility."""
     return corrections.investigate(service, actor, request_id, at=body.at)
 
 
-@router.post("/lifecycle/corrections/{request_id}/rejection", operation_id="correction_request_reject",
-             tags=CORRECTIONS, response_model=CorrectionStatusOut, responses=PROBLEMS)
+@router.post(
+    "/lifecycle/corrections/{request_id}/rejection",
+    operation_id="correction_request_reject",
+    tags=CORRECTIONS,
+    response_model=CorrectionStatusOut,
+    responses=PROBLEMS,
+)
 def reject(request_id: str, body: RejectIn, service: Svc, actor: Actor) -> Any:
     """M13/1 — the directorate (or GM, once forwarded) rejects the request with its reason."""
     return corrections.reject(service, actor, request_id, body.reason, at=body.at)
 
 
-@router.post("/lifecycle/corrections/{request_id}/forwarding", operation_id="correction_request_forward",
-             tags=CORRECTIONS, response_model=CorrectionStatusOut, responses=PROBLEMS)
+@router.post(
+    "/lifecycle/corrections/{request_id}/forwarding",
+    operation_id="correction_request_forward",
+    tags=CORRECTIONS,
+    response_model=CorrectionStatusOut,
+    responses=PROBLEMS,
+)
 def forward(request_id: str, body: AtIn, service: Svc, actor: Actor) -> Any:
     """M13/1 — the directorate asks the General Directorate to correct the record."""
     return corrections.forward(service, actor, request_id, at=body.at)
 
 
-@router.post("/lifecycle/records/{record}/corrections", operation_id="record_correct", tags=CORRECTIONS,
-             response_model=CorrectionOut, status_code=201, responses=PROBLEMS)
+@router.post(
+    "/lifecycle/records/{record}/corrections",
+    operation_id="record_correct",
+    tags=CORRECTIONS,
+    response_model=CorrectionOut,
+    status_code=201,
+    responses=PROBLEMS,
+)
 def correct(record: str, body: CorrectIn, service: Svc, actor: Actor) -> Any:
     """M13/1–3 — a corrected version (GM for forwarded requests, 13/1; the creating facility for
     records created on or after the cut-off date, 13/3); the earlier version is kept."""
-    return corrections.correct(service, actor, record, body.resource, request_id=body.request,
-                               category=body.category, at=body.at)
+    return corrections.correct(
+        service,
+        actor,
+        record,
+        body.resource,
+        request_id=body.request,
+        category=body.category,
+        at=body.at,
+    )
 
 
-@router.get("/lifecycle/records/{record}/history", operation_id="record_history", tags=CORRECTIONS,
-            response_model=HistoryOut, responses=PROBLEMS)
+@router.get(
+    "/lifecycle/records/{record}/history",
+    operation_id="record_history",
+    tags=CORRECTIONS,
+    response_model=HistoryOut,
+    responses=PROBLEMS,
+)
 def history(record: str, service: Svc, actor: Actor) -> Any:
     """M13 — every version with its FHIR Provenance, for the patient and the data protection officer."""
     return corrections.record_history(service, actor, record)
 
 
-@router.get("/lifecycle/facilities/{facility}/corrections", operation_id="provider_corrections",
-            tags=CORRECTIONS, response_model=dict[str, Any], responses=PROBLEMS)
-def provider_feed(facility: str, service: Svc, actor: Actor, since: AwareDatetime | None = None, limit: Limit = 100,
-                  offset: Offset = 0) -> Any:
+@router.get(
+    "/lifecycle/facilities/{facility}/corrections",
+    operation_id="provider_corrections",
+    tags=CORRECTIONS,
+    response_model=dict[str, Any],
+    responses=PROBLEMS,
+)
+def provider_feed(
+    facility: str,
+    service: Svc,
+    actor: Actor,
+    since: AwareDatetime | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Any:
     """M13/2 — the corrections of the facility's records (FHIR history Bundle) for its own database."""
-    return corrections.provider_corrections(service, actor, facility, since, limit=limit, offset=offset)
+    return corrections.provider_corrections(
+        service, actor, facility, since, limit=limit, offset=offset
+    )
 
 
 # -- destruction and retention (M11/2, M14) ---------------------------------------------------
-@router.post("/lifecycle/runs", operation_id="lifecycle_run", tags=LIFECYCLE, response_model=RunOut,
-             responses=PROBLEMS)
+@router.post(
+    "/lifecycle/runs",
+    operation_id="lifecycle_run",
+    tags=LIFECYCLE,
+    response_model=RunOut,
+    responses=PROBLEMS,
+)
 def run(body: RunIn, service: Svc, actor: Actor) -> Any:
     """M14/1 — the periodic destruction run by the data protection officer (dry_run: show only)."""
     return lifecycle.run(service, actor, body.at, dry_run=body.dry_run)
 
 
-@router.get("/lifecycle/runs", operation_id="lifecycle_runs", tags=LIFECYCLE,
-            response_model=list[dict[str, Any]], responses=PROBLEMS)
+@router.get(
+    "/lifecycle/runs",
+    operation_id="lifecycle_runs",
+    tags=LIFECYCLE,
+    response_model=list[dict[str, Any]],
+    responses=PROBLEMS,
+)
 def runs(service: Svc, actor: Actor, limit: Limit = 100, offset: Offset = 0) -> Any:
     """M14 — the runs, newest first; one without finished_at was interrupted."""
     return lifecycle.runs(service, actor, limit=limit, offset=offset)
 
 
-@router.get("/lifecycle/destruction-records", operation_id="destruction_records", tags=LIFECYCLE,
-            response_model=list[DestructionRecordOut], responses=PROBLEMS)
-def destruction_records(service: Svc, actor: Actor, patient: str | None = None, run: int | None = None,
-                        limit: Limit = 100, offset: Offset = 0) -> Any:
+@router.get(
+    "/lifecycle/destruction-records",
+    operation_id="destruction_records",
+    tags=LIFECYCLE,
+    response_model=list[DestructionRecordOut],
+    responses=PROBLEMS,
+)
+def destruction_records(
+    service: Svc,
+    actor: Actor,
+    patient: str | None = None,
+    run: int | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Any:
     """M14 — what was deleted, destroyed or anonymised, how, when and by whom (kept ≥ 3 years)."""
-    return lifecycle.destruction_records(service, actor, patient=patient, run=run, limit=limit, offset=offset)
+    return lifecycle.destruction_records(
+        service, actor, patient=patient, run=run, limit=limit, offset=offset
+    )
 
 
-@router.post("/lifecycle/patients/{patient}/destruction", operation_id="patient_data_destroy", tags=LIFECYCLE,
-             response_model=DestroyOut, responses=PROBLEMS)
+@router.post(
+    "/lifecycle/patients/{patient}/destruction",
+    operation_id="patient_data_destroy",
+    tags=LIFECYCLE,
+    response_model=DestroyOut,
+    responses=PROBLEMS,
+)
 def destroy(patient: str, body: DestroyIn, service: Svc, actor: Actor) -> Any:
     """M14/1 — the data protection officer disposes of every record of a patient (the data
     subject's request); M11/2 bars a deceased person's data for 20 years."""
-    return lifecycle.destroy_patient_data(service, patient, body.method, actor, body.at, reason=body.reason,
-                                          request=body.request)
+    return lifecycle.destroy_patient_data(
+        service, patient, body.method, actor, body.at, reason=body.reason, request=body.request
+    )

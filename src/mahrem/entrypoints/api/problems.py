@@ -1,4 +1,5 @@
 """RFC 9457 problem details (application/problem+json) with Turkish and English messages."""
+
 from __future__ import annotations
 
 import asyncio
@@ -57,12 +58,19 @@ async def mahrem_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.code in UNKNOWN_CODES:
         await _pad(request)
     from mahrem.domain.errors import Forbidden
-
     from mahrem.entrypoints.api.deps import SessionRequired, Unauthenticated
 
-    status = (404 if isinstance(exc, NotFound) else 422 if isinstance(exc, InputError)
-              else 401 if isinstance(exc, Unauthenticated)
-              else 403 if isinstance(exc, (Forbidden, Refused, SessionRequired)) else 400)
+    status = (
+        404
+        if isinstance(exc, NotFound)
+        else 422
+        if isinstance(exc, InputError)
+        else 401
+        if isinstance(exc, Unauthenticated)
+        else 403
+        if isinstance(exc, (Forbidden, Refused, SessionRequired))
+        else 400
+    )
     extra = {"basis": exc.basis} if isinstance(exc, Refused) else {}
     response = problem(status, exc.code, exc.message, _lang(request), field=exc.field, **extra)
     if status == 401:
@@ -72,7 +80,9 @@ async def mahrem_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
+    errors = [
+        {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
+    ]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return problem(422, "input.invalid", detail, _lang(request), errors=errors)
 
@@ -82,8 +92,9 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     from starlette.exceptions import HTTPException
 
     assert isinstance(exc, HTTPException)
-    code = {400: "request.malformed", 404: "path.unknown", 405: "method.not_allowed"}.get(exc.status_code,
-                                                                                          "http.error")
+    code = {400: "request.malformed", 404: "path.unknown", 405: "method.not_allowed"}.get(
+        exc.status_code, "http.error"
+    )
     response = problem(exc.status_code, code, str(exc.detail), _lang(request))
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
@@ -109,9 +120,14 @@ def _allowed_methods(request: Request) -> list[str]:
 # `document_problems`).
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Not authenticated (RFC 9457 problem)", "content": {PROBLEM: {}}},
-    403: {"description": "Refused, with the article when the law refuses (RFC 9457 problem)", "content": {PROBLEM: {}}},
-    404: {"description": "Unknown (RFC 9457 problem); a concealed patient answers the same (M12)",
-          "content": {PROBLEM: {}}},
+    403: {
+        "description": "Refused, with the article when the law refuses (RFC 9457 problem)",
+        "content": {PROBLEM: {}},
+    },
+    404: {
+        "description": "Unknown (RFC 9457 problem); a concealed patient answers the same (M12)",
+        "content": {PROBLEM: {}},
+    },
     422: {"description": "Invalid input (RFC 9457 problem)", "content": {PROBLEM: {}}},
 }
 
@@ -127,10 +143,18 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     say so in the document instead of on every route."""
     problem_body = {"content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
     schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = {
-        "type": "object", "title": "Problem", "description": "RFC 9457 problem details",
-        "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-                       "detail": {"type": "string"}, "code": {"type": "string"},
-                       "field": {"type": ["string", "null"]}, "basis": {"type": "string"}},
+        "type": "object",
+        "title": "Problem",
+        "description": "RFC 9457 problem details",
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "code": {"type": "string"},
+            "field": {"type": ["string", "null"]},
+            "basis": {"type": "string"},
+        },
         "required": ["type", "title", "status", "detail", "code"],
     }
     for path in schema.get("paths", {}).values():
@@ -140,7 +164,11 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
                 responses.setdefault(status, {"description": description, **problem_body})
             for status, response in responses.items():
                 if status.startswith(("4", "5")) and PROBLEM in response.get("content", {}):
-                    response["content"][PROBLEM] = {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    response["content"][PROBLEM] = {
+                        "schema": {"$ref": "#/components/schemas/Problem"}
+                    }
                 if status == "422":
-                    response["content"] = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+                    response["content"] = {
+                        PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    }
     return schema

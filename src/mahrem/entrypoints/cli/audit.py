@@ -1,16 +1,20 @@
 """`mahrem audit …`: verify the log, seal checkpoints, prove and check inclusion, search."""
+
 from __future__ import annotations
-from mahrem.services import audit
 
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
+from mahrem.services import audit
+
 app = typer.Typer(help="Audit log: verify, seal, prove, search.", no_args_is_help=True)
-DbOpt = Annotated[Optional[str], typer.Option("--db", help="Database URL (default MAHREM_DATABASE_URL)")]
+DbOpt = Annotated[
+    str | None, typer.Option("--db", help="Database URL (default MAHREM_DATABASE_URL)")
+]
 
 
 def _service(db: str | None):  # type: ignore[no-untyped-def]
@@ -22,7 +26,9 @@ def _service(db: str | None):  # type: ignore[no-untyped-def]
 @app.command()
 def verify(
     db: DbOpt = None,
-    public_key: Annotated[Optional[Path], typer.Option(help="PEM public key (default: this installation's)")] = None,
+    public_key: Annotated[
+        Path | None, typer.Option(help="PEM public key (default: this installation's)")
+    ] = None,
 ) -> None:
     """Check the hash chain and every signed checkpoint; exit 1 naming the first bad entry."""
     pem = public_key.read_text() if public_key else None
@@ -46,7 +52,9 @@ def seal(db: DbOpt = None) -> None:
 
 
 @app.command()
-def prove(entry: Annotated[int, typer.Argument(help="Sequence number of the entry")], db: DbOpt = None) -> None:
+def prove(
+    entry: Annotated[int, typer.Argument(help="Sequence number of the entry")], db: DbOpt = None
+) -> None:
     """Print an inclusion proof of ENTRY in its signed checkpoint (JSON)."""
     from mahrem.domain.errors import MahremError
 
@@ -59,12 +67,16 @@ def prove(entry: Annotated[int, typer.Argument(help="Sequence number of the entr
 
 @app.command("check-proof")
 def check_proof(
-    proof: Annotated[Path, typer.Argument(help="Proof file from `mahrem audit prove` (- for stdin)")],
+    proof: Annotated[
+        Path, typer.Argument(help="Proof file from `mahrem audit prove` (- for stdin)")
+    ],
     public_key: Annotated[Path, typer.Option(help="The published PEM public key")],
-    checkpoint: Annotated[Optional[Path], typer.Option(help="The checkpoint as published (JSON)")] = None,
+    checkpoint: Annotated[
+        Path | None, typer.Option(help="The checkpoint as published (JSON)")
+    ] = None,
 ) -> None:
     """Check a proof with nothing but the public key: no database is opened."""
-    from mahrem.adapters.signing import verify_signature
+    from mahrem.bootstrap import verify_signature
     from mahrem.services.audit import check_proof as check
 
     data = json.loads(sys.stdin.read() if str(proof) == "-" else proof.read_text())
@@ -83,22 +95,23 @@ def public_key(db: DbOpt = None) -> None:
 @app.command()
 def checkpoints(db: DbOpt = None) -> None:
     """Print every checkpoint as one JSON object per line (what is published)."""
-    from mahrem.services.audit import PAYLOAD_FIELDS
+    from mahrem.services.audit import list_checkpoints
 
-    service = _service(db)
-    with service.uow.write() as store:
-        for cp in sorted(store.rows("audit_checkpoint"), key=lambda c: c["id"]):
-            typer.echo(json.dumps({k: cp[k] for k in (*PAYLOAD_FIELDS, "signature")}))
+    for cp in list_checkpoints(_service(db)):
+        typer.echo(json.dumps(cp))
 
 
 @app.command()
 def search(
     viewer: Annotated[str, typer.Option(help="The data protection officer asking (person id)")],
     db: DbOpt = None,
-    patient: Optional[str] = None, actor: Optional[str] = None, facility: Optional[str] = None,
-    via: Optional[str] = None, basis: Optional[str] = None,
-    since: Annotated[Optional[str], typer.Option(help="ISO time with offset")] = None,
-    until: Annotated[Optional[str], typer.Option(help="ISO time with offset")] = None,
+    patient: str | None = None,
+    actor: str | None = None,
+    facility: str | None = None,
+    via: str | None = None,
+    basis: str | None = None,
+    since: Annotated[str | None, typer.Option(help="ISO time with offset")] = None,
+    until: Annotated[str | None, typer.Option(help="ISO time with offset")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or fhir")] = "table",
     limit: int = 1000,
 ) -> None:
@@ -106,7 +119,13 @@ def search(
     from mahrem.domain.errors import MahremError
     from mahrem.services.inputs import parse_time
 
-    filters = {k: v for k, v in dict(patient=patient, actor=actor, facility=facility, via=via, basis=basis).items() if v}
+    filters = {
+        k: v
+        for k, v in dict(
+            patient=patient, actor=actor, facility=facility, via=via, basis=basis
+        ).items()
+        if v
+    }
     try:
         if since:
             filters["since"] = parse_time(since, "since")
@@ -115,11 +134,16 @@ def search(
         service = _service(db)
         if fmt in ("csv", "fhir"):
             out = audit.export_log(service, viewer, filters, fmt, limit)
-            typer.echo(out if isinstance(out, str) else json.dumps(out, ensure_ascii=False, indent=2), nl=fmt != "csv")
+            typer.echo(
+                out if isinstance(out, str) else json.dumps(out, ensure_ascii=False, indent=2),
+                nl=fmt != "csv",
+            )
             return
         for e in audit.search_log(service, viewer, filters, limit):
-            typer.echo(f"{e['seq']:>7} {e['at'].isoformat()} {e['actor'] or '-':<6} {e['action']:<28} "
-                       f"{e['patient'] or '-':<6} {e['record'] or '-':<6} {e['outcome']:<8} {e['basis'] or ''}")
+            typer.echo(
+                f"{e['seq']:>7} {e['at'].isoformat()} {e['actor'] or '-':<6} {e['action']:<28} "
+                f"{e['patient'] or '-':<6} {e['record'] or '-':<6} {e['outcome']:<8} {e['basis'] or ''}"
+            )
     except MahremError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from exc

@@ -1,19 +1,30 @@
 """`mahrem central …`: the pseudonymised feed to the central health data system, its keys, and
 re-identification by GM-authorised ministry users (M7). The same service path as the API."""
+
 from __future__ import annotations
-from mahrem.services import central
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
-app = typer.Typer(help="Merkezi sağlık veri sistemi: kimliksizleştirilmiş gönderim, anahtarlar, "
-                       "yeniden kimliklendirme (M7).", no_args_is_help=True)
-DbOpt = Annotated[Optional[str], typer.Option("--db", help="Database URL (default MAHREM_DATABASE_URL)")]
-ReceiverOpt = Annotated[str, typer.Option("--receiver", help="Receiving system, e.g. esaglik (names its key)")]
-ByOpt = Annotated[Optional[str], typer.Option("--by", help="Person id recorded in the audit log as the operator")]
+from mahrem.services import central
+
+app = typer.Typer(
+    help="Merkezi sağlık veri sistemi: kimliksizleştirilmiş gönderim, anahtarlar, "
+    "yeniden kimliklendirme (M7).",
+    no_args_is_help=True,
+)
+DbOpt = Annotated[
+    str | None, typer.Option("--db", help="Database URL (default MAHREM_DATABASE_URL)")
+]
+ReceiverOpt = Annotated[
+    str, typer.Option("--receiver", help="Receiving system, e.g. esaglik (names its key)")
+]
+ByOpt = Annotated[
+    str | None, typer.Option("--by", help="Person id recorded in the audit log as the operator")
+]
 
 
 def _service(db: str | None):  # type: ignore[no-untyped-def]
@@ -30,8 +41,10 @@ def _fail(obj: dict[str, Any]) -> None:
 @app.command()
 def export(
     receiver: ReceiverOpt,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write the Bundle here (default stdout)")] = None,
-    facility: Annotated[Optional[str], typer.Option(help="Only this facility's records")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the Bundle here (default stdout)")
+    ] = None,
+    facility: Annotated[str | None, typer.Option(help="Only this facility's records")] = None,
     birth_date: Annotated[str, typer.Option(help="year or remove")] = "year",
     address: Annotated[str, typer.Option(help="province or remove")] = "province",
     by: ByOpt = None,
@@ -42,8 +55,13 @@ def export(
     from mahrem.domain.pseudonym import Reduction
 
     try:
-        feed = central.export(_service(db), receiver, facility=facility, by=by,
-                                           reduction=Reduction(birth_date=birth_date, address=address))
+        feed = central.export(
+            _service(db),
+            receiver,
+            facility=facility,
+            by=by,
+            reduction=Reduction(birth_date=birth_date, address=address),
+        )
     except MahremError as exc:
         _fail({"result": "error", "code": exc.code, "message": exc.message})
     text = json.dumps(feed, ensure_ascii=False, indent=1)
@@ -63,8 +81,10 @@ def rotate_key(receiver: ReceiverOpt, by: ByOpt = None, db: DbOpt = None) -> Non
 
 
 @app.command()
-def keys(receiver: Annotated[Optional[str], typer.Option(help="Only this receiver")] = None,
-         db: DbOpt = None) -> None:
+def keys(
+    receiver: Annotated[str | None, typer.Option(help="Only this receiver")] = None,
+    db: DbOpt = None,
+) -> None:
     """List the pseudonym key versions (never the keys: they stay in MAHREM_KEY_DIR)."""
     for k in central.key_versions(_service(db), receiver):
         retired = k["retired_at"].isoformat() if k["retired_at"] else "in use"

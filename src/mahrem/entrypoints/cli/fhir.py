@@ -1,29 +1,42 @@
 """`mahrem fhir import …`: push a FHIR bulk export (NDJSON files) through an installation, one
 transaction Bundle per patient, on the same service path as `POST /fhir`."""
+
 from __future__ import annotations
-from mahrem.services import accounts
-from mahrem.services import records
 
 import csv
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
+
+from mahrem.services import accounts, records
 
 app = typer.Typer(help="FHIR R4: toplu içe aktarma (NDJSON) / bulk import.", no_args_is_help=True)
 
 
 @app.command("import")
 def import_ndjson(
-    directory: Annotated[Path, typer.Argument(help="Folder of *.ndjson files (one resource per line)", exists=True,
-                                              file_okay=False)],
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder of *.ndjson files (one resource per line)", exists=True, file_okay=False
+        ),
+    ],
     installation: Annotated[str, typer.Option(help="The registered installation that pushes")],
-    actor: Annotated[str, typer.Option(help="The acting person (TC kimlik no or id), recorded as author")],
-    tckn_map: Annotated[Optional[Path], typer.Option(help="CSV of patient_id,tckn; default: Synthea's SSN "
-                                                          "mapping (services/bulk.py)")] = None,
-    db: Annotated[Optional[str], typer.Option(help="Database URL (default MAHREM_DATABASE_URL)")] = None,
+    actor: Annotated[
+        str, typer.Option(help="The acting person (TC kimlik no or id), recorded as author")
+    ],
+    tckn_map: Annotated[
+        Path | None,
+        typer.Option(
+            help="CSV of patient_id,tckn; default: Synthea's SSN mapping (services/bulk.py)"
+        ),
+    ] = None,
+    db: Annotated[
+        str | None, typer.Option(help="Database URL (default MAHREM_DATABASE_URL)")
+    ] = None,
 ) -> None:
     """Import every patient of a bulk export; a patient already imported is left unchanged, so an
     interrupted import can simply be run again."""
@@ -41,8 +54,12 @@ def import_ndjson(
     def tckn_for(patient: dict[str, Any]) -> str:
         return mapping[str(patient["id"])] if mapping is not None else synthea_tckn(patient)
 
-    resources = (json.loads(line) for f in sorted(directory.glob("*.ndjson")) for line in f.read_text().splitlines()
-                 if line.strip())
+    resources = (
+        json.loads(line)
+        for f in sorted(directory.glob("*.ndjson"))
+        for line in f.read_text().splitlines()
+        if line.strip()
+    )
     totals: dict[str, int] = {}
     try:
         bundles = list(patient_bundles(resources, tckn_for))
@@ -50,13 +67,22 @@ def import_ndjson(
             pushed = records.push(service, installation, person, bundle)
             for entry in pushed.entries:
                 totals[entry.outcome] = totals.get(entry.outcome, 0) + 1
-            print(f"[{n}/{len(bundles)}] Patient/{pid}: {len(pushed.entries)} resources", file=sys.stderr)
+            print(
+                f"[{n}/{len(bundles)}] Patient/{pid}: {len(pushed.entries)} resources",
+                file=sys.stderr,
+            )
     except MahremError as exc:
-        typer.echo(json.dumps({"result": "error", "code": exc.code, "message": exc.message}, ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                {"result": "error", "code": exc.code, "message": exc.message}, ensure_ascii=False
+            )
+        )
         raise typer.Exit(1) from exc
     typer.echo(json.dumps({"result": "ok", "patients": len(bundles), **totals}))
 
 
 def _read_map(path: Path) -> dict[str, str]:
     with path.open(newline="") as fh:
-        return {row[0]: row[1] for row in csv.reader(fh) if len(row) >= 2 and row[0] != "patient_id"}
+        return {
+            row[0]: row[1] for row in csv.reader(fh) if len(row) >= 2 and row[0] != "patient_id"
+        }

@@ -1,16 +1,33 @@
 """`mahrem kts …`: The KTS registry and gate (the letter, points 1-3): firms, products, certificates, installations, catalogue, incidents, compliance. Thin: every command calls the service layer."""
+
 from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
-app = typer.Typer(help="The KTS registry and gate (the letter, points 1-3): firms, products, certificates, installations, catalogue, incidents, compliance", no_args_is_help=True)
-DbOpt = Annotated[Optional[str], typer.Option("--db", help="Database URL (default MAHREM_DATABASE_URL)")]
-ByOpt = Annotated[str, typer.Option("--by", help="Person id acting (a GM officer, or the installation's administrator)")]
-AtOpt = Annotated[Optional[str], typer.Option("--at", help="ISO 8601 time with offset, or a date (its first minute, Istanbul); default now")]
+app = typer.Typer(
+    help="The KTS registry and gate (the letter, points 1-3): firms, products, certificates, installations, catalogue, incidents, compliance",
+    no_args_is_help=True,
+)
+DbOpt = Annotated[
+    str | None, typer.Option("--db", help="Database URL (default MAHREM_DATABASE_URL)")
+]
+ByOpt = Annotated[
+    str,
+    typer.Option(
+        "--by", help="Person id acting (a GM officer, or the installation's administrator)"
+    ),
+]
+AtOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--at",
+        help="ISO 8601 time with offset, or a date (its first minute, Istanbul); default now",
+    ),
+]
 
 
 def _service(db: str | None):  # type: ignore[no-untyped-def]
@@ -51,9 +68,13 @@ def _fail(obj: dict[str, Any]) -> None:
 
 
 @app.command()
-def sweep(at: AtOpt = None, by: Annotated[Optional[str], typer.Option("--by", help="GM officer running it")] = None,
-          dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what is due")] = False,
-          as_json: Annotated[bool, typer.Option("--json")] = False, db: DbOpt = None) -> None:
+def sweep(
+    at: AtOpt = None,
+    by: Annotated[str | None, typer.Option("--by", help="GM officer running it")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what is due")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: DbOpt = None,
+) -> None:
     """Apply the registry lifecycle at DATE (warnings, passive, deleted, renewed) and print what
     changed. Running it again at the same time changes nothing more."""
     from mahrem.services import kts
@@ -62,19 +83,29 @@ def sweep(at: AtOpt = None, by: Annotated[Optional[str], typer.Option("--by", he
         if done == total or done % 500 == 0:
             typer.echo(f"\r{done}/{total} installations", err=True, nl=done == total)
 
-    changes = _run(lambda: kts.sweep(_service(db), _at(at), by=by, dry_run=dry_run, progress=progress))
+    changes = _run(
+        lambda: kts.sweep(_service(db), _at(at), by=by, dry_run=dry_run, progress=progress)
+    )
     if as_json:
         typer.echo(json.dumps(changes, ensure_ascii=False, default=str))
         return
     for c in changes:
-        what = f"{c['from']} → {c['to']}" if c["kind"] == "status" else f"certificate {c['certificate']} expires {c['valid_until']}"
+        what = (
+            f"{c['from']} → {c['to']}"
+            if c["kind"] == "status"
+            else f"certificate {c['certificate']} expires {c['valid_until']}"
+        )
         typer.echo(f"{c['installation']}\t{c['kind']}\t{what}\t{c['basis']}\t{c['reason_en']}")
     typer.echo(f"{len(changes)} change(s){' (dry run)' if dry_run else ''}", err=True)
 
 
 @app.command()
-def report(facility: Annotated[Optional[str], typer.Option(help="Only this facility")] = None,
-           at: AtOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False, db: DbOpt = None) -> None:
+def report(
+    facility: Annotated[str | None, typer.Option(help="Only this facility")] = None,
+    at: AtOpt = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: DbOpt = None,
+) -> None:
     """Per facility: the software in use, its registration status, the responsible
     administrator and the incidents (KTS/3)."""
     from mahrem.services import kts
@@ -86,11 +117,15 @@ def report(facility: Annotated[Optional[str], typer.Option(help="Only this facil
     for f in facilities:
         typer.echo(f"{f['facility'] or '(unknown software)'}\t{f['name'] or ''}")
         for s in f["software"]:
-            typer.echo(f"  {s['installation']}\t{s['product']} {s['version']}\t{s['status']}\t"
-                       f"administrator: {s['administrator'] or '-'} {s['administrator_name'] or ''}".rstrip())
+            typer.echo(
+                f"  {s['installation']}\t{s['product']} {s['version']}\t{s['status']}\t"
+                f"administrator: {s['administrator'] or '-'} {s['administrator_name'] or ''}".rstrip()
+            )
         for i in f["incidents"]:
-            typer.echo(f"  ! {i['at'].isoformat()}\t{i['installation']}\t{i['kind']}\t{i['basis']}\t"
-                       f"administrator: {i['administrator'] or '-'}")
+            typer.echo(
+                f"  ! {i['at'].isoformat()}\t{i['installation']}\t{i['kind']}\t{i['basis']}\t"
+                f"administrator: {i['administrator'] or '-'}"
+            )
 
 
 @app.command("issue-key")

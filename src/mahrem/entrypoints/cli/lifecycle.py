@@ -1,16 +1,23 @@
 """`mahrem lifecycle …`: Corrections (M13) and destruction/retention (M11/2, M14). Thin: every command calls the service layer."""
+
 from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
-app = typer.Typer(help="Corrections (M13) and destruction/retention (M11/2, M14)", no_args_is_help=True)
-DbOpt = Annotated[Optional[str], typer.Option("--db", help="Database URL (default MAHREM_DATABASE_URL)")]
+app = typer.Typer(
+    help="Corrections (M13) and destruction/retention (M11/2, M14)", no_args_is_help=True
+)
+DbOpt = Annotated[
+    str | None, typer.Option("--db", help="Database URL (default MAHREM_DATABASE_URL)")
+]
 ByOpt = Annotated[str, typer.Option("--by", help="The data protection officer acting (person id)")]
-AtOpt = Annotated[Optional[str], typer.Option("--at", help="Reference time, ISO 8601 with offset (default now)")]
+AtOpt = Annotated[
+    str | None, typer.Option("--at", help="Reference time, ISO 8601 with offset (default now)")
+]
 
 
 def _service(db: str | None):  # type: ignore[no-untyped-def]
@@ -45,7 +52,9 @@ def _fail(exc: Any) -> None:
 @app.command("run")
 def run(
     by: ByOpt,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would happen; change nothing")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would happen; change nothing")
+    ] = False,
     at: AtOpt = None,
     batch: Annotated[int, typer.Option(min=1, help="Records per committed batch")] = 200,
     db: DbOpt = None,
@@ -59,7 +68,9 @@ def run(
         typer.echo(f"{done}/{total}", err=True)
 
     try:
-        result = lifecycle.run(_service(db), by, _at(at), dry_run=dry_run, progress=progress, batch_size=batch)
+        result = lifecycle.run(
+            _service(db), by, _at(at), dry_run=dry_run, progress=progress, batch_size=batch
+        )
     except MahremError as exc:
         _fail(exc)
     _echo(result)
@@ -68,8 +79,8 @@ def run(
 @app.command("records")
 def records(
     by: ByOpt,
-    patient: Annotated[Optional[str], typer.Option(help="Only this patient's")] = None,
-    run_id: Annotated[Optional[int], typer.Option("--run", help="Only this run's")] = None,
+    patient: Annotated[str | None, typer.Option(help="Only this patient's")] = None,
+    run_id: Annotated[int | None, typer.Option("--run", help="Only this run's")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 100,
     offset: Annotated[int, typer.Option(min=0)] = 0,
     db: DbOpt = None,
@@ -79,8 +90,9 @@ def records(
     from mahrem.services import lifecycle
 
     try:
-        rows = lifecycle.destruction_records(_service(db), by, patient=patient, run=run_id, limit=limit,
-                                             offset=offset)
+        rows = lifecycle.destruction_records(
+            _service(db), by, patient=patient, run=run_id, limit=limit, offset=offset
+        )
     except MahremError as exc:
         _fail(exc)
     _echo(rows)
@@ -91,7 +103,9 @@ def destroy_patient(
     patient: str,
     by: ByOpt,
     method: Annotated[str, typer.Option(help="delete, destroy or anonymise")] = "destroy",
-    request: Annotated[Optional[str], typer.Option(help="The data subject's application it answers")] = None,
+    request: Annotated[
+        str | None, typer.Option(help="The data subject's application it answers")
+    ] = None,
     at: AtOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -100,7 +114,9 @@ def destroy_patient(
     from mahrem.services import lifecycle
 
     try:
-        result = lifecycle.destroy_patient_data(_service(db), patient, method, by, _at(at), request=request)
+        result = lifecycle.destroy_patient_data(
+            _service(db), patient, method, by, _at(at), request=request
+        )
     except MahremError as exc:
         _fail(exc)
     _echo(result)

@@ -1,13 +1,13 @@
 """The `mahrem` command line. Thin: every command builds its input and calls the services."""
+
 from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from mahrem.services import access
 from mahrem.entrypoints.cli import applications as applications_cli
 from mahrem.entrypoints.cli import audit as audit_cli
 from mahrem.entrypoints.cli import central as central_cli
@@ -18,8 +18,11 @@ from mahrem.entrypoints.cli import opendata as opendata_cli
 from mahrem.entrypoints.cli import printouts as printouts_cli
 from mahrem.entrypoints.cli import research as research_cli
 from mahrem.entrypoints.cli import scenario as scenario_cli
+from mahrem.services import access
 
-app = typer.Typer(help="Mahrem: kişisel sağlık verisine erişim kararları ve denetim izi.", no_args_is_help=True)
+app = typer.Typer(
+    help="Mahrem: kişisel sağlık verisine erişim kararları ve denetim izi.", no_args_is_help=True
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -37,18 +40,23 @@ app.add_typer(opendata_cli.app, name="opendata")
 
 
 @db_app.command("upgrade")
-def db_upgrade(db: Annotated[Optional[str], typer.Option(help="Database URL (default MAHREM_DATABASE_URL)")] = None) -> None:
+def db_upgrade(
+    db: Annotated[
+        str | None, typer.Option(help="Database URL (default MAHREM_DATABASE_URL)")
+    ] = None,
+) -> None:
     """Create or migrate the schema to the newest revision."""
-    from mahrem.adapters.db import database_url, make_engine, upgrade
+    from mahrem.bootstrap import upgrade_database
 
-    url = db or database_url()
-    upgrade(make_engine(url))
+    url = upgrade_database(db)
     typer.echo(f"schema up to date: {_safe(url)}")
 
 
 @app.command()
 def decide(
-    db: Annotated[Optional[str], typer.Option(help="Database URL (default MAHREM_DATABASE_URL)")] = None,
+    db: Annotated[
+        str | None, typer.Option(help="Database URL (default MAHREM_DATABASE_URL)")
+    ] = None,
     lang: Annotated[str, typer.Option(help="tr or en")] = "tr",
 ) -> None:
     """Read {"at": …, "request": {…}} on stdin and print the decision as JSON."""
@@ -65,14 +73,22 @@ def decide(
         _fail({"result": "error", "code": "json.invalid", "message": str(exc)})
     except MahremError as exc:
         _fail({"result": "error", "code": exc.code, "message": exc.message})
-    typer.echo(json.dumps({
-        "decision": decision.effect, "basis": decision.basis, "reason": decision.reason(lang),
-        "capacity": decision.capacity, "policy_version": decision.policy_version,
-    }, ensure_ascii=False))
+    typer.echo(
+        json.dumps(
+            {
+                "decision": decision.effect,
+                "basis": decision.basis,
+                "reason": decision.reason(lang),
+                "capacity": decision.capacity,
+                "policy_version": decision.policy_version,
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 @demo_app.command("load")
-def demo_load(db: Annotated[Optional[str], typer.Option(help="Database URL")] = None) -> None:
+def demo_load(db: Annotated[str | None, typer.Option(help="Database URL")] = None) -> None:
     """Load the demo world (once; a database that already has people is left alone)."""
     from mahrem.bootstrap import build
     from mahrem.services.demo import load_demo

@@ -1,15 +1,20 @@
 """`mahrem research …`: Research datasets (M16) and open health data at /open/ (M17). Thin: every command calls the service layer."""
+
 from __future__ import annotations
 
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
-app = typer.Typer(help="Research datasets (M16) and open health data at /open/ (M17)", no_args_is_help=True)
-DbOpt = Annotated[Optional[str], typer.Option("--db", help="Database URL (default MAHREM_DATABASE_URL)")]
+app = typer.Typer(
+    help="Research datasets (M16) and open health data at /open/ (M17)", no_args_is_help=True
+)
+DbOpt = Annotated[
+    str | None, typer.Option("--db", help="Database URL (default MAHREM_DATABASE_URL)")
+]
 
 
 def _fail(obj: dict[str, Any]) -> None:
@@ -19,20 +24,47 @@ def _fail(obj: dict[str, Any]) -> None:
 
 @app.command()
 def export(
-    actor: Annotated[str, typer.Option("--as", help="The person analysing (a dpo, or staff of the installation's facility)")],
-    via: Annotated[Optional[str], typer.Option(help="The registered installation with a written opinion (KTS/2)")] = None,
+    actor: Annotated[
+        str,
+        typer.Option(
+            "--as", help="The person analysing (a dpo, or staff of the installation's facility)"
+        ),
+    ],
+    via: Annotated[
+        str | None,
+        typer.Option(help="The registered installation with a written opinion (KTS/2)"),
+    ] = None,
     purpose: Annotated[str, typer.Option(help="The purpose of the written opinion")] = "research",
-    qi: Annotated[Optional[list[str]], typer.Option("--qi", help="A quasi-identifier (repeat): age, birth_date, sex, "
-                                                                "province, facility, icd10, category, month")] = None,
-    sensitive: Annotated[Optional[list[str]], typer.Option(help="A sensitive attribute (repeat)")] = None,
-    k: Annotated[Optional[int], typer.Option(help="k-anonymity")] = None,
-    model: Annotated[Optional[list[str]], typer.Option(help='A privacy model as JSON (repeat), e.g. '
-                                                            '\'{"model": "distinct-l", "attribute": "icd10", "l": 3}\'')] = None,
-    suppression: Annotated[float, typer.Option(help="Largest share of records suppressed, e.g. 0.05")] = 0.0,
-    facility: Annotated[Optional[str], typer.Option(help="Only this facility's records")] = None,
-    hierarchy: Annotated[Optional[list[str]], typer.Option(help="attribute=FILE.csv, an ARX hierarchy (repeat)")] = None,
-    spec: Annotated[Optional[Path], typer.Option(help="The whole request as a JSON file (options add to it)")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Write the anonymised rows here as CSV")] = None,
+    qi: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--qi",
+            help="A quasi-identifier (repeat): age, birth_date, sex, "
+            "province, facility, icd10, category, month",
+        ),
+    ] = None,
+    sensitive: Annotated[
+        list[str] | None, typer.Option(help="A sensitive attribute (repeat)")
+    ] = None,
+    k: Annotated[int | None, typer.Option(help="k-anonymity")] = None,
+    model: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A privacy model as JSON (repeat), e.g. "
+            '\'{"model": "distinct-l", "attribute": "icd10", "l": 3}\''
+        ),
+    ] = None,
+    suppression: Annotated[
+        float, typer.Option(help="Largest share of records suppressed, e.g. 0.05")
+    ] = 0.0,
+    facility: Annotated[str | None, typer.Option(help="Only this facility's records")] = None,
+    hierarchy: Annotated[
+        list[str] | None, typer.Option(help="attribute=FILE.csv, an ARX hierarchy (repeat)")
+    ] = None,
+    spec: Annotated[
+        Path | None, typer.Option(help="The whole request as a JSON file (options add to it)")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the anonymised rows here as CSV")] = None,
     db: DbOpt = None,
 ) -> None:
     """Build an anonymised research dataset; prints the account (transformation, suppressed rows,
@@ -74,5 +106,7 @@ def export(
         tmp = out.with_name(f".{out.name}.tmp")
         tmp.write_text(result.csv(), encoding="utf-8")
         os.replace(tmp, out)
-        typer.echo(f"{result.result.rows_out if result.result else 0} rows written to {out}", err=True)
+        typer.echo(
+            f"{result.result.rows_out if result.result else 0} rows written to {out}", err=True
+        )
     typer.echo(json.dumps(result.summary(), ensure_ascii=False, indent=1))

@@ -1,10 +1,11 @@
 """`mahrem scenario run`: the conformance runner's door (output shape, exit codes)."""
+
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -14,25 +15,23 @@ app = typer.Typer(help="Conformance scenarios.", no_args_is_help=True)
 
 
 def _build_service(url: str, key_dir: str):  # type: ignore[no-untyped-def]
-    from mahrem.adapters.db import has_mahrem_data, make_engine
-    from mahrem.bootstrap import build
+    from mahrem.bootstrap import build, holds_data
     from mahrem.entrypoints.scenario.runner import ScenarioLoadError
 
-    probe = make_engine(url)
-    try:
-        not_empty = has_mahrem_data(probe)
-    finally:
-        probe.dispose()
-    if not_empty:
-        raise ScenarioLoadError("", "db.not_empty", "the database already holds Mahrem data; give a fresh one")
+    if holds_data(url):
+        raise ScenarioLoadError(
+            "", "db.not_empty", "the database already holds Mahrem data; give a fresh one"
+        )
     return build(url, key_dir=key_dir)
 
 
 @app.command("run")
 def run(
     files: Annotated[list[Path], typer.Argument(help="Scenario JSON files")],
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per step on stdout")] = False,
-    db: Annotated[Optional[str], typer.Option("--db", help="Play into this (empty) database")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per step on stdout")
+    ] = False,
+    db: Annotated[str | None, typer.Option("--db", help="Play into this (empty) database")] = None,
     lang: Annotated[str, typer.Option(help="Language of reasons: tr or en")] = "tr",
 ) -> None:
     """Play scenario files; ends with "N passed, M failed"; exit 0 when all counted steps pass."""

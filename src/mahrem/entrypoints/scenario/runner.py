@@ -1,5 +1,6 @@
 """The conformance runner (../shared/scenarios/README.md): plays a story's steps through the
 same service layer the API uses, with the clock set to each step's `at`."""
+
 from __future__ import annotations
 
 import json
@@ -11,11 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mahrem.services import access
-from mahrem.services import accounts
-from mahrem.services import demo
-from mahrem.services import events
 from mahrem.domain.errors import InputError, MahremError
+from mahrem.services import access, accounts, demo, events
 from mahrem.services.inputs import parse_time
 
 CODE_IN_MESSAGE = re.compile(r"\b(\d{4,10})\b")
@@ -25,7 +23,9 @@ CODE_IN_MESSAGE = re.compile(r"\b(\d{4,10})\b")
 class StepResult:
     scenario: str
     step: int
-    outcome: dict[str, Any]  # decision/basis/reason, result/basis/reason, or result=error/code/message
+    outcome: dict[
+        str, Any
+    ]  # decision/basis/reason, result/basis/reason, or result=error/code/message
     expect: dict[str, Any] | None = None
     at: str = ""
     summary: str = ""
@@ -86,8 +86,12 @@ def read_scenario(path: Path) -> LoadedScenario:
         except InputError as exc:
             raise ScenarioLoadError(name, exc.code, exc.message, len(steps)) from exc
         if previous is not None and at < previous:
-            raise ScenarioLoadError(name, "steps.out_of_order",
-                                    f"steps[{i}].at: {step['at']} is before the previous step", len(steps))
+            raise ScenarioLoadError(
+                name,
+                "steps.out_of_order",
+                f"steps[{i}].at: {step['at']} is before the previous step",
+                len(steps),
+            )
         previous = at
         loaded.steps.append((at, step))
     return loaded
@@ -113,8 +117,14 @@ class Player:
             except MahremError as exc:
                 outcome = {"result": "error", "code": exc.code, "message": exc.message}
                 summary = _summary(step)
-            yield StepResult(self.scenario.name, index, outcome, expect if isinstance(expect, dict) else None,
-                             step.get("at", ""), summary)
+            yield StepResult(
+                self.scenario.name,
+                index,
+                outcome,
+                expect if isinstance(expect, dict) else None,
+                step.get("at", ""),
+                summary,
+            )
 
     def _reason(self, tr: str | None, en: str | None) -> str | None:
         return en if self.lang == "en" else tr
@@ -122,8 +132,11 @@ class Player:
     def _request(self, data: Any, at: datetime) -> tuple[dict[str, Any], str]:
         _, decision = access.decide_json(self.service, data, at)
         return (
-            {"decision": decision.effect, "basis": decision.basis,
-             "reason": self._reason(decision.reason_tr, decision.reason_en)},
+            {
+                "decision": decision.effect,
+                "basis": decision.basis,
+                "reason": self._reason(decision.reason_tr, decision.reason_en),
+            },
             _summary({"request": data}),
         )
 
@@ -134,8 +147,11 @@ class Player:
         if data.get("type") == "code_requested" and outcome.result == "accepted":
             self._keep_code(data, at)
         return (
-            {"result": outcome.result, "basis": outcome.basis,
-             "reason": self._reason(outcome.reason_tr, outcome.reason_en)},
+            {
+                "result": outcome.result,
+                "basis": outcome.basis,
+                "reason": self._reason(outcome.reason_tr, outcome.reason_en),
+            },
             _summary({"event": data}),
         )
 
@@ -193,8 +209,11 @@ def run_file(path: Path, build_service: Any, db_url: str | None, lang: str) -> I
             demo.load_world(service, scenario.world, first)
         except (MahremError, ScenarioLoadError) as exc:
             code = getattr(exc, "code", "world.invalid")
-            yield _load_failure(ScenarioLoadError(scenario.name, code, getattr(exc, "message", str(exc)),
-                                                  len(scenario.steps)))
+            yield _load_failure(
+                ScenarioLoadError(
+                    scenario.name, code, getattr(exc, "message", str(exc)), len(scenario.steps)
+                )
+            )
             if service is not None:
                 service.uow.dispose()
             return
@@ -205,5 +224,10 @@ def run_file(path: Path, build_service: Any, db_url: str | None, lang: str) -> I
 
 
 def _load_failure(exc: ScenarioLoadError) -> StepResult:
-    return StepResult(exc.name, -1, {"result": "error", "code": exc.code, "message": exc.message},
-                      summary="scenario could not be loaded", weight=max(exc.steps, 1))
+    return StepResult(
+        exc.name,
+        -1,
+        {"result": "error", "code": exc.code, "message": exc.message},
+        summary="scenario could not be loaded",
+        weight=max(exc.steps, 1),
+    )

@@ -1,5 +1,6 @@
 """The access history's timeline, drawn on the server as SVG geometry (no script, no library):
 one column per Istanbul day, permitted reads stacked under refused ones."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -44,12 +45,36 @@ def timeline(entries: list[dict[str, Any]], first: date, last: date) -> dict[str
     for i, d in enumerate(days):
         hp, hd = plot_h * permits[d] / top, plot_h * denies[d] / top
         base = TOP + plot_h
-        bars.append(Bar(LEFT + i * step + step * 0.15, max(step * 0.7, 1), base - hp, hp, base - hp - hd, hd, d,
-                        permits[d], denies[d]))
+        bars.append(
+            Bar(
+                LEFT + i * step + step * 0.15,
+                max(step * 0.7, 1),
+                base - hp,
+                hp,
+                base - hp - hd,
+                hd,
+                d,
+                permits[d],
+                denies[d],
+            )
+        )
     every = max(1, len(days) // 6)
-    labels = [(LEFT + i * step + step / 2, d.strftime("%d.%m")) for i, d in enumerate(days) if i % every == 0]
+    labels = [
+        (LEFT + i * step + step / 2, d.strftime("%d.%m"))
+        for i, d in enumerate(days)
+        if i % every == 0
+    ]
     ticks = sorted({0, top // 2, top})
-    return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "top": TOP, "base": TOP + plot_h, "bars": bars,
-            "labels": labels, "ticks": [(TOP + plot_h - plot_h * t / top, t) for t in ticks],
-            "right": WIDTH - 8, "total_permit": sum(permits[d] for d in days),
-            "total_deny": sum(denies[d] for d in days)}
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "top": TOP,
+        "base": TOP + plot_h,
+        "bars": bars,
+        "labels": labels,
+        "ticks": [(TOP + plot_h - plot_h * t / top, t) for t in ticks],
+        "right": WIDTH - 8,
+        "total_permit": sum(permits[d] for d in days),
+        "total_deny": sum(denies[d] for d in days),
+    }

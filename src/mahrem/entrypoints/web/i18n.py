@@ -1,6 +1,7 @@
 """The portal's words: Babel message catalogues (locale/{tr,en}/LC_MESSAGES/messages.po), read
 at import into memory (no compiled .mo files in the repository). Message ids are English;
 Turkish is the default language."""
+
 from __future__ import annotations
 
 import re
@@ -46,4 +47,6 @@ MESSAGE_CALL = re.compile(r"""\bN?_\(\s*(?P<q>["'])(?P<id>(?:\\.|(?!(?P=q)).)*)(
 
 def message_ids(text: str) -> set[str]:
     """Message ids used in a template or module: the literal first argument of every _ and N_ call."""
-    return {m.group("id").replace("\\'", "'").replace('\\"', '"') for m in MESSAGE_CALL.finditer(text)}
+    return {
+        m.group("id").replace("\\'", "'").replace('\\"', '"') for m in MESSAGE_CALL.finditer(text)
+    }

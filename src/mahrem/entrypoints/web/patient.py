@@ -1,6 +1,7 @@
 """The patient's pages: my records, privacy preferences (M6/2, M6/5, M8/1), the codes I
 received, who saw my data (C5), my children (M8), relatives I authorised (M9), my masked
 printout (M5/5). Every change is an event through `Mahrem.apply_event`."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -9,11 +10,6 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from mahrem.services import accounts
-from mahrem.services import audit
-from mahrem.services import events
-from mahrem.services import printouts
-from mahrem.services import records
 from mahrem.domain.clock import local_date
 from mahrem.domain.errors import InputError, MahremError
 from mahrem.domain.masking import tr_lower
@@ -21,6 +17,7 @@ from mahrem.entrypoints.web import charts
 from mahrem.entrypoints.web.fhir_view import CATEGORY_LABELS, RESTRICTED, TYPE_LABELS, readable
 from mahrem.entrypoints.web.i18n import N_
 from mahrem.entrypoints.web.support import PREFIX, Form, Person, redirect, render, secured
+from mahrem.services import accounts, audit, events, printouts, records
 from mahrem.services import accounts as profile
 
 router = APIRouter(include_in_schema=False)
@@ -52,12 +49,31 @@ def records_page(v: Person, category: str | None = None, done: str | None = None
     mine = sorted(view.permitted, key=lambda r: r.created_at, reverse=True)
     categories = sorted({r.category for r in mine})
     shown = [r for r in mine if not category or r.category == category]
-    rows = [{"id": r.id, "category": r.category, "type": r.resource_type, "created_at": r.created_at,
-             "facility": r.facility, "title": readable(r.resource, v._)[0] or r.resource_type} for r in shown]
+    rows = [
+        {
+            "id": r.id,
+            "category": r.category,
+            "type": r.resource_type,
+            "created_at": r.created_at,
+            "facility": r.facility,
+            "title": readable(r.resource, v._)[0] or r.resource_type,
+        }
+        for r in shown
+    ]
     names = profile.names(v.m, {r["facility"] for r in rows})
-    return render(v, "records.html", rows=rows, categories=categories, category=category, names=names,
-                  privacy=profile.privacy(v.m, v.me.id, v.now), done=DONE.get(done or ""), labels=CATEGORY_LABELS,
-                  types=TYPE_LABELS, restricted=RESTRICTED)
+    return render(
+        v,
+        "records.html",
+        rows=rows,
+        categories=categories,
+        category=category,
+        names=names,
+        privacy=profile.privacy(v.m, v.me.id, v.now),
+        done=DONE.get(done or ""),
+        labels=CATEGORY_LABELS,
+        types=TYPE_LABELS,
+        restricted=RESTRICTED,
+    )
 
 
 @router.get("/me/records/{record}")
@@ -66,11 +82,21 @@ def record(v: Person, record: str) -> Response:
     try:
         r = records.read_record(v.m, v.me.id, record, patient=v.me.id)
     except MahremError:
-        return render(v, "error.html", status=404, message=v._("There is no such record among yours."))
+        return render(
+            v, "error.html", status=404, message=v._("There is no such record among yours.")
+        )
     title, lines = readable(r.resource, v._)
-    return render(v, "record.html", r=r, title=title or r.resource_type, lines=lines,
-                  names=profile.names(v.m, {r.facility}), privacy=profile.privacy(v.m, v.me.id, v.now),
-                  labels=CATEGORY_LABELS, types=TYPE_LABELS)
+    return render(
+        v,
+        "record.html",
+        r=r,
+        title=title or r.resource_type,
+        lines=lines,
+        names=profile.names(v.m, {r.facility}),
+        privacy=profile.privacy(v.m, v.me.id, v.now),
+        labels=CATEGORY_LABELS,
+        types=TYPE_LABELS,
+    )
 
 
 @router.post("/me/records/{record}/{change}")
@@ -79,19 +105,34 @@ def hide(v: Person, form: Form, record: str, change: str) -> Response:
     if change not in ("hide", "unhide"):
         return redirect(f"{PREFIX}/me/records")
     try:  # a record not among the patient's own, hidden, of a concealed patient or unknown: one answer
-        events.apply_event(v.m, {"type": "record_hidden" if change == "hide" else "record_unhidden", "patient": v.me.id,
-                         "record": record})
+        events.apply_event(
+            v.m,
+            {
+                "type": "record_hidden" if change == "hide" else "record_unhidden",
+                "patient": v.me.id,
+                "record": record,
+            },
+        )
     except InputError:
-        return render(v, "error.html", status=404, message=v._("There is no such record among yours."))
-    back = f"{PREFIX}/me/records/{record}" if form.get("back") == "record" else f"{PREFIX}/me/records"
+        return render(
+            v, "error.html", status=404, message=v._("There is no such record among yours.")
+        )
+    back = (
+        f"{PREFIX}/me/records/{record}" if form.get("back") == "record" else f"{PREFIX}/me/records"
+    )
     return redirect(f"{back}?done={'hidden' if change == 'hide' else 'unhidden'}")
 
 
 @router.get("/me/privacy")
 def privacy(v: Person, done: str | None = None, error: str | None = None) -> Response:
     assert v.me is not None
-    return render(v, "privacy.html", privacy=profile.privacy(v.m, v.me.id, v.now), done=DONE.get(done or ""),
-                  error=error)
+    return render(
+        v,
+        "privacy.html",
+        privacy=profile.privacy(v.m, v.me.id, v.now),
+        done=DONE.get(done or ""),
+        error=error,
+    )
 
 
 @router.post("/me/privacy/{change}")
@@ -100,9 +141,18 @@ def change_privacy(v: Person, form: Form, change: str) -> Response:
     events = {
         "lock": ({"type": "history_locked", "patient": v.me.id}, "locked"),
         "unlock": ({"type": "history_unlocked", "patient": v.me.id}, "unlocked"),
-        "restrict-parents": ({"type": "parental_access_restricted", "child": v.me.id}, "restricted"),
-        "grant-parent": ({"type": "parental_access_granted", "child": v.me.id, "parent": str(form.get("parent"))},
-                         "granted"),
+        "restrict-parents": (
+            {"type": "parental_access_restricted", "child": v.me.id},
+            "restricted",
+        ),
+        "grant-parent": (
+            {
+                "type": "parental_access_granted",
+                "child": v.me.id,
+                "parent": str(form.get("parent")),
+            },
+            "granted",
+        ),
     }
     if change not in events:
         return redirect(f"{PREFIX}/me/privacy")
@@ -112,15 +162,25 @@ def change_privacy(v: Person, form: Form, change: str) -> Response:
     except InputError:
         refused = v._("That change could not be made.")
     if refused:
-        return render(v, "privacy.html", status=422, privacy=profile.privacy(v.m, v.me.id, v.now), done=None,
-                      error=refused)
+        return render(
+            v,
+            "privacy.html",
+            status=422,
+            privacy=profile.privacy(v.m, v.me.id, v.now),
+            done=None,
+            error=refused,
+        )
     return redirect(f"{PREFIX}/me/privacy?done={done}")
 
 
 @router.get("/me/codes")
 def codes(v: Person) -> Response:
     assert v.me is not None
-    messages = sorted(accounts.outbox(v.m, v.me.phone), key=lambda r: r["created_at"], reverse=True) if v.me.phone else []
+    messages = (
+        sorted(accounts.outbox(v.m, v.me.phone), key=lambda r: r["created_at"], reverse=True)
+        if v.me.phone
+        else []
+    )
     return render(v, "codes.html", messages=messages)
 
 
@@ -132,7 +192,9 @@ def _parse_day(value: str | None) -> date | None:
 
 
 @router.get("/me/access")
-def access(v: Person, decision: str = "", since: str = "", until: str = "", who: str = "") -> Response:
+def access(
+    v: Person, decision: str = "", since: str = "", until: str = "", who: str = ""
+) -> Response:
     assert v.me is not None
     entries = audit.access_log(v.m, v.me.id, v.me.id, v.lang, limit=5000)
     errors: dict[str, str] = {}
@@ -144,17 +206,28 @@ def access(v: Person, decision: str = "", since: str = "", until: str = "", who:
     if first and last and first > last:
         errors["until"] = v._("The end date is before the start date.")
     needle = tr_lower(who.strip())
-    shown = [e for e in entries
-             if (not decision or e["decision"] == decision)
-             and (not first or charts.day_of(e["at"]) >= first) and (not last or charts.day_of(e["at"]) <= last)
-             and (not needle or needle in tr_lower(f"{e['actor_name'] or ''} {e['actor'] or ''}"))]
+    shown = [
+        e
+        for e in entries
+        if (not decision or e["decision"] == decision)
+        and (not first or charts.day_of(e["at"]) >= first)
+        and (not last or charts.day_of(e["at"]) <= last)
+        and (not needle or needle in tr_lower(f"{e['actor_name'] or ''} {e['actor'] or ''}"))
+    ]
     today = local_date(v.now)
     # The chart spans the filter's dates, else from the first access shown (two weeks at least).
     start = first or min([today - timedelta(days=13)] + [charts.day_of(e["at"]) for e in shown])
     chart = charts.timeline(shown, start, last or today)
     filters = {"decision": decision, "since": since, "until": until, "who": who}
-    return render(v, "access.html", entries=list(reversed(shown)), chart=chart, filters=filters, errors=errors,
-                  total=len(entries))
+    return render(
+        v,
+        "access.html",
+        entries=list(reversed(shown)),
+        chart=chart,
+        filters=filters,
+        errors=errors,
+        total=len(entries),
+    )
 
 
 @router.get("/me/children")
@@ -164,15 +237,25 @@ def children(v: Person) -> Response:
     for child in v.me.children:
         try:
             view = records.read_records(v.m, v.me.id, child["id"], capacity="parent")
-            rows = [{"id": r.id, "category": r.category, "type": r.resource_type, "created_at": r.created_at,
-                     "title": readable(r.resource, v._)[0] or r.resource_type, "lines": readable(r.resource, v._)[1],
-                     "basis": r.decision.basis} for r in view.permitted]
+            rows = [
+                {
+                    "id": r.id,
+                    "category": r.category,
+                    "type": r.resource_type,
+                    "created_at": r.created_at,
+                    "title": readable(r.resource, v._)[0] or r.resource_type,
+                    "lines": readable(r.resource, v._)[1],
+                    "basis": r.decision.basis,
+                }
+                for r in view.permitted
+            ]
         except MahremError:  # unknown to this parent now (M12): the same page as no records at all
             rows = []
         # SPEC.md, "What a refusal may tell": a parent outside rule 5's scope learns nothing, not
         # even that something is withheld: the card reads as for a child with no records.
-        cards.append({**child, "records": rows,
-                      "privacy": profile.privacy(v.m, child["id"], v.now)})
+        cards.append(
+            {**child, "records": rows, "privacy": profile.privacy(v.m, child["id"], v.now)}
+        )
     return render(v, "children.html", cards=cards, labels=CATEGORY_LABELS, types=TYPE_LABELS)
 
 
@@ -184,9 +267,17 @@ def shared(v: Person) -> Response:
     for other in v.me.shared:
         try:
             view = records.read_records(v.m, v.me.id, other["id"], capacity=other["capacity"])
-            rows = [{"category": r.category, "type": r.resource_type, "created_at": r.created_at,
-                     "title": readable(r.resource, v._)[0] or r.resource_type, "lines": readable(r.resource, v._)[1],
-                     "basis": r.decision.basis} for r in view.permitted]
+            rows = [
+                {
+                    "category": r.category,
+                    "type": r.resource_type,
+                    "created_at": r.created_at,
+                    "title": readable(r.resource, v._)[0] or r.resource_type,
+                    "lines": readable(r.resource, v._)[1],
+                    "basis": r.decision.basis,
+                }
+                for r in view.permitted
+            ]
         except MahremError:
             rows = []
         cards.append({**other, "records": rows})
@@ -198,12 +289,22 @@ def relatives(v: Person, done: str | None = None) -> Response:
     return _relatives_page(v, {}, {}, DONE.get(done or ""))
 
 
-def _relatives_page(v: Person, form: dict[str, Any], errors: dict[str, str], done: str | None,
-                    status: int = 200) -> Response:
+def _relatives_page(
+    v: Person, form: dict[str, Any], errors: dict[str, str], done: str | None, status: int = 200
+) -> Response:
     assert v.me is not None
-    return render(v, "relatives.html", status=status, grants=profile.relatives(v.m, v.me.id, v.now), form=form,
-                  errors=errors, done=done, labels=CATEGORY_LABELS, restricted=RESTRICTED,
-                  today=local_date(v.now).isoformat())
+    return render(
+        v,
+        "relatives.html",
+        status=status,
+        grants=profile.relatives(v.m, v.me.id, v.now),
+        form=form,
+        errors=errors,
+        done=done,
+        labels=CATEGORY_LABELS,
+        restricted=RESTRICTED,
+        today=local_date(v.now).isoformat(),
+    )
 
 
 @router.post("/me/relatives")
@@ -211,8 +312,11 @@ def authorise_relative(v: Person, form: Form) -> Response:
     assert v.me is not None
     picked = form.get("categories[]", [])
     picked = [picked] if isinstance(picked, str) else picked
-    values = {"tckn": str(form.get("tckn", "")).strip(), "until": str(form.get("until", "")).strip(),
-              "categories": picked}
+    values = {
+        "tckn": str(form.get("tckn", "")).strip(),
+        "until": str(form.get("until", "")).strip(),
+        "categories": picked,
+    }
     errors: dict[str, str] = {}
     relative = None
     try:
@@ -232,8 +336,12 @@ def authorise_relative(v: Person, form: Form) -> Response:
         errors["categories"] = v._("Choose among the listed categories.")
     if errors:
         return _relatives_page(v, values, errors, None, 422)
-    event: dict[str, Any] = {"type": "relative_authorized", "patient": v.me.id, "relative": relative,
-                             "categories": picked}
+    event: dict[str, Any] = {
+        "type": "relative_authorized",
+        "patient": v.me.id,
+        "relative": relative,
+        "categories": picked,
+    }
     if until is not None:
         event["until"] = until.isoformat()
     refused = _event(v, event)
@@ -247,23 +355,40 @@ def revoke_relative(v: Person, form: Form, relative: str) -> Response:
     assert v.me is not None
     if profile.knows(v.m, v.me.id, "person", relative):
         try:
-            events.apply_event(v.m, {"type": "relative_authorization_revoked", "patient": v.me.id, "relative": relative})
+            events.apply_event(
+                v.m,
+                {
+                    "type": "relative_authorization_revoked",
+                    "patient": v.me.id,
+                    "relative": relative,
+                },
+            )
         except InputError:
             pass
     return redirect(f"{PREFIX}/me/relatives?done=revoked")
 
 
-def _applications_page(v: Person, form: dict[str, Any], errors: dict[str, str], done: str | None,
-                       status: int = 200) -> Response:
+def _applications_page(
+    v: Person, form: dict[str, Any], errors: dict[str, str], done: str | None, status: int = 200
+) -> Response:
     assert v.me is not None
-    from mahrem.services import rights as applications
     from mahrem.services import corrections
+    from mahrem.services import rights as applications
 
-    return render(v, "applications.html", status=status,
-                  applications=applications.list_applications(v.m, v.me.id, lang=v.lang),
-                  corrections=corrections.corrections_of(v.m, v.me.id, v.me.id, lang=v.lang),
-                  kinds={k: (article, en if v.lang == "en" else tr) for k, (article, tr, en) in applications.KINDS.items()},
-                  form=form, errors=errors, done=done)
+    return render(
+        v,
+        "applications.html",
+        status=status,
+        applications=applications.list_applications(v.m, v.me.id, lang=v.lang),
+        corrections=corrections.corrections_of(v.m, v.me.id, v.me.id, lang=v.lang),
+        kinds={
+            k: (article, en if v.lang == "en" else tr)
+            for k, (article, tr, en) in applications.KINDS.items()
+        },
+        form=form,
+        errors=errors,
+        done=done,
+    )
 
 
 @router.get("/me/applications")
@@ -302,10 +427,18 @@ def printout(v: Person, form: Form) -> Response:
     try:
         made = printouts.create_printout(v.m, v.me.id, v.me.id)
     except MahremError as exc:
-        message = v._("There are no laboratory results to print.") if "record" in exc.code or "printout" in exc.code \
+        message = (
+            v._("There are no laboratory results to print.")
+            if "record" in exc.code or "printout" in exc.code
             else v._("The printout could not be made.")
+        )
         return render(v, "printout.html", status=422, error=message)
-    response = Response(made.pdf or b"", media_type="application/pdf", headers={
-        "Content-Disposition": 'attachment; filename="mahrem-sonuc.pdf"',
-        "Mahrem-Verification-Code": made.code or ""})
+    response = Response(
+        made.pdf or b"",
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": 'attachment; filename="mahrem-sonuc.pdf"',
+            "Mahrem-Verification-Code": made.code or "",
+        },
+    )
     return secured(response)

@@ -1,6 +1,7 @@
 """The portal's routes (Jinja2, plain forms), mounted at / by entrypoints/api/app.py: login and
 logout, the language switch, the home page, the static files; the patient's, the physician's
 and the officers' pages are in patient.py, clinic.py and officers.py."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,13 +12,27 @@ from fastapi.responses import Response
 from mahrem.entrypoints.web import clinic, officers, patient, registry
 from mahrem.entrypoints.web.i18n import LANGUAGES
 from mahrem.entrypoints.web.support import (
-    LANG_COOKIE, PREFIX, SESSION_COOKIE, Form, Person, Visitor, client_of, redirect, render, safe_next, secured,
+    LANG_COOKIE,
+    PREFIX,
+    SESSION_COOKIE,
+    Form,
+    Person,
+    Visitor,
+    client_of,
+    redirect,
+    render,
+    safe_next,
+    secured,
 )
 from mahrem.services import accounts
 
 router = APIRouter(include_in_schema=False)
 STATIC = Path(__file__).parent / "static"
-STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
+STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 
 
 @router.get("/")
@@ -41,7 +56,9 @@ def static(name: str) -> Response:
 def switch_language(lang: str, next: str | None = None) -> Response:
     response = redirect(safe_next(next))
     if lang in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="strict", httponly=True, path="/")
+        response.set_cookie(
+            LANG_COOKIE, lang, max_age=365 * 86400, samesite="strict", httponly=True, path="/"
+        )
     return response
 
 
@@ -63,14 +80,27 @@ def login(v: Visitor, form: Form, request: Request) -> Response:
         errors["password"] = _("Enter your password.")
     if not errors:
         try:
-            opened = accounts.login(v.m, values["login"], str(form["password"]), values["totp"] or None,
-                                    client=client_of(request), installation=values["installation"] or None)
+            opened = accounts.login(
+                v.m,
+                values["login"],
+                str(form["password"]),
+                values["totp"] or None,
+                client=client_of(request),
+                installation=values["installation"] or None,
+            )
         except accounts.AuthError as exc:
             errors["installation" if exc.field == "installation" else "form"] = exc.text(v.lang)
         else:
             response = redirect(safe_next(values["next"]))
-            response.set_cookie(SESSION_COOKIE, opened.token, httponly=True, samesite="strict", secure=v.secure,
-                                path="/", max_age=int(accounts.SESSION_LIFETIME.total_seconds()))
+            response.set_cookie(
+                SESSION_COOKIE,
+                opened.token,
+                httponly=True,
+                samesite="strict",
+                secure=v.secure,
+                path="/",
+                max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
+            )
             return response
     return render(v, "login.html", status=422 if errors else 200, form=values, errors=errors)
 

@@ -3,6 +3,7 @@ with their expiry, incidents, compliance per facility; suspend and reactivate, K
 provincial directorate's correction requests (M13/1) and written opinions (KTS/2); the data
 protection officer's breach register with the Board's 72 hours (M18/2). The services check every
 act again; these pages only ask them."""
+
 from __future__ import annotations
 
 import secrets
@@ -12,36 +13,47 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from mahrem.services import events
 from mahrem.domain.clock import ISTANBUL, local_date
 from mahrem.domain.errors import MahremError
 from mahrem.entrypoints.web.fhir_view import CATEGORY_LABELS
 from mahrem.entrypoints.web.i18n import N_
 from mahrem.entrypoints.web.support import PREFIX, Form, Person, redirect, render
-from mahrem.services import rights as breaches
-from mahrem.services import corrections
-from mahrem.services import kts
+from mahrem.services import corrections, events, kts
 from mahrem.services import corrections as officer_lists
+from mahrem.services import rights as breaches
 
 router = APIRouter(include_in_schema=False)
 DONE = {
-    "suspended": N_("The installation is suspended."), "reactivated": N_("The installation is active again."),
-    "investigating": N_("The investigation has started."), "rejected": N_("The request is rejected."),
+    "suspended": N_("The installation is suspended."),
+    "reactivated": N_("The installation is active again."),
+    "investigating": N_("The investigation has started."),
+    "rejected": N_("The request is rejected."),
     "forwarded": N_("The request is forwarded to the General Directorate."),
-    "issued": N_("The written opinion is issued."), "withdrawn": N_("The written opinion is revoked."),
-    "recorded": N_("The breach is recorded."), "notified": N_("The Board's notification is recorded."),
+    "issued": N_("The written opinion is issued."),
+    "withdrawn": N_("The written opinion is revoked."),
+    "recorded": N_("The breach is recorded."),
+    "notified": N_("The Board's notification is recorded."),
 }
 STATUS_LABELS = {
-    "registered": N_("Registered and active"), "suspended": N_("Suspended"), "passive": N_("Passive"),
-    "revoked": N_("Revoked"), "unregistered": N_("Not registered"),
+    "registered": N_("Registered and active"),
+    "suspended": N_("Suspended"),
+    "passive": N_("Passive"),
+    "revoked": N_("Revoked"),
+    "unregistered": N_("Not registered"),
 }
 EXPIRY_WARNING = timedelta(days=7)
-BREACH_LABELS = {**CATEGORY_LABELS, "identity": N_("Identity data"), "contact": N_("Contact details")}
+BREACH_LABELS = {
+    **CATEGORY_LABELS,
+    "identity": N_("Identity data"),
+    "contact": N_("Contact details"),
+}
 BREACH_CATEGORIES = tuple(BREACH_LABELS)
 
 
 def _forbidden(v: Person) -> Response:
-    return render(v, "error.html", status=403, message=v._("This page is for officers in that role."))
+    return render(
+        v, "error.html", status=403, message=v._("This page is for officers in that role.")
+    )
 
 
 def _role(v: Person, role: str) -> bool:
@@ -55,17 +67,32 @@ def _certificates(v: Person) -> list[dict[str, Any]]:
     out = []
     for c in kts.listing(v.m, "kts_certificate", limit=500):
         until = c["valid_until"]
-        state = "expired" if until < today else ("expiring" if until - today <= EXPIRY_WARNING else "valid")
+        state = (
+            "expired"
+            if until < today
+            else ("expiring" if until - today <= EXPIRY_WARNING else "valid")
+        )
         out.append({**c, "state": state})
     return out
 
 
-def _kts_page(v: Person, form: dict[str, Any], errors: dict[str, str], done: str | None,
-              status: int = 200) -> Response:
+def _kts_page(
+    v: Person, form: dict[str, Any], errors: dict[str, str], done: str | None, status: int = 200
+) -> Response:
     assert v.me is not None
-    return render(v, "kts.html", status=status, installations=kts.installations(v.m, limit=500),
-                  certificates=_certificates(v), incidents=kts.incidents(v.m, viewer=v.me.id, limit=200),
-                  compliance=kts.compliance(v.m, viewer=v.me.id, limit=500), statuses=STATUS_LABELS, form=form, errors=errors, done=done)
+    return render(
+        v,
+        "kts.html",
+        status=status,
+        installations=kts.installations(v.m, limit=500),
+        certificates=_certificates(v),
+        incidents=kts.incidents(v.m, viewer=v.me.id, limit=200),
+        compliance=kts.compliance(v.m, viewer=v.me.id, limit=500),
+        statuses=STATUS_LABELS,
+        form=form,
+        errors=errors,
+        done=done,
+    )
 
 
 @router.get("/officer/kts")
@@ -96,16 +123,25 @@ def installation_status(v: Person, form: Form) -> Response:
     except MahremError as exc:
         key = "installation" if exc.field == "installation" else "form"
         return _kts_page(v, values, {key: exc.message}, None, 422)
-    return redirect(f"{PREFIX}/officer/kts?done={'suspended' if values['act'] == 'suspend' else 'reactivated'}")
+    return redirect(
+        f"{PREFIX}/officer/kts?done={'suspended' if values['act'] == 'suspend' else 'reactivated'}"
+    )
 
 
 # -- province: correction requests (M13/1) ----------------------------------------------------
-def _corrections_page(v: Person, form: dict[str, Any], errors: dict[str, str], done: str | None,
-                      status: int = 200) -> Response:
+def _corrections_page(
+    v: Person, form: dict[str, Any], errors: dict[str, str], done: str | None, status: int = 200
+) -> Response:
     assert v.me is not None
-    return render(v, "corrections.html", status=status,
-                  requests=officer_lists.province_corrections(v.m, v.me.id, limit=200, lang=v.lang),
-                  form=form, errors=errors, done=done)
+    return render(
+        v,
+        "corrections.html",
+        status=status,
+        requests=officer_lists.province_corrections(v.m, v.me.id, limit=200, lang=v.lang),
+        form=form,
+        errors=errors,
+        done=done,
+    )
 
 
 @router.get("/officer/corrections")
@@ -122,7 +158,9 @@ def correction_act(v: Person, form: Form, act: str) -> Response:
         return _forbidden(v)
     values = {k: str(form.get(k, "")).strip() for k in ("request", "reason")}
     if act == "reject" and not values["reason"]:
-        return _corrections_page(v, values, {"reason": v._("Give the reason for the rejection.")}, None, 422)
+        return _corrections_page(
+            v, values, {"reason": v._("Give the reason for the rejection.")}, None, 422
+        )
     try:
         if act == "investigate":
             corrections.investigate(v.m, v.me.id, values["request"])
@@ -133,18 +171,30 @@ def correction_act(v: Person, form: Form, act: str) -> Response:
         else:
             return redirect(f"{PREFIX}/officer/corrections")
     except MahremError as exc:
-        key = "request" if exc.field in ("id", "request") else ("reason" if exc.field == "reason" else "form")
+        key = (
+            "request"
+            if exc.field in ("id", "request")
+            else ("reason" if exc.field == "reason" else "form")
+        )
         return _corrections_page(v, values, {key: exc.message}, None, 422)
     done = {"investigate": "investigating", "reject": "rejected", "forward": "forwarded"}[act]
     return redirect(f"{PREFIX}/officer/corrections?done={done}")
 
 
 # -- province: written opinions (KTS/2) -------------------------------------------------------
-def _opinions_page(v: Person, form: dict[str, Any], errors: dict[str, str], done: str | None,
-                   status: int = 200) -> Response:
+def _opinions_page(
+    v: Person, form: dict[str, Any], errors: dict[str, str], done: str | None, status: int = 200
+) -> Response:
     assert v.me is not None
-    return render(v, "opinions.html", status=status, opinions=officer_lists.written_opinions(v.m, v.me.id, limit=200),
-                  form=form, errors=errors, done=done)
+    return render(
+        v,
+        "opinions.html",
+        status=status,
+        opinions=officer_lists.written_opinions(v.m, v.me.id, limit=200),
+        form=form,
+        errors=errors,
+        done=done,
+    )
 
 
 @router.get("/officer/opinions")
@@ -169,7 +219,9 @@ def _report(v: Person, event: dict[str, Any]) -> str | None:
 def issue_opinion(v: Person, form: Form) -> Response:
     if not _role(v, "province_officer"):
         return _forbidden(v)
-    values = {k: str(form.get(k, "")).strip() for k in ("software", "facility", "purpose", "valid_until")}
+    values = {
+        k: str(form.get(k, "")).strip() for k in ("software", "facility", "purpose", "valid_until")
+    }
     errors: dict[str, str] = {}
     if not values["software"]:
         errors["software"] = v._("Enter the installation's id.")
@@ -184,7 +236,9 @@ def issue_opinion(v: Person, form: Form) -> Response:
         errors["valid_until"] = v._("Enter a date as YYYY-MM-DD.")
     if errors:
         return _opinions_page(v, values, errors, None, 422)
-    refused = _report(v, {"type": "written_opinion_issued", "id": f"WO-{secrets.token_hex(5)}", **values})
+    refused = _report(
+        v, {"type": "written_opinion_issued", "id": f"WO-{secrets.token_hex(5)}", **values}
+    )
     if refused:
         return _opinions_page(v, values, {"form": refused}, None, 422)
     return redirect(f"{PREFIX}/officer/opinions?done=issued")
@@ -201,11 +255,20 @@ def revoke_opinion(v: Person, form: Form, opinion: str) -> Response:
 
 
 # -- data protection officer: the breach register (M18/2) -------------------------------------
-def _breaches_page(v: Person, form: dict[str, Any], errors: dict[str, str], done: str | None,
-                   status: int = 200) -> Response:
+def _breaches_page(
+    v: Person, form: dict[str, Any], errors: dict[str, str], done: str | None, status: int = 200
+) -> Response:
     assert v.me is not None
-    return render(v, "breaches.html", status=status, breaches=breaches.list_breaches(v.m, v.me.id, limit=200),
-                  labels=BREACH_LABELS, form=form, errors=errors, done=done)
+    return render(
+        v,
+        "breaches.html",
+        status=status,
+        breaches=breaches.list_breaches(v.m, v.me.id, limit=200),
+        labels=BREACH_LABELS,
+        form=form,
+        errors=errors,
+        done=done,
+    )
 
 
 @router.get("/officer/breaches")
@@ -222,7 +285,9 @@ def record(v: Person, form: Form) -> Response:
         return _forbidden(v)
     chosen = form.get("categories[]", [])
     chosen = [chosen] if isinstance(chosen, str) else list(chosen)
-    values: dict[str, Any] = {k: str(form.get(k, "")).strip() for k in ("detected_at", "description", "source")}
+    values: dict[str, Any] = {
+        k: str(form.get(k, "")).strip() for k in ("detected_at", "description", "source")
+    }
     values["categories"] = [c for c in chosen if c]
     errors: dict[str, str] = {}
     detected: datetime | None = None
@@ -240,8 +305,14 @@ def record(v: Person, form: Form) -> Response:
         return _breaches_page(v, values, errors, None, 422)
     assert detected is not None
     try:
-        breaches.record_breach(v.m, v.me.id, detected_at=detected, description=values["description"],
-                               categories=values["categories"], source=values["source"] or None)
+        breaches.record_breach(
+            v.m,
+            v.me.id,
+            detected_at=detected,
+            description=values["description"],
+            categories=values["categories"],
+            source=values["source"] or None,
+        )
     except MahremError as exc:
         key = exc.field if exc.field in ("detected_at", "description", "categories") else "form"
         return _breaches_page(v, values, {key: exc.message}, None, 422)
@@ -258,8 +329,11 @@ def notify(v: Person, form: Form, breach: int) -> Response:
         breaches.notify_board(v.m, v.me.id, breach, delay_reason=values["delay_reason"] or None)
     except MahremError as exc:
         key = "delay_reason" if exc.field == "delay_reason" else "form"
-        message = v._("A notification after 72 hours must say why it is late.") if key == "delay_reason" \
+        message = (
+            v._("A notification after 72 hours must say why it is late.")
+            if key == "delay_reason"
             else exc.message
+        )
         return _breaches_page(v, values, {key: message}, None, 422)
     return redirect(f"{PREFIX}/officer/breaches?done=notified")
 

@@ -1,5 +1,6 @@
 """What every portal page shares: the templates, the language, the person's session (cookie),
 CSRF tokens, the security headers, and the guards that send a visitor to the login page."""
+
 from __future__ import annotations
 
 import hmac
@@ -25,14 +26,20 @@ PREFIX = "/portal"
 SESSION_COOKIE = "mahrem_session"
 PRE_COOKIE = "mahrem_pre"
 LANG_COOKIE = "mahrem_lang"
-TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                        autoescape=select_autoescape(["html", "svg"]), trim_blocks=True, lstrip_blocks=True)
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html", "svg"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 # No inline scripts or styles anywhere: the portal's CSS and JS are files it serves itself.
 SECURITY_HEADERS = {
-    "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                                "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-                                "base-uri 'none'"),
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'"
+    ),
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -89,8 +96,16 @@ def visit(request: Request) -> Visit:
     token = request.cookies.get(SESSION_COOKIE, "")
     session = accounts.session(m, token, now) if token else None
     pre = request.cookies.get(PRE_COOKIE, "")
-    v = Visit(request, m, language(request), session, token if session else "", now,
-              pre or secrets.token_urlsafe(24), not pre)
+    v = Visit(
+        request,
+        m,
+        language(request),
+        session,
+        token if session else "",
+        now,
+        pre or secrets.token_urlsafe(24),
+        not pre,
+    )
     if session is not None:
         v.me = profile.whoami(m, session.person, now)
     return v
@@ -101,7 +116,9 @@ def signed_in(request: Request) -> Visit:
     v = visit(request)
     if v.session is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise HTTPException(303, headers={"Location": f"{PREFIX}/login?next={quote(target)}", **SECURITY_HEADERS})
+        raise HTTPException(
+            303, headers={"Location": f"{PREFIX}/login?next={quote(target)}", **SECURITY_HEADERS}
+        )
     return v
 
 
@@ -119,7 +136,9 @@ async def form_of(request: Request) -> dict[str, Any]:
     form: dict[str, Any] = {}
     for key in data:
         values = [v for v in data.getlist(key) if isinstance(v, str)]
-        form[key] = values if len(values) > 1 or key.endswith("[]") else (values[0] if values else "")
+        form[key] = (
+            values if len(values) > 1 or key.endswith("[]") else (values[0] if values else "")
+        )
     m = service(request)
     token = request.cookies.get(SESSION_COOKIE, "")
     expected = [m.keys.hmac("portal-csrf", "pre:" + request.cookies.get(PRE_COOKIE, ""))]
@@ -142,12 +161,23 @@ def secured(response: Response) -> Response:
 def render(v: Visit, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """A page in the visitor's language, with the security headers."""
     html = TEMPLATES.get_template(template).render(
-        _=v._, lang=v.lang, v=v, me=v.me, csrf=v.csrf, prefix=PREFIX, path=v.request.url.path,
-        local=local_time, words=WORDS, **context)
+        _=v._,
+        lang=v.lang,
+        v=v,
+        me=v.me,
+        csrf=v.csrf,
+        prefix=PREFIX,
+        path=v.request.url.path,
+        local=local_time,
+        words=WORDS,
+        **context,
+    )
     response = HTMLResponse(html, status_code=status)
     if v.pre_is_new:
         # The login form's CSRF token is bound to a cookie of its own, made on first sight.
-        response.set_cookie(PRE_COOKIE, v.pre, httponly=True, samesite="strict", secure=v.secure, path=PREFIX)
+        response.set_cookie(
+            PRE_COOKIE, v.pre, httponly=True, samesite="strict", secure=v.secure, path=PREFIX
+        )
     return secured(response)  # type: ignore[return-value]
 
 

@@ -4,12 +4,20 @@ know of (M12, M6/2), the one-time code (M6/5) and GM's policy changes (M6/4)."""
 
 from __future__ import annotations
 
+from mahrem.services.access.codes import enter_code, request_code
 from mahrem.services.access.deciding import decide, decide_each, decide_json
+from mahrem.services.access.disclosure import (
+    PATIENT,
+    PERSON,
+    RECORD,
+    TCKN,
+    Target,
+    Viewer,
+    check_targets,
+)
 from mahrem.services.access.explaining import explain
 from mahrem.services.access.governance import change_policy
-from mahrem.services.access.disclosure import PATIENT, PERSON, RECORD, TCKN, Target, Viewer, check_targets
 from mahrem.services.access.requests import parse_request
-from mahrem.services.access.codes import enter_code, request_code
 
 __all__ = [
     "PATIENT",

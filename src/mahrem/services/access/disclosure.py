@@ -14,6 +14,7 @@ whatever Mahrem holds. Who may still know of the target:
 - a hidden record: the patient, a parent of a living child under the discernment age (M8/1,
   rule 2a), and the data protection officer.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -26,11 +27,11 @@ from mahrem.domain.errors import NotFound
 from mahrem.domain.facts import Facts
 from mahrem.domain.policy import Policy
 from mahrem.domain.rules.staff import episode_open_at_post
-from mahrem.services.policies import policy_at
 from mahrem.services import guard
 from mahrem.services.audit import append
-from mahrem.services.ports import Mahrem, Store
 from mahrem.services.lookup import person_named, unknown
+from mahrem.services.policies import policy_at
+from mahrem.services.ports import Mahrem, Store
 
 PERSON, PATIENT, RECORD, TCKN = "person", "patient", "record", "tckn"
 
@@ -72,7 +73,9 @@ class Withheld:
     record: str | None = None
 
 
-def first_withheld(store: Store, viewer: Viewer, at: datetime, targets: list[Target]) -> Withheld | None:
+def first_withheld(
+    store: Store, viewer: Viewer, at: datetime, targets: list[Target]
+) -> Withheld | None:
     """The first target the viewer may not know of, and why, or None."""
     if not targets:
         return None
@@ -97,7 +100,9 @@ class _Lazy:
         return self._value
 
 
-def _withheld(store: Store, viewer: Viewer, at: datetime, policy: _Lazy, target: Target) -> Withheld | None:
+def _withheld(
+    store: Store, viewer: Viewer, at: datetime, policy: _Lazy, target: Target
+) -> Withheld | None:
     if target.kind == RECORD:
         meta = store.record_meta(target.value) if _plausible(target.value) else None
         if meta is None or meta.created_at > at:
@@ -123,14 +128,24 @@ def _person_of(store: Store, target: Target) -> str | None:
     return person_named(store, target.value, by_id=target.kind != TCKN)
 
 
-def _facts(store: Store, viewer: Viewer, at: datetime, patient: str, record: str | None = None) -> Facts:
+def _facts(
+    store: Store, viewer: Viewer, at: datetime, patient: str, record: str | None = None
+) -> Facts:
     assert viewer.person is not None
-    req = Request(actor=viewer.person, action="read", patient=patient, at=at, record=record,
-                  capacity=viewer.capacity)
+    req = Request(
+        actor=viewer.person,
+        action="read",
+        patient=patient,
+        at=at,
+        record=record,
+        capacity=viewer.capacity,
+    )
     return store.facts_for(req)
 
 
-def _may_know_patient(store: Store, viewer: Viewer, at: datetime, policy: _Lazy, patient: str) -> bool:
+def _may_know_patient(
+    store: Store, viewer: Viewer, at: datetime, policy: _Lazy, patient: str
+) -> bool:
     """M12: whether the viewer may know that a patient under a concealment order exists."""
     orders = store.open_rows("concealment_order", at, patient=patient)
     if not orders or viewer.person == patient:
@@ -138,8 +153,16 @@ def _may_know_patient(store: Store, viewer: Viewer, at: datetime, policy: _Lazy,
     if viewer.person is None:
         return False
     roles = guard.roles_of(store, viewer.person, at)
-    if viewer.capacity is None and (guard.DPO in roles or (roles and any(
-            viewer.person in o["need_to_know"] or viewer.person == o["ordered_by"] for o in orders))):
+    if viewer.capacity is None and (
+        guard.DPO in roles
+        or (
+            roles
+            and any(
+                viewer.person in o["need_to_know"] or viewer.person == o["ordered_by"]
+                for o in orders
+            )
+        )
+    ):
         return True  # named in the order, or the officer who executed it
     if viewer.capacity not in (None, "staff") or (viewer.capacity is None and roles):
         return False  # an officer not named is an officer here, not the care team
@@ -147,7 +170,9 @@ def _may_know_patient(store: Store, viewer: Viewer, at: datetime, policy: _Lazy,
     return episode_open_at_post(req, store.facts_for(req), policy())
 
 
-def _hidden_from(store: Store, viewer: Viewer, at: datetime, policy: _Lazy, patient: str, record: str) -> bool:
+def _hidden_from(
+    store: Store, viewer: Viewer, at: datetime, policy: _Lazy, patient: str, record: str
+) -> bool:
     """M6/2: a record the patient hid is, to everyone else, a record that does not exist."""
     hidden = store.open_rows("preference", at, patient=patient, kind="record_hidden", record=record)
     if not hidden or viewer.person == patient:
@@ -156,14 +181,23 @@ def _hidden_from(store: Store, viewer: Viewer, at: datetime, policy: _Lazy, pati
         return True
     if viewer.capacity is None and guard.is_dpo(store, viewer.person, at):
         return False
-    if viewer.capacity is None and store.open_rows("parent_link", at, parent=viewer.person, child=patient):
+    if viewer.capacity is None and store.open_rows(
+        "parent_link", at, parent=viewer.person, child=patient
+    ):
         # M8/1, rule 2a: a child without discernment cannot restrict its parents.
         return not is_child_without_discernment(_facts(store, viewer, at, patient), at, policy())
     return True
 
 
-def check_targets(m: Mahrem, viewer: Viewer, targets: list[Target], *, action: str = "read",
-                  door: str | None = None, at: datetime | None = None) -> None:
+def check_targets(
+    m: Mahrem,
+    viewer: Viewer,
+    targets: list[Target],
+    *,
+    action: str = "read",
+    door: str | None = None,
+    at: datetime | None = None,
+) -> None:
     """The one unknown answer for a patient, record or person the viewer may not know of (a
     concealed patient, a hidden record, an unknown id). The attempt on a concealed patient or
     a hidden record is audited as the refusal it is (12/1, 6/2), where the patient and the
@@ -174,12 +208,27 @@ def check_targets(m: Mahrem, viewer: Viewer, targets: list[Target], *, action: s
     if found is None:
         return
     if found.why in ("concealed", "hidden") and viewer.person is not None:
-        basis, reason = (("12/1", "concealment.order_active") if found.why == "concealed"
-                         else ("6/2", "preferences.record_hidden"))
+        basis, reason = (
+            ("12/1", "concealment.order_active")
+            if found.why == "concealed"
+            else ("6/2", "preferences.record_hidden")
+        )
         detail = {"door": door, "key": viewer.key} if viewer.key else {"door": door}
         with m.uow.write() as store:
-            append(store, at=when, kind="decision", actor=viewer.person,
-                   capacity=viewer.capacity, via=viewer.installation, action=action,
-                   patient=found.patient, record=found.record, outcome="deny", basis=basis,
-                   reason=reason, policy_version=policy_at(store, when).version, detail=detail)
+            append(
+                store,
+                at=when,
+                kind="decision",
+                actor=viewer.person,
+                capacity=viewer.capacity,
+                via=viewer.installation,
+                action=action,
+                patient=found.patient,
+                record=found.record,
+                outcome="deny",
+                basis=basis,
+                reason=reason,
+                policy_version=policy_at(store, when).version,
+                detail=detail,
+            )
     raise unknown_answer(found.target)

@@ -48,18 +48,35 @@ def explain(
     version in force then; the question itself is audited, not as a read."""
     now = m.clock()
     when = m.at(at)
-    req = Request(actor=actor, action=action, patient=patient, at=when, record=record,
-                  purpose=purpose, via=via, capacity=capacity)
+    req = Request(
+        actor=actor,
+        action=action,
+        patient=patient,
+        at=when,
+        record=record,
+        purpose=purpose,
+        via=via,
+        capacity=capacity,
+    )
     with m.uow.write() as store:
         try:
             out = _explained(store, viewer, req, now)
         except MahremError as exc:
             refusal = exc
         else:
-            append(store, at=now, kind="admin", actor=viewer, action="explain", patient=patient,
-                   record=record, outcome=out.decision.effect, basis=out.decision.basis,
-                   policy_version=out.decision.policy_version,
-                   detail={"about": actor, "as_of": when.isoformat(), "action": action})
+            append(
+                store,
+                at=now,
+                kind="admin",
+                actor=viewer,
+                action="explain",
+                patient=patient,
+                record=record,
+                outcome=out.decision.effect,
+                basis=out.decision.basis,
+                policy_version=out.decision.policy_version,
+                detail={"about": actor, "as_of": when.isoformat(), "action": action},
+            )
             return out
     raise refusal
 
@@ -77,22 +94,33 @@ def _explained(store: Store, viewer: str, req: Request, now: datetime) -> Explan
     facts = store.facts_for(req)
     at = req.at
     concealed = any(o.span.contains(at) or o.span.contains(now) for o in facts.concealments)
-    entitled = viewer_is_dpo or viewer == req.patient or any(
-        viewer in o.need_to_know for o in facts.concealments)
+    entitled = (
+        viewer_is_dpo
+        or viewer == req.patient
+        or any(viewer in o.need_to_know for o in facts.concealments)
+    )
     policy = policy_at(store, at)
-    care_team = concealed and not entitled and viewer == req.actor and _holds_care_path(
-        store, dataclasses.replace(req, at=now, record=None))
+    care_team = (
+        concealed
+        and not entitled
+        and viewer == req.actor
+        and _holds_care_path(store, dataclasses.replace(req, at=now, record=None))
+    )
     if concealed and not entitled and not care_team:
         raise unknown("person", req.patient, "patient")
     if not (viewer_is_dpo or viewer in (req.actor, req.patient)):
-        raise guard.Forbidden("explain.forbidden",
-                              "only the actor, the patient or a data protection officer may ask")
+        raise guard.Forbidden(
+            "explain.forbidden", "only the actor, the patient or a data protection officer may ask"
+        )
     decision = engine.decide(req, facts, policy)
     summary = _fact_summary(facts, at)
     if care_team:  # rule 2: the care path learns of a legal restriction, not of the order
         if decision.concealed:
-            raise Refused("concealment.legal_restriction",
-                          reason_text("concealment.legal_restriction")[1], basis="12/1")
+            raise Refused(
+                "concealment.legal_restriction",
+                reason_text("concealment.legal_restriction")[1],
+                basis="12/1",
+            )
         summary.pop("concealments", None)
     return Explanation(at, req, decision, summary)
 

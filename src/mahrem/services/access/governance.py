@@ -15,9 +15,23 @@ def change_policy(m: Mahrem, changes: dict[str, Any], by: str, at: datetime | No
     """GM changes the policy (M6/4): a new version from `at`, audited; its number."""
     when = m.at(at)
     with m.uow.write() as store:
-        guard.require_role(store, by, guard.GM_OFFICER, when, "policy.forbidden",
-                           "only a General Directorate officer changes the policy")
+        guard.require_role(
+            store,
+            by,
+            guard.GM_OFFICER,
+            when,
+            "policy.forbidden",
+            "only a General Directorate officer changes the policy",
+        )
         new = policies.change_policy(store, changes, by, when)
-        append(store, at=when, kind="admin", actor=by, action="policy_changed",
-               outcome="accepted", policy_version=new.version, detail={"changes": changes})
+        append(
+            store,
+            at=when,
+            kind="admin",
+            actor=by,
+            action="policy_changed",
+            outcome="accepted",
+            policy_version=new.version,
+            detail={"changes": changes},
+        )
     return new.version

@@ -1,12 +1,21 @@
 """Reading an access request from JSON into a `Request`, refusing bad input."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
-from mahrem.domain.decision import ACTIONS, CAPACITIES, PURPOSES, RECIPIENT_KINDS, RECORD_ACTIONS, Recipient, Request
+from mahrem.domain.decision import (
+    ACTIONS,
+    CAPACITIES,
+    PURPOSES,
+    RECIPIENT_KINDS,
+    RECORD_ACTIONS,
+    Recipient,
+    Request,
+)
 from mahrem.services.inputs import Fields
-from mahrem.services.ports import Store
 from mahrem.services.lookup import require, require_record_of
+from mahrem.services.ports import Store
 
 
 def parse_request(store: Store, data: object, at: datetime, where: str = "request") -> Request:
@@ -27,7 +36,13 @@ def parse_request(store: Store, data: object, at: datetime, where: str = "reques
         kind = r.str("kind", RECIPIENT_KINDS)
         recipient = Recipient(kind, r.str("protocol") if kind == "public_institution" else None)
     return Request(
-        actor=actor, action=action, patient=patient, at=at, record=record,
-        purpose=f.opt_str("purpose", PURPOSES), via=f.opt_str("via"),
-        capacity=f.opt_str("as", CAPACITIES), recipient=recipient,
+        actor=actor,
+        action=action,
+        patient=patient,
+        at=at,
+        record=record,
+        purpose=f.opt_str("purpose", PURPOSES),
+        via=f.opt_str("via"),
+        capacity=f.opt_str("as", CAPACITIES),
+        recipient=recipient,
     )

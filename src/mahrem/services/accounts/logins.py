@@ -13,6 +13,7 @@ rate limits. The portal and the HTTP API authenticate people through these funct
 - A staff member names the installation (`via`) of their facility at login; the session
   carries it, so every decision the portal makes for them goes through that installation.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,12 +27,11 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from stdnum.tr import tckimlik
+
 from mahrem.domain.clock import require_aware
-from mahrem.domain.errors import InputError, MahremError
+from mahrem.domain.errors import Forbidden, InputError, MahremError
 from mahrem.services import audit
-from mahrem.services.ports import Vault, VaultError, Mahrem
-from mahrem.services.ports import Store
-from mahrem.domain.errors import Forbidden
+from mahrem.services.ports import Mahrem, Store, Vault, VaultError
 
 SESSION_LIFETIME = timedelta(hours=8)
 LOGIN_KEY_NAME = "login-attempt"  # the key store's secret that login attempts are counted under
@@ -47,10 +47,14 @@ _DUMMY: list[str] = []  # a hash to verify against when the login names nobody (
 
 MESSAGES = {
     "auth.failed": ("Giriş bilgileri doğrulanamadı.", "The login details could not be verified."),
-    "auth.rate_limited": ("Çok fazla başarısız deneme. Lütfen 15 dakika sonra yeniden deneyin.",
-                          "Too many failed attempts. Please try again in 15 minutes."),
-    "auth.installation": ("Bu yazılım kurulumu üzerinden giriş yapamazsınız.",
-                          "You cannot log in through this software installation."),
+    "auth.rate_limited": (
+        "Çok fazla başarısız deneme. Lütfen 15 dakika sonra yeniden deneyin.",
+        "Too many failed attempts. Please try again in 15 minutes.",
+    ),
+    "auth.installation": (
+        "Bu yazılım kurulumu üzerinden giriş yapamazsınız.",
+        "You cannot log in through this software installation.",
+    ),
 }
 
 
@@ -100,24 +104,35 @@ def _person_of(store: Store, login: str) -> str | None:
 
 def requires_totp(store: Store, person: str, at: datetime) -> bool:
     """Staff (a staff post) and officers (an officer role) log in with a second factor."""
-    return bool(store.open_rows("staff_post", at, person=person) or store.open_rows("officer_role", at, person=person))
+    return bool(
+        store.open_rows("staff_post", at, person=person)
+        or store.open_rows("officer_role", at, person=person)
+    )
 
 
 def set_password(m: Mahrem, person: str, password: str, at: datetime | None = None) -> None:
     """Set (or replace) a person's password, stored as an argon2id hash; audited."""
     when = _when(m, at)
     if not isinstance(password, str) or len(password) < PASSWORD_MIN:
-        raise InputError("password.too_short", f"password: at least {PASSWORD_MIN} characters", field="password")
+        raise InputError(
+            "password.too_short", f"password: at least {PASSWORD_MIN} characters", field="password"
+        )
     if len(password) > PASSWORD_MAX:
-        raise InputError("password.too_long", f"password: at most {PASSWORD_MAX} characters", field="password")
+        raise InputError(
+            "password.too_long", f"password: at most {PASSWORD_MAX} characters", field="password"
+        )
     hashed = _HASHER.hash(password)
     with m.uow.write() as store:
         _require_person(store, person)
         if store.get("account", person) is None:
-            store.add("account", person=person, password_hash=hashed, created_at=when, updated_at=when)
+            store.add(
+                "account", person=person, password_hash=hashed, created_at=when, updated_at=when
+            )
         else:
             store.set("account", person, password_hash=hashed, updated_at=when)
-        audit.append(store, at=when, kind="admin", actor=person, action="password_set", outcome="accepted")
+        audit.append(
+            store, at=when, kind="admin", actor=person, action="password_set", outcome="accepted"
+        )
 
 
 def enrol_totp(m: Mahrem, person: str, at: datetime | None = None) -> str:
@@ -134,7 +149,9 @@ def store_totp_secret(m: Mahrem, person: str, secret: str, when: datetime) -> st
         if store.get("account", person) is None:
             raise InputError("account.unknown", f"{person} has no password yet", field="person")
         store.set("account", person, totp_sealed=sealed, totp_last_step=None, updated_at=when)
-        audit.append(store, at=when, kind="admin", actor=person, action="totp_enrolled", outcome="accepted")
+        audit.append(
+            store, at=when, kind="admin", actor=person, action="totp_enrolled", outcome="accepted"
+        )
     return pyotp.TOTP(secret).provisioning_uri(name=person, issuer_name=TOTP_ISSUER)
 
 
@@ -144,10 +161,16 @@ def _require_person(store: Store, person: str) -> None:
 
 
 def _failures(store: Store, since: datetime, **match: Any) -> int:
-    return sum(1 for r in store.rows("login_attempt", **match) if r["outcome"] == "failed" and r["at"] > since)
+    return sum(
+        1
+        for r in store.rows("login_attempt", **match)
+        if r["outcome"] == "failed" and r["at"] > since
+    )
 
 
-def _totp_step(m: Mahrem, account: dict[str, Any], person: str, code: str | None, when: datetime) -> int | None:
+def _totp_step(
+    m: Mahrem, account: dict[str, Any], person: str, code: str | None, when: datetime
+) -> int | None:
     """The 30-second step the code belongs to (now, or one step either side), if it is right."""
     if not code or account.get("totp_sealed") is None:
         return None
@@ -167,13 +190,24 @@ def _verify_password(account: dict[str, Any] | None, password: str) -> bool:
     if not _DUMMY:
         _DUMMY.append(_HASHER.hash(secrets.token_hex(16)))
     try:
-        return _HASHER.verify(account["password_hash"] if account else _DUMMY[0], password) and account is not None
+        return (
+            _HASHER.verify(account["password_hash"] if account else _DUMMY[0], password)
+            and account is not None
+        )
     except (VerificationError, InvalidHashError):
         return False
 
 
-def login(m: Mahrem, login: str, password: str, totp: str | None, *, client: str,
-          installation: str | None = None, at: datetime | None = None) -> Session:
+def login(
+    m: Mahrem,
+    login: str,
+    password: str,
+    totp: str | None,
+    *,
+    client: str,
+    installation: str | None = None,
+    at: datetime | None = None,
+) -> Session:
     """Open a session for the person a TC kimlik no (or person id) names; raises AuthError."""
     when = _when(m, at)
     client = (client or "unknown")[:64]
@@ -181,18 +215,28 @@ def login(m: Mahrem, login: str, password: str, totp: str | None, *, client: str
         person = _person_of(store, login or "")
         account = store.get("account", person) if person else None
         # Whoever enrolled a second factor uses it; staff and officers must have one.
-        needs_totp = bool(person) and (requires_totp(store, cast(str, person), when) or bool(
-            account and account.get("totp_sealed") is not None))
+        needs_totp = bool(person) and (
+            requires_totp(store, cast(str, person), when)
+            or bool(account and account.get("totp_sealed") is not None)
+        )
         login_key = _login_key(m, login or "")
         limited = _limited(store, login_key, client, when)
     # The slow parts (argon2, the cipher) run outside the write transaction, and not at all for
     # a login already limited (argon2 is deliberately costly: no free work for a guesser).
     ok = not limited and _verify_password(account, password or "")
-    step = _totp_step(m, account, cast(str, person), totp, when) if ok and account and needs_totp else None
+    step = (
+        _totp_step(m, account, cast(str, person), totp, when)
+        if ok and account and needs_totp
+        else None
+    )
     with m.uow.write() as store:
         fresh = store.get("account", person) if person else None
         reason = _refusal(store, person, login_key, fresh, ok, needs_totp, step, client, when)
-        if reason is None and installation is not None and not _may_use(store, person, installation, when):
+        if (
+            reason is None
+            and installation is not None
+            and not _may_use(store, person, installation, when)
+        ):
             reason = "auth.installation"
         token = secrets.token_urlsafe(32) if reason is None else ""
         _record(store, person, login_key, client, installation, when, reason)
@@ -203,16 +247,34 @@ def login(m: Mahrem, login: str, password: str, totp: str | None, *, client: str
             if _HASHER.check_needs_rehash(fresh["password_hash"]):
                 store.set("account", person, password_hash=_HASHER.hash(password), updated_at=when)
             expires = when + SESSION_LIFETIME
-            store.add("account_session", token_hash=_token_hash(token), person=person, installation=installation,
-                      client=client, created_at=when, expires_at=expires)
+            store.add(
+                "account_session",
+                token_hash=_token_hash(token),
+                person=person,
+                installation=installation,
+                client=client,
+                created_at=when,
+                expires_at=expires,
+            )
     if reason is not None:
         public = reason if reason in ("auth.rate_limited", "auth.installation") else "auth.failed"
         raise AuthError(public, field="installation" if public == "auth.installation" else None)
-    return Session(token=token, person=cast(str, person), installation=installation, expires_at=expires)
+    return Session(
+        token=token, person=cast(str, person), installation=installation, expires_at=expires
+    )
 
 
-def _refusal(store: Store, person: str | None, login_key: str, account: dict[str, Any] | None, password_ok: bool,
-             needs_totp: bool, step: int | None, client: str, when: datetime) -> str | None:
+def _refusal(
+    store: Store,
+    person: str | None,
+    login_key: str,
+    account: dict[str, Any] | None,
+    password_ok: bool,
+    needs_totp: bool,
+    step: int | None,
+    client: str,
+    when: datetime,
+) -> str | None:
     """Why a login is refused (the audit's reason), or None. The limits come first, so a
     limited person learns nothing from a right password."""
     if _limited(store, login_key, client, when):
@@ -239,7 +301,8 @@ def _limited(store: Store, login_key: str, client: str, when: datetime) -> bool:
     """5 failures of the login, or 20 from the client address, in the last 15 minutes."""
     since = when - RATE_WINDOW
     return _failures(store, since, client=client) >= MAX_FAILURES_PER_CLIENT or (
-        _failures(store, since, login_key=login_key) >= MAX_FAILURES_PER_PERSON)
+        _failures(store, since, login_key=login_key) >= MAX_FAILURES_PER_PERSON
+    )
 
 
 def _may_use(store: Store, person: str | None, installation: str, when: datetime) -> bool:
@@ -249,22 +312,44 @@ def _may_use(store: Store, person: str | None, installation: str, when: datetime
     row = store.get("installation", installation)
     if row is None or person is None:
         return False
-    registered = any(s["status"] == "registered" for s in store.open_rows("installation_status", when,
-                                                                          installation=installation))
+    registered = any(
+        s["status"] == "registered"
+        for s in store.open_rows("installation_status", when, installation=installation)
+    )
     posts = {p["facility"] for p in store.open_rows("staff_post", when, person=person)}
     administers = row["administrator"] == person and bool(
-        store.open_rows("officer_role", when, person=person, role="dpo"))
+        store.open_rows("officer_role", when, person=person, role="dpo")
+    )
     return registered and (row["facility"] in posts or administers)
 
 
-def _record(store: Store, person: str | None, login_key: str, client: str, installation: str | None, when: datetime,
-            reason: str | None) -> None:
-    outcome = "accepted" if reason is None else "limited" if reason == "auth.rate_limited" else "failed"
+def _record(
+    store: Store,
+    person: str | None,
+    login_key: str,
+    client: str,
+    installation: str | None,
+    when: datetime,
+    reason: str | None,
+) -> None:
+    outcome = (
+        "accepted" if reason is None else "limited" if reason == "auth.rate_limited" else "failed"
+    )
     store.purge("login_attempt", "at", when - timedelta(days=1))
-    store.add("login_attempt", person=person, login_key=login_key, client=client, at=when, outcome=outcome)
-    audit.append(store, at=when, kind="admin", actor=person, via=installation, action="login",
-                 outcome="accepted" if reason is None else "rejected", reason=reason,
-                 detail={"client": client})
+    store.add(
+        "login_attempt", person=person, login_key=login_key, client=client, at=when, outcome=outcome
+    )
+    audit.append(
+        store,
+        at=when,
+        kind="admin",
+        actor=person,
+        via=installation,
+        action="login",
+        outcome="accepted" if reason is None else "rejected",
+        reason=reason,
+        detail={"client": client},
+    )
 
 
 def session(m: Mahrem, token: str, at: datetime | None = None) -> Session | None:
@@ -276,7 +361,12 @@ def session(m: Mahrem, token: str, at: datetime | None = None) -> Session | None
         row = store.get("account_session", _token_hash(token))
     if row is None or row["ended_at"] is not None or row["expires_at"] <= when:
         return None
-    return Session(token="", person=row["person"], installation=row["installation"], expires_at=row["expires_at"])
+    return Session(
+        token="",
+        person=row["person"],
+        installation=row["installation"],
+        expires_at=row["expires_at"],
+    )
 
 
 def logout(m: Mahrem, token: str, at: datetime | None = None) -> None:
@@ -288,5 +378,12 @@ def logout(m: Mahrem, token: str, at: datetime | None = None) -> None:
         if row is None or row["ended_at"] is not None:
             return
         store.set("account_session", key, ended_at=when)
-        audit.append(store, at=when, kind="admin", actor=row["person"], via=row["installation"], action="logout",
-                     outcome="accepted")
+        audit.append(
+            store,
+            at=when,
+            kind="admin",
+            actor=row["person"],
+            via=row["installation"],
+            action="logout",
+            outcome="accepted",
+        )

@@ -3,6 +3,7 @@ who they are and in which capacities, their preferences (M6/2, M6/5, M8/1), the 
 they authorised (M9), their children (M8), and for officers the orders and authorisations
 they administer (M7, M12, M13/3). Decisions are never made here: records are read through
 `Mahrem.read_records`, which asks the engine."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,12 +12,11 @@ from typing import Any
 
 from stdnum.tr import tckimlik
 
-from mahrem.services import access
 from mahrem.domain.clock import local_date
 from mahrem.domain.errors import InputError
-from mahrem.services.ports import Mahrem
+from mahrem.services import access
 from mahrem.services.policies import policy_at
-from mahrem.services.ports import Store
+from mahrem.services.ports import Mahrem, Store
 
 
 @dataclass(frozen=True)
@@ -61,19 +61,40 @@ def whoami(m: Mahrem, person: str, at: datetime) -> Profile:
         for p in store.open_rows("staff_post", at, person=person):
             facility = store.get("facility", p["facility"]) or {}
             posts.append({**p, "facility_name": facility.get("name", p["facility"])})
-        children = [_person_card(store, link["child"], at) for link in store.open_rows("parent_link", at, parent=person)]
-        parents = [_person_card(store, link["parent"], at) for link in store.open_rows("parent_link", at, child=person)]
-        return Profile(person, row["name"], row["tckn"], row["birth_date"], row["phone"] or "",
-                       _age(row["birth_date"], at), posts, store.open_rows("officer_role", at, person=person),
-                       children, parents, _shared_with(store, person, at))
+        children = [
+            _person_card(store, link["child"], at)
+            for link in store.open_rows("parent_link", at, parent=person)
+        ]
+        parents = [
+            _person_card(store, link["parent"], at)
+            for link in store.open_rows("parent_link", at, child=person)
+        ]
+        return Profile(
+            person,
+            row["name"],
+            row["tckn"],
+            row["birth_date"],
+            row["phone"] or "",
+            _age(row["birth_date"], at),
+            posts,
+            store.open_rows("officer_role", at, person=person),
+            children,
+            parents,
+            _shared_with(store, person, at),
+        )
 
 
 def _shared_with(store: Store, person: str, at: datetime) -> list[dict[str, Any]]:
     """People whose records this person may ask to read on their behalf: as an authorised
     relative (M9), a lawyer with a power of attorney (M10) or an heir (M11). The engine still
     decides every read; this only lists whom to ask about."""
-    links = [(r["patient"], "relative") for r in store.open_rows("relative_authorization", at, relative=person)]
-    links += [(r["client"], "lawyer") for r in store.open_rows("power_of_attorney", at, lawyer=person)]
+    links = [
+        (r["patient"], "relative")
+        for r in store.open_rows("relative_authorization", at, relative=person)
+    ]
+    links += [
+        (r["client"], "lawyer") for r in store.open_rows("power_of_attorney", at, lawyer=person)
+    ]
     links += [(r["deceased"], "heir") for r in store.rows("inheritance_heir", heir=person)]
     seen: dict[str, dict[str, Any]] = {}
     for patient, capacity in links:
@@ -84,7 +105,12 @@ def _shared_with(store: Store, person: str, at: datetime) -> list[dict[str, Any]
 def _person_card(store: Store, pid: str, at: datetime) -> dict[str, Any]:
     row = store.get("person", pid) or {}
     born = row.get("birth_date")
-    return {"id": pid, "name": row.get("name", pid), "birth_date": born, "age": _age(born, at) if born else None}
+    return {
+        "id": pid,
+        "name": row.get("name", pid),
+        "birth_date": born,
+        "age": _age(born, at) if born else None,
+    }
 
 
 def person_by_tckn(m: Mahrem, value: str, viewer: str | None = None) -> str | None:
@@ -107,7 +133,9 @@ def knows(m: Mahrem, viewer: str, kind: str, value: str) -> bool:
     from mahrem.services.access import Target, Viewer
 
     try:
-        access.check_targets(m, Viewer(viewer), [Target(kind, value, kind)], action="read", door="portal")
+        access.check_targets(
+            m, Viewer(viewer), [Target(kind, value, kind)], action="read", door="portal"
+        )
     except NotFound:
         return False
     return True
@@ -137,9 +165,14 @@ def relatives(m: Mahrem, patient: str, at: datetime) -> list[dict[str, Any]]:
     """The relatives the patient has authorised (M9/1), in force at `at`."""
     with m.uow.read() as store:
         rows = store.open_rows("relative_authorization", at, patient=patient)
-        return [{**r, "relative_name": _name(store, r["relative"]),
-                 "expired": r["until"] is not None and r["until"] < local_date(at)}
-                for r in sorted(rows, key=lambda r: r["valid_from"])]
+        return [
+            {
+                **r,
+                "relative_name": _name(store, r["relative"]),
+                "expired": r["until"] is not None and r["until"] < local_date(at),
+            }
+            for r in sorted(rows, key=lambda r: r["valid_from"])
+        ]
 
 
 def concealments_for(m: Mahrem, officer: str, at: datetime) -> list[dict[str, Any]]:
@@ -147,8 +180,11 @@ def concealments_for(m: Mahrem, officer: str, at: datetime) -> list[dict[str, An
     with m.uow.read() as store:
         out = []
         for order in store.rows("concealment_order"):
-            if officer in order["need_to_know"] and order["valid_from"] <= at and (
-                    order["valid_to"] is None or order["valid_to"] > at):
+            if (
+                officer in order["need_to_know"]
+                and order["valid_from"] <= at
+                and (order["valid_to"] is None or order["valid_to"] > at)
+            ):
                 person = store.get("person", order["patient"]) or {}
                 out.append({**order, "name": person.get("name"), "tckn": person.get("tckn")})
         return out
@@ -162,19 +198,46 @@ def gm_overview(m: Mahrem, at: datetime) -> dict[str, Any]:
         policy = policy_at(store, at)
         units = []
         for unit in sorted(store.rows("unit"), key=lambda u: u["id"]):
-            users = [r["person"] for r in store.open_rows("officer_role", at, role="ministry_user", unit=unit["id"])]
-            active = {a["user"]: a for a in store.open_rows("reidentification_authorization", at, unit=unit["id"])}
-            pending = {r["user"] for r in store.rows("reidentification_request", unit=unit["id"], granted_at=None)}
-            units.append({**unit, "max": policy.max_reidentifiers_per_unit, "active": len(active),
-                          "users": [{"id": u, "name": _name(store, u), "authorised": u in active,
-                                     "since": active[u]["valid_from"] if u in active else None,
-                                     "pending": u in pending} for u in sorted(users)]})
+            users = [
+                r["person"]
+                for r in store.open_rows("officer_role", at, role="ministry_user", unit=unit["id"])
+            ]
+            active = {
+                a["user"]: a
+                for a in store.open_rows("reidentification_authorization", at, unit=unit["id"])
+            }
+            pending = {
+                r["user"]
+                for r in store.rows("reidentification_request", unit=unit["id"], granted_at=None)
+            }
+            units.append(
+                {
+                    **unit,
+                    "max": policy.max_reidentifiers_per_unit,
+                    "active": len(active),
+                    "users": [
+                        {
+                            "id": u,
+                            "name": _name(store, u),
+                            "authorised": u in active,
+                            "since": active[u]["valid_from"] if u in active else None,
+                            "pending": u in pending,
+                        }
+                        for u in sorted(users)
+                    ],
+                }
+            )
         cutoffs = store.open_rows("correction_cutoff", at)
         versions = sorted(store.rows("policy_version"), key=lambda v: v["version"], reverse=True)
-        return {"units": units, "cutoff": cutoffs[0] if cutoffs else None,
-                "policy_versions": [{**v, "set_by_name": _name(store, v["set_by"]) if v["set_by"] else None}
-                                    for v in versions],
-                "policy_in_force": policy.version}
+        return {
+            "units": units,
+            "cutoff": cutoffs[0] if cutoffs else None,
+            "policy_versions": [
+                {**v, "set_by_name": _name(store, v["set_by"]) if v["set_by"] else None}
+                for v in versions
+            ],
+            "policy_in_force": policy.version,
+        }
 
 
 def names(m: Mahrem, ids: set[str]) -> dict[str, str]:

@@ -4,10 +4,11 @@ my data (KVKK art. 11) and the data protection officer's search and export."""
 
 from __future__ import annotations
 
-from mahrem.services.audit.sealing import list_checkpoints, prove, seal, verify
-from mahrem.services.audit.queries import access_log, export_log, search_log
-from mahrem.services.audit.trail import GENESIS, append, append_many, chain_hash, verify_chain
 from mahrem.services.audit.checkpoints import PAYLOAD_FIELDS, check_proof, verify_checkpoints
+from mahrem.services.audit.queries import access_log, export_log, search_log
+from mahrem.services.audit.refusals import guard_dpo
+from mahrem.services.audit.sealing import list_checkpoints, prove, seal, verify
+from mahrem.services.audit.trail import GENESIS, append, append_many, chain_hash, verify_chain
 
 __all__ = [
     "GENESIS",
@@ -18,6 +19,7 @@ __all__ = [
     "chain_hash",
     "check_proof",
     "export_log",
+    "guard_dpo",
     "list_checkpoints",
     "prove",
     "seal",

@@ -5,6 +5,7 @@ chain head (the last entry's hash) and the range, signed with Ed25519 under a ke
 database. `verify` recomputes every checkpoint; `prove` gives one entry's path to its
 checkpoint's root; `check_proof` needs nothing but the proof and the public key.
 """
+
 from __future__ import annotations
 
 import base64
@@ -51,52 +52,84 @@ def seal(store: Any, signer: Signer, at: datetime) -> dict[str, Any] | None:
         return None
     first_seq, last_seq = entries[0][0], entries[-1][0]
     cp: dict[str, Any] = {
-        "id": len(checkpoints) + 1, "first_seq": first_seq, "last_seq": last_seq,
-        "root": merkle.root(_leaves([h for _, h in entries])).hex(), "chain_head": entries[-1][1],
-        "created_at": at.isoformat(), "key_id": signer.key_id(),
+        "id": len(checkpoints) + 1,
+        "first_seq": first_seq,
+        "last_seq": last_seq,
+        "root": merkle.root(_leaves([h for _, h in entries])).hex(),
+        "chain_head": entries[-1][1],
+        "created_at": at.isoformat(),
+        "key_id": signer.key_id(),
     }
     cp["signature"] = base64.b64encode(signer.sign(payload(cp))).decode()
     store.add("audit_checkpoint", **cp, public_key=signer.public_pem())
     return cp
 
 
-def verify_checkpoints(checkpoints: list[dict[str, Any]], hashes: dict[int, str],
-                       public_pem: str, verify_sig: Verifier) -> list[Problem]:
+def verify_checkpoints(
+    checkpoints: list[dict[str, Any]], hashes: dict[int, str], public_pem: str, verify_sig: Verifier
+) -> list[Problem]:
     """Every checkpoint's signature, range, root and chain head against the stored entries."""
     problems: list[Problem] = []
     expected_first = 1
     for cp in sorted(checkpoints, key=lambda c: c["id"]):
         name = f"checkpoint {cp['id']} (entries {cp['first_seq']}–{cp['last_seq']})"
         if not verify_sig(public_pem, payload(cp), base64.b64decode(cp["signature"])):
-            problems.append(Problem("checkpoint", cp["first_seq"], f"{name}: signature does not verify"))
+            problems.append(
+                Problem("checkpoint", cp["first_seq"], f"{name}: signature does not verify")
+            )
             continue
         if cp["first_seq"] != expected_first:
-            problems.append(Problem("checkpoint", expected_first, f"{name}: does not follow the previous checkpoint"))
+            problems.append(
+                Problem(
+                    "checkpoint", expected_first, f"{name}: does not follow the previous checkpoint"
+                )
+            )
         expected_first = cp["last_seq"] + 1
         seqs = range(cp["first_seq"], cp["last_seq"] + 1)
-        missing = None if all(map(hashes.__contains__, seqs)) else next(s for s in seqs if s not in hashes)
+        missing = (
+            None
+            if all(map(hashes.__contains__, seqs))
+            else next(s for s in seqs if s not in hashes)
+        )
         if missing is not None:
             problems.append(Problem("removed", missing, f"{name}: entry {missing} is missing"))
             continue
         if hashes[cp["last_seq"]] != cp["chain_head"]:
-            problems.append(Problem("changed", cp["first_seq"],
-                                    f"{name}: the chain head differs from the signed one"))
+            problems.append(
+                Problem(
+                    "changed",
+                    cp["first_seq"],
+                    f"{name}: the chain head differs from the signed one",
+                )
+            )
             continue
         if merkle.root(_leaves(map(hashes.__getitem__, seqs))).hex() != cp["root"]:
-            problems.append(Problem("changed", cp["first_seq"], f"{name}: Merkle root differs from the signed one"))
+            problems.append(
+                Problem(
+                    "changed", cp["first_seq"], f"{name}: Merkle root differs from the signed one"
+                )
+            )
     return problems
 
 
-def verify_all(rows: list[dict[str, Any]], checkpoints: list[dict[str, Any]], public_pem: str | None,
-               verify_sig: Verifier) -> ChainReport:
+def verify_all(
+    rows: list[dict[str, Any]],
+    checkpoints: list[dict[str, Any]],
+    public_pem: str | None,
+    verify_sig: Verifier,
+) -> ChainReport:
     """The chain, then every checkpoint; problems are listed in that order."""
     with gc_paused():  # see gc_paused: nothing here makes cycles, and `rows` may be a million dicts
         report = verify_chain(rows)
         if checkpoints:
             if public_pem is None:
-                report.problems.append(Problem("checkpoint", None, "no public key to check the checkpoints with"))
+                report.problems.append(
+                    Problem("checkpoint", None, "no public key to check the checkpoints with")
+                )
             else:
-                report.problems.extend(verify_checkpoints(checkpoints, report.hashes, public_pem, verify_sig))
+                report.problems.extend(
+                    verify_checkpoints(checkpoints, report.hashes, public_pem, verify_sig)
+                )
     return report
 
 
@@ -105,9 +138,14 @@ def prove(store: Any, seq: int) -> dict[str, Any]:
     entry = store.get("audit_log", seq)
     if entry is None:
         raise NotFound("audit.entry_unknown", f"no audit entry {seq}")
-    cp = next((c for c in store.rows("audit_checkpoint") if c["first_seq"] <= seq <= c["last_seq"]), None)
+    cp = next(
+        (c for c in store.rows("audit_checkpoint") if c["first_seq"] <= seq <= c["last_seq"]), None
+    )
     if cp is None:
-        raise InputError("audit.not_sealed", f"entry {seq} is not sealed in a checkpoint yet: run `mahrem audit seal`")
+        raise InputError(
+            "audit.not_sealed",
+            f"entry {seq} is not sealed in a checkpoint yet: run `mahrem audit seal`",
+        )
     hashes = [h for _, h in store.audit.hashes(cp["first_seq"], cp["last_seq"])]
     index = seq - cp["first_seq"]
     path = merkle.inclusion_path(index, _leaves(hashes))
@@ -124,12 +162,18 @@ def _jsonable(entry: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in entry.items()}
 
 
-def check_proof(proof: dict[str, Any], public_pem: str, verify_sig: Verifier,
-                published: dict[str, Any] | None = None) -> tuple[bool, str]:
+def check_proof(
+    proof: dict[str, Any],
+    public_pem: str,
+    verify_sig: Verifier,
+    published: dict[str, Any] | None = None,
+) -> tuple[bool, str]:
     """Check a proof with only the public key (and optionally the checkpoint as published)."""
     try:
         entry, cp = proof["entry"], proof["checkpoint"]
-        if published is not None and any(published.get(k) != cp.get(k) for k in (*PAYLOAD_FIELDS, "signature")):
+        if published is not None and any(
+            published.get(k) != cp.get(k) for k in (*PAYLOAD_FIELDS, "signature")
+        ):
             return False, "the proof's checkpoint is not the published one"
         if not verify_sig(public_pem, payload(cp), base64.b64decode(cp["signature"])):
             return False, "the checkpoint's signature does not verify with this key"
@@ -142,4 +186,7 @@ def check_proof(proof: dict[str, Any], public_pem: str, verify_sig: Verifier,
         return False, f"malformed proof: {exc}"
     if computed.hex() != cp["root"]:
         return False, "the entry is not in the checkpoint: the path leads to another root"
-    return True, f"entry {entry['seq']} is included in checkpoint {cp['id']} signed by key {cp['key_id']}"
+    return (
+        True,
+        f"entry {entry['seq']} is included in checkpoint {cp['id']} signed by key {cp['key_id']}",
+    )

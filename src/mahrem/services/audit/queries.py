@@ -11,25 +11,44 @@ from mahrem.services.policies import policy_at
 from mahrem.services.ports import Mahrem
 
 
-def access_log(m: Mahrem, viewer: str, patient: str, lang: str = "tr",
-               at: datetime | None = None, limit: int = 100,
-               offset: int = 0) -> list[dict[str, Any]]:
+def access_log(
+    m: Mahrem,
+    viewer: str,
+    patient: str,
+    lang: str = "tr",
+    at: datetime | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
     """Who read or tried to read the patient's data, as the patient (or a parent) sees it."""
     when = m.at(at)
     with m.uow.read() as store:
-        return transparency.access_log(store, viewer, patient, when, policy_at(store, when), lang,
-                                       limit, offset)
+        return transparency.access_log(
+            store, viewer, patient, when, policy_at(store, when), lang, limit, offset
+        )
 
 
-def search_log(m: Mahrem, viewer: str, filters: dict[str, Any], limit: int = 100,
-               offset: int = 0, at: datetime | None = None) -> list[dict[str, Any]]:
+def search_log(
+    m: Mahrem,
+    viewer: str,
+    filters: dict[str, Any],
+    limit: int = 100,
+    offset: int = 0,
+    at: datetime | None = None,
+) -> list[dict[str, Any]]:
     """The data protection officer's search of the audit log (only a dpo may search)."""
     with m.uow.read() as store:
         return transparency.search(store, viewer, m.at(at), filters, limit, offset)
 
 
-def export_log(m: Mahrem, viewer: str, filters: dict[str, Any], fmt: str, limit: int = 10000,
-               at: datetime | None = None) -> str | dict[str, Any]:
+def export_log(
+    m: Mahrem,
+    viewer: str,
+    filters: dict[str, Any],
+    fmt: str,
+    limit: int = 10000,
+    at: datetime | None = None,
+) -> str | dict[str, Any]:
     """The DPO's export as CSV text or a FHIR Bundle of AuditEvents."""
     with m.uow.read() as store:
         entries = transparency.search(store, viewer, m.at(at), filters, limit, 0)

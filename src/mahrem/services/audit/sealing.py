@@ -3,8 +3,8 @@ whole-log check, and inclusion proofs an outside party can verify (audit/checkpo
 
 from __future__ import annotations
 
-from typing import Any
 from datetime import datetime
+from typing import Any
 
 from mahrem.services.audit import checkpoints
 from mahrem.services.audit.trail import ChainReport

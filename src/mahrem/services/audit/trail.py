@@ -6,6 +6,7 @@ Entry n's hash is SHA-256 over entry n-1's hash and entry n's canonical JSON. Th
 number is deliberately outside the hash: order is what the `prev_hash` links say, so a
 renumbering shows up as a broken link rather than passing as a changed field.
 """
+
 from __future__ import annotations
 
 import gc
@@ -14,13 +15,27 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
-    "at", "kind", "actor", "capacity", "role", "facility", "via", "action", "patient", "record",
-    "purpose", "outcome", "basis", "reason", "policy_version", "detail",
+    "at",
+    "kind",
+    "actor",
+    "capacity",
+    "role",
+    "facility",
+    "via",
+    "action",
+    "patient",
+    "record",
+    "purpose",
+    "outcome",
+    "basis",
+    "reason",
+    "policy_version",
+    "detail",
 )
 
 
@@ -44,7 +59,7 @@ def canonical(entry: dict[str, Any]) -> bytes:
     body = {k: get(k) for k in _SORTED_FIELDS}
     at = body["at"]
     if isinstance(at, datetime):
-        body["at"] = at.astimezone(timezone.utc).isoformat()
+        body["at"] = at.astimezone(UTC).isoformat()
     return _ENCODE(body).encode()
 
 
@@ -70,10 +85,17 @@ def append_many(store: AuditStore, entries: list[dict[str, Any]]) -> list[int]:
     prev = head["hash"] if head else GENESIS
     rows: list[dict[str, Any]] = []
     for entry in entries:
-        entry = {**entry, "at": entry["at"].astimezone(timezone.utc)}
+        entry = {**entry, "at": entry["at"].astimezone(UTC)}
         seq += 1
         digest = chain_hash(prev, entry)
-        rows.append({"seq": seq, **{k: entry.get(k) for k in HASHED_FIELDS}, "prev_hash": prev, "hash": digest})
+        rows.append(
+            {
+                "seq": seq,
+                **{k: entry.get(k) for k in HASHED_FIELDS},
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
         prev = digest
     store.audit.insert(rows)
     if head is None:
@@ -162,19 +184,27 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _check(row: dict[str, Any], expected: int, prev: str, prev_parent: str | None,
-           by_hash: dict[str, int] | _HashIndex) -> Problem | None:
+def _check(
+    row: dict[str, Any],
+    expected: int,
+    prev: str,
+    prev_parent: str | None,
+    by_hash: dict[str, int] | _HashIndex,
+) -> Problem | None:
     seq = row["seq"]
     if seq != expected:
         return Problem("removed", expected, f"entry {expected} is missing (next entry is {seq})")
     if chain_hash(row["prev_hash"], row) != row["hash"]:
-        return Problem("changed", seq, f"entry {seq} was changed: its content does not match its hash")
+        return Problem(
+            "changed", seq, f"entry {seq} was changed: its content does not match its hash"
+        )
     if row["prev_hash"] == prev:
         return None
     if prev_parent is not None and row["prev_hash"] == prev_parent:
-        return Problem("inserted", seq - 1, f"entry {seq - 1} was inserted: entry {seq} links past it")
+        return Problem(
+            "inserted", seq - 1, f"entry {seq - 1} was inserted: entry {seq} links past it"
+        )
     linked = by_hash.get(row["prev_hash"])
     if linked is not None and linked > seq:
         return Problem("reordered", seq, f"entry {seq} is out of order: it follows entry {linked}")
     return Problem("removed", seq, f"an entry before {seq} was removed: its predecessor is gone")
-

@@ -3,7 +3,17 @@ request, the provincial officer's investigation, and the officer's work lists.""
 
 from __future__ import annotations
 
-from mahrem.services.corrections.correcting import correct, correction_status, corrections_of, file_request, forward, investigate, provider_corrections, record_history, reject
+from mahrem.services.corrections.correcting import (
+    correct,
+    correction_status,
+    corrections_of,
+    file_request,
+    forward,
+    investigate,
+    provider_corrections,
+    record_history,
+    reject,
+)
 from mahrem.services.corrections.worklist import province_corrections, written_opinions
 
 __all__ = [

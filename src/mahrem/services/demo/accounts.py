@@ -29,8 +29,16 @@ def load_demo_accounts(m: Mahrem, at: datetime | None = None) -> list[dict[str, 
         set_password(m, pid, password, when)
         if second:
             store_totp_secret(m, pid, DEMO_TOTP_SECRET, when)
-        table.append({"person": pid, "name": name, "role": role, "login": row["tckn"], "password": password,
-                      "totp_secret": DEMO_TOTP_SECRET if second else None})
+        table.append(
+            {
+                "person": pid,
+                "name": name,
+                "role": role,
+                "login": row["tckn"],
+                "password": password,
+                "totp_secret": DEMO_TOTP_SECRET if second else None,
+            }
+        )
     return table
 
 

@@ -32,9 +32,16 @@ class Reporter:
 DOOR_CAPACITY = {"person": "self", "software": "staff", "officer": "officer"}
 
 
-def report_event(m: Mahrem, door: str, person: str, data: object, *,
-                 installation: str | None = None, at: datetime | None = None,
-                 key: str | None = None) -> EventOutcome:
+def report_event(
+    m: Mahrem,
+    door: str,
+    person: str,
+    data: object,
+    *,
+    installation: str | None = None,
+    at: datetime | None = None,
+    key: str | None = None,
+) -> EventOutcome:
     """An event reported from outside, bound to the authenticated caller (events/reporters.py):
     `door` is "person" (about themselves), "software" (an installation, for its facility) or
     "officer" (in their own name). The audit entry names the caller, the door's capacity,
@@ -58,8 +65,14 @@ def report_event(m: Mahrem, door: str, person: str, data: object, *,
     raise InputError("event.door", f"unknown door {door!r}")
 
 
-def apply_event(m: Mahrem, data: object, at: datetime | None = None, *, via: str | None = None,
-                by: Reporter | None = None) -> EventOutcome:
+def apply_event(
+    m: Mahrem,
+    data: object,
+    at: datetime | None = None,
+    *,
+    via: str | None = None,
+    by: Reporter | None = None,
+) -> EventOutcome:
     """Apply one event; a refused event writes only the attempt (and any counter). The audit
     entry names who reported it (`by`), else the person the event names (an operator's load)."""
     when = m.at(at)
@@ -69,10 +82,19 @@ def apply_event(m: Mahrem, data: object, at: datetime | None = None, *, via: str
         policy = policy_at(store, when)
         outcome = HANDLERS[etype](EventContext(store, m.keys, m.sms, policy, when), f)
         append(
-            store, at=when, kind="event", actor=by.person if by else event_actor(f),
-            capacity=by.capacity if by else None, action=etype, via=via,
-            patient=event_patient(f), record=_record_of(f), outcome=outcome.result,
-            basis=outcome.basis, reason=outcome.reason_key, policy_version=policy.version,
+            store,
+            at=when,
+            kind="event",
+            actor=by.person if by else event_actor(f),
+            capacity=by.capacity if by else None,
+            action=etype,
+            via=via,
+            patient=event_patient(f),
+            record=_record_of(f),
+            outcome=outcome.result,
+            basis=outcome.basis,
+            reason=outcome.reason_key,
+            policy_version=policy.version,
             detail={"key": by.key} if by and by.key else None,
         )
     return outcome

@@ -1,22 +1,24 @@
 """Events: things that happen (a check-in, a preference, a court order). Each handler validates
 its input (InputError changes nothing), applies the law's refusals (SPEC.md, "Events the law
 refuses") and writes the new facts with their start time; ending a fact closes its interval."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from mahrem.domain.categories import CATEGORIES
 from mahrem.domain.clock import has_reached_age
 from mahrem.domain.errors import InputError
 from mahrem.domain.policy import Policy
-from mahrem.services import access as codes
-from mahrem.domain.categories import CATEGORIES
-from mahrem.services.inputs import Fields
+from mahrem.domain.roles import STAFF_ROLES
+from mahrem.services.access import enter_code, request_code
 from mahrem.services.events.outcome import ACCEPTED, EventOutcome, rejected
+from mahrem.services.inputs import Fields
+from mahrem.services.lookup import require, require_new, require_record_of
 from mahrem.services.ports import KeyStore, SmsGateway, Store
 from mahrem.services.records import add_record
-from mahrem.services.lookup import require, require_new, require_record_of
 
 SOFTWARE_STATUS_EVENTS = {
     "software_registered": "registered",
@@ -85,10 +87,14 @@ def family_doctor_deregistered(ctx: EventContext, f: Fields) -> EventOutcome:
 @handles("appointment_booked")
 def appointment_booked(ctx: EventContext, f: Fields) -> EventOutcome:
     ctx.store.add(
-        "episode", id=require_new(ctx.store, "episode", f.str("id"), f"{f.where}.id"), kind="appointment",
-        patient=_person(ctx, f, "patient"), physician=_person(ctx, f, "physician"),
+        "episode",
+        id=require_new(ctx.store, "episode", f.str("id"), f"{f.where}.id"),
+        kind="appointment",
+        patient=_person(ctx, f, "patient"),
+        physician=_person(ctx, f, "physician"),
         facility=require(ctx.store, "facility", f.str("facility"), f"{f.where}.facility"),
-        day=f.date("date"), started_at=ctx.at,
+        day=f.date("date"),
+        started_at=ctx.at,
     )
     return ACCEPTED
 
@@ -97,7 +103,9 @@ def appointment_booked(ctx: EventContext, f: Fields) -> EventOutcome:
 def episode_opened(ctx: EventContext, f: Fields) -> EventOutcome:
     kind = "check_in" if f.data.get("type") == "check_in" else "admission"
     ctx.store.add(
-        "episode", id=require_new(ctx.store, "episode", f.str("id"), f"{f.where}.id"), kind=kind,
+        "episode",
+        id=require_new(ctx.store, "episode", f.str("id"), f"{f.where}.id"),
+        kind=kind,
         patient=_person(ctx, f, "patient"),
         facility=require(ctx.store, "facility", f.str("facility"), f"{f.where}.facility"),
         started_at=ctx.at,
@@ -112,9 +120,13 @@ def episode_closed(ctx: EventContext, f: Fields) -> EventOutcome:
     row = ctx.store.get("episode", eid)
     assert row is not None
     if row["kind"] != expected:
-        raise InputError("episode.kind", f"{f.where}.id: {eid!r} is not an {expected}", field=f"{f.where}.id")
+        raise InputError(
+            "episode.kind", f"{f.where}.id: {eid!r} is not an {expected}", field=f"{f.where}.id"
+        )
     if row["ended_at"] is not None:
-        raise InputError("episode.closed", f"{f.where}.id: {eid!r} is already closed", field=f"{f.where}.id")
+        raise InputError(
+            "episode.closed", f"{f.where}.id: {eid!r} is already closed", field=f"{f.where}.id"
+        )
     ctx.store.set("episode", eid, ended_at=ctx.at)
     return ACCEPTED
 
@@ -126,7 +138,9 @@ def record_created(ctx: EventContext, f: Fields) -> EventOutcome:
 
 
 # -- preferences (M6/2, M6/5, M8/1) -----------------------------------------------------------
-def _set_preference(ctx: EventContext, patient: str, kind: str, on: bool, /, **match: object) -> None:
+def _set_preference(
+    ctx: EventContext, patient: str, kind: str, on: bool, /, **match: object
+) -> None:
     open_rows = ctx.store.open_rows("preference", ctx.at, patient=patient, kind=kind, **match)
     if on and not open_rows:
         _begin(ctx, "preference", patient=patient, kind=kind, **match)
@@ -150,17 +164,24 @@ def record_hidden(ctx: EventContext, f: Fields) -> EventOutcome:
 
 @handles("history_locked", "history_unlocked")
 def history_locked(ctx: EventContext, f: Fields) -> EventOutcome:
-    _set_preference(ctx, _person(ctx, f, "patient"), "history_locked", f.data["type"] == "history_locked")
+    _set_preference(
+        ctx, _person(ctx, f, "patient"), "history_locked", f.data["type"] == "history_locked"
+    )
     return ACCEPTED
 
 
 @handles("code_requested")
 def code_requested(ctx: EventContext, f: Fields) -> EventOutcome:
     physician, patient = _person(ctx, f, "physician"), _person(ctx, f, "patient")
-    if not any(p["role"] == "physician" for p in ctx.store.open_rows("staff_post", ctx.at, person=physician)):
+    if not any(
+        p["role"] == "physician"
+        for p in ctx.store.open_rows("staff_post", ctx.at, person=physician)
+    ):
         return rejected("6/5", "code.not_physician")
     phone = (ctx.store.get("person", patient) or {}).get("phone")
-    outcome = codes.request_code(ctx.store, ctx.keys, ctx.sms, ctx.policy, physician, patient, phone, ctx.at)
+    outcome = request_code(
+        ctx.store, ctx.keys, ctx.sms, ctx.policy, physician, patient, phone, ctx.at
+    )
     return ACCEPTED if outcome.accepted else rejected("6/5", outcome.reason)
 
 
@@ -169,8 +190,10 @@ def code_entered(ctx: EventContext, f: Fields) -> EventOutcome:
     physician, patient = _person(ctx, f, "physician"), _person(ctx, f, "patient")
     value = f.data.get("code")
     if not isinstance(value, str):
-        raise InputError("field.invalid", f"{f.where}.code: expected a string", field=f"{f.where}.code")
-    outcome = codes.enter_code(ctx.store, ctx.keys, ctx.policy, physician, patient, value, ctx.at)
+        raise InputError(
+            "field.invalid", f"{f.where}.code: expected a string", field=f"{f.where}.code"
+        )
+    outcome = enter_code(ctx.store, ctx.keys, ctx.policy, physician, patient, value, ctx.at)
     return ACCEPTED if outcome.accepted else rejected("6/5", outcome.reason)
 
 
@@ -179,7 +202,11 @@ def code_entered(ctx: EventContext, f: Fields) -> EventOutcome:
 def parent_of(ctx: EventContext, f: Fields) -> EventOutcome:
     parent, child = _person(ctx, f, "parent"), _person(ctx, f, "child")
     if parent == child:
-        raise InputError("field.invalid", f"{f.where}.child: a person is not their own parent", field=f"{f.where}.child")
+        raise InputError(
+            "field.invalid",
+            f"{f.where}.child: a person is not their own parent",
+            field=f"{f.where}.child",
+        )
     if not ctx.store.open_rows("parent_link", ctx.at, parent=parent, child=child):
         _begin(ctx, "parent_link", parent=parent, child=child)
     return ACCEPTED
@@ -229,14 +256,25 @@ def relative_authorized(ctx: EventContext, f: Fields) -> EventOutcome:
     if not _has_reached(ctx, patient, ctx.policy.discernment_age):
         return rejected("9/1", "event.patient_under_discernment")
     ctx.store.end("relative_authorization", ctx.at, patient=patient, relative=relative)
-    _begin(ctx, "relative_authorization", patient=patient, relative=relative, categories=categories, until=until)
+    _begin(
+        ctx,
+        "relative_authorization",
+        patient=patient,
+        relative=relative,
+        categories=categories,
+        until=until,
+    )
     return ACCEPTED
 
 
 @handles("relative_authorization_revoked")
 def relative_authorization_revoked(ctx: EventContext, f: Fields) -> EventOutcome:
-    ctx.store.end("relative_authorization", ctx.at, patient=_person(ctx, f, "patient"),
-                  relative=_person(ctx, f, "relative"))
+    ctx.store.end(
+        "relative_authorization",
+        ctx.at,
+        patient=_person(ctx, f, "patient"),
+        relative=_person(ctx, f, "relative"),
+    )
     return ACCEPTED
 
 
@@ -250,8 +288,16 @@ def power_of_attorney(ctx: EventContext, f: Fields) -> EventOutcome:
     valid_until = f.opt_date("valid_until")
     if not _has_reached(ctx, client, ctx.policy.majority_age):
         return rejected("10/1", "event.client_minor")
-    ctx.store.add("power_of_attorney", id=pid, lawyer=lawyer, client=client, kind=kind,
-                  health_data_consent=consent, valid_until=valid_until, valid_from=ctx.at)
+    ctx.store.add(
+        "power_of_attorney",
+        id=pid,
+        lawyer=lawyer,
+        client=client,
+        kind=kind,
+        health_data_consent=consent,
+        valid_until=valid_until,
+        valid_from=ctx.at,
+    )
     return ACCEPTED
 
 
@@ -268,7 +314,11 @@ def power_of_attorney_revoked(ctx: EventContext, f: Fields) -> EventOutcome:
 def death(ctx: EventContext, f: Fields) -> EventOutcome:
     patient = _person(ctx, f, "patient")
     if ctx.store.exists("death", patient):
-        raise InputError("person.deceased", f"{f.where}.patient: death already recorded", field=f"{f.where}.patient")
+        raise InputError(
+            "person.deceased",
+            f"{f.where}.patient: death already recorded",
+            field=f"{f.where}.patient",
+        )
     ctx.store.add("death", patient=patient, died_at=ctx.at)
     return ACCEPTED
 
@@ -279,7 +329,9 @@ def inheritance_certificate(ctx: EventContext, f: Fields) -> EventOutcome:
     deceased = _person(ctx, f, "deceased")
     heirs = f.str_list("heirs")
     if not heirs:
-        raise InputError("field.missing", f"{f.where}.heirs: at least one heir", field=f"{f.where}.heirs")
+        raise InputError(
+            "field.missing", f"{f.where}.heirs: at least one heir", field=f"{f.where}.heirs"
+        )
     for i, heir in enumerate(heirs):
         require(ctx.store, "person", heir, f"{f.where}.heirs[{i}]")
     person = ctx.store.person(deceased)
@@ -296,14 +348,14 @@ def staff_post_assigned(ctx: EventContext, f: Fields) -> EventOutcome:
     """Staff posts come from the Ministry's staff registry (ÇKYS) through an officer of the
     facility's province or of the General Directorate, never from a hospital's push: a post is
     what lets an installation key act for a person (issue 14) and what M6/1-M6/3 rest on."""
-    from mahrem.services.demo import STAFF_ROLES
-
     person, by = _person(ctx, f, "person"), _person(ctx, f, "by")
     facility = require(ctx.store, "facility", f.str("facility"), f"{f.where}.facility")
     role, specialty = f.str("role", STAFF_ROLES), f.opt_str("specialty")
     if not _registry_officer(ctx, by, facility):
         return rejected("6/1", "event.not_registry_officer")
-    ctx.store.end("staff_post", ctx.at, person=person, facility=facility)  # a new post replaces the old
+    ctx.store.end(
+        "staff_post", ctx.at, person=person, facility=facility
+    )  # a new post replaces the old
     _begin(ctx, "staff_post", person=person, facility=facility, role=role, specialty=specialty)
     return ACCEPTED
 
@@ -320,7 +372,9 @@ def staff_post_ended(ctx: EventContext, f: Fields) -> EventOutcome:
 
 
 def _registry_officer(ctx: EventContext, by: str, facility: str) -> bool:
-    return _officer(ctx, by, "gm_officer") or _officer(ctx, by, "province_officer", _province_of(ctx, facility))
+    return _officer(ctx, by, "gm_officer") or _officer(
+        ctx, by, "province_officer", _province_of(ctx, facility)
+    )
 
 
 # -- orders and officers (M7, M12, M13, KTS) -----------------------------------------------
@@ -331,7 +385,14 @@ def concealment_order(ctx: EventContext, f: Fields) -> EventOutcome:
     for i, officer in enumerate(named):
         require(ctx.store, "person", officer, f"{f.where}.need_to_know[{i}]")
     by = _opt_person(ctx, f, "by")
-    _begin(ctx, "concealment_order", patient=patient, court=f.str("court"), need_to_know=named, ordered_by=by)
+    _begin(
+        ctx,
+        "concealment_order",
+        patient=patient,
+        court=f.str("court"),
+        need_to_know=named,
+        ordered_by=by,
+    )
     return ACCEPTED
 
 
@@ -358,7 +419,9 @@ def reidentification_requested(ctx: EventContext, f: Fields) -> EventOutcome:
     roles = ctx.store.open_rows("officer_role", ctx.at, person=user, role="ministry_user")
     if not any(r["unit"] == unit for r in roles):
         return rejected("7/1", "event.unit_not_users")
-    ctx.store.add("reidentification_request", user=user, unit=unit, requested_by=by, requested_at=ctx.at)
+    ctx.store.add(
+        "reidentification_request", user=user, unit=unit, requested_by=by, requested_at=ctx.at
+    )
     return ACCEPTED
 
 
@@ -379,7 +442,9 @@ def reidentification_authorized(ctx: EventContext, f: Fields) -> EventOutcome:
     _begin(ctx, "reidentification_authorization", user=user, unit=unit, granted_by=by)
     # The grant answers the unit head's pending request, where there is one; the scenario
     # vocabulary lets GM grant without one, so a request is recorded but not required.
-    for request in ctx.store.rows("reidentification_request", user=user, unit=unit, granted_at=None):
+    for request in ctx.store.rows(
+        "reidentification_request", user=user, unit=unit, granted_at=None
+    ):
         ctx.store.set("reidentification_request", request["id"], granted_at=ctx.at)
     return ACCEPTED
 
@@ -407,8 +472,10 @@ def correction_requested(ctx: EventContext, f: Fields) -> EventOutcome:
     ctx.store.add(
         "correction_request",
         id=require_new(ctx.store, "correction_request", f.str("id"), f"{f.where}.id"),
-        patient=patient, record=require_record_of(ctx.store, f.str("record"), patient, f"{f.where}.record"),
-        reason=f.str("reason"), requested_at=ctx.at,
+        patient=patient,
+        record=require_record_of(ctx.store, f.str("record"), patient, f"{f.where}.record"),
+        reason=f.str("reason"),
+        requested_at=ctx.at,
     )
     ctx.store.add("correction_status", request=f.str("id"), status="filed", at=ctx.at, by=patient)
     return ACCEPTED
@@ -431,10 +498,15 @@ def correction_forwarded(ctx: EventContext, f: Fields) -> EventOutcome:
     assert meta is not None
     if not _officer(ctx, by, "province_officer", _province_of(ctx, meta.facility)):
         return rejected("13/1", "event.not_province_officer")
-    statuses = sorted(ctx.store.rows("correction_status", request=cid), key=lambda r: (r["at"], r["id"]))
+    statuses = sorted(
+        ctx.store.rows("correction_status", request=cid), key=lambda r: (r["at"], r["id"])
+    )
     if statuses and statuses[-1]["status"] in ("rejected", "corrected", "forwarded"):
-        raise InputError("correction.closed", f"{f.where}.id: request {cid!r} is already {statuses[-1]['status']}",
-                         field=f"{f.where}.id")
+        raise InputError(
+            "correction.closed",
+            f"{f.where}.id: request {cid!r} is already {statuses[-1]['status']}",
+            field=f"{f.where}.id",
+        )
     ctx.store.set("correction_request", cid, forwarded_at=ctx.at, forwarded_by=by)
     ctx.store.add("correction_status", request=cid, status="forwarded", at=ctx.at, by=by)
     return ACCEPTED
@@ -450,8 +522,14 @@ def written_opinion_issued(ctx: EventContext, f: Fields) -> EventOutcome:
     if not _officer(ctx, by, "province_officer", _province_of(ctx, facility)):
         return rejected("KTS/2", "event.not_province_officer")
     ctx.store.add(
-        "written_opinion", id=oid, installation=software, facility=facility, purpose=purpose,
-        issued_by=by, valid_until=valid_until, issued_at=ctx.at,
+        "written_opinion",
+        id=oid,
+        installation=software,
+        facility=facility,
+        purpose=purpose,
+        issued_by=by,
+        valid_until=valid_until,
+        issued_at=ctx.at,
     )
     return ACCEPTED
 
@@ -473,15 +551,23 @@ def written_opinion_revoked(ctx: EventContext, f: Fields) -> EventOutcome:
 def software_status(ctx: EventContext, f: Fields) -> EventOutcome:
     software = require(ctx.store, "installation", f.str("software"), f"{f.where}.software")
     ctx.store.end("installation_status", ctx.at, installation=software)
-    _begin(ctx, "installation_status", installation=software, status=SOFTWARE_STATUS_EVENTS[f.data["type"]])
+    _begin(
+        ctx,
+        "installation_status",
+        installation=software,
+        status=SOFTWARE_STATUS_EVENTS[f.data["type"]],
+    )
     return ACCEPTED
 
 
 @handles("protocol_signed")
 def protocol_signed(ctx: EventContext, f: Fields) -> EventOutcome:
     ctx.store.add(
-        "protocol", id=require_new(ctx.store, "protocol", f.str("id"), f"{f.where}.id"),
-        institution=f.str("institution"), categories=f.str_list("categories", CATEGORIES), signed_at=ctx.at,
+        "protocol",
+        id=require_new(ctx.store, "protocol", f.str("id"), f"{f.where}.id"),
+        institution=f.str("institution"),
+        categories=f.str_list("categories", CATEGORIES),
+        signed_at=ctx.at,
     )
     return ACCEPTED
 

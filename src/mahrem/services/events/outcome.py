@@ -1,4 +1,5 @@
 """What an event's handling comes to: accepted, or rejected with the article that refuses it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,7 +12,10 @@ EVENT_REASONS: dict[str, tuple[str, str]] = {
         "Too many wrong entries: code entry is locked for this physician and patient for an hour.",
     ),
     "code.no_phone": ("Hastanın beyan ettiği telefon yok.", "The patient declared no phone."),
-    "code.none_requested": ("Bu hekim için istenmiş bir kod yok.", "No code was requested for this physician."),
+    "code.none_requested": (
+        "Bu hekim için istenmiş bir kod yok.",
+        "No code was requested for this physician.",
+    ),
     "code.wrong": ("Kod hatalı.", "Wrong code."),
     "code.wrong_locked_out": (
         "Kod hatalı; beşinci hatalı giriş, bir saatlik kilit başladı.",
@@ -19,7 +23,10 @@ EVENT_REASONS: dict[str, tuple[str, str]] = {
     ),
     "code.used": ("Kod daha önce kullanıldı.", "The code was already used."),
     "code.expired": ("Kodun süresi doldu.", "The code has expired."),
-    "code.not_physician": ("Kodu yalnızca hekim isteyebilir.", "Only a physician may request a code."),
+    "code.not_physician": (
+        "Kodu yalnızca hekim isteyebilir.",
+        "Only a physician may request a code.",
+    ),
     "event.not_province_officer": (
         "Bu işlemi yalnızca ilgili ilin sağlık müdürlüğü görevlisi yapabilir.",
         "Only an officer of the relevant provincial health directorate may do this.",
@@ -57,7 +64,10 @@ EVENT_REASONS: dict[str, tuple[str, str]] = {
         "Personel görevlerini yalnızca tesisin ilindeki il sağlık müdürlüğü veya Genel Müdürlük görevlisi kaydeder.",
         "Only an officer of the facility's province or of the General Directorate records staff posts.",
     ),
-    "event.not_parent": ("Kişi bu çocuğun velisi değil.", "The person is not a parent of this child."),
+    "event.not_parent": (
+        "Kişi bu çocuğun velisi değil.",
+        "The person is not a parent of this child.",
+    ),
 }
 
 

@@ -10,6 +10,7 @@ Copying (KTS/2): the letter bans software that copies a facility's data to anoth
 A staff read through software with no care relationship, of many distinct patients within a
 sliding window, looks like such copying; the next read is then decided as `export`.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -18,12 +19,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mahrem.domain.decision import Decision, Request
+from mahrem.domain.errors import Forbidden
 from mahrem.domain.policy import Policy
 from mahrem.services import audit
+from mahrem.services.lookup import person_named, require
 from mahrem.services.policies import policy_at
 from mahrem.services.ports import KeyStore, Store
-from mahrem.services.lookup import person_named, require
-from mahrem.domain.errors import Forbidden
 
 if TYPE_CHECKING:  # services.app calls into this module: no import cycle at run time
     from mahrem.services.ports import Mahrem
@@ -50,39 +51,72 @@ def _may_manage_keys(store: Store, person: str, installation: str, at: datetime)
     row = store.get("installation", installation)
     if row is not None and row["administrator"] == person:
         return True
-    return any(r["role"] == "gm_officer" for r in store.open_rows("officer_role", at, person=person))
+    return any(
+        r["role"] == "gm_officer" for r in store.open_rows("officer_role", at, person=person)
+    )
 
 
-def store_key(keys: KeyStore, store: Store, installation: str, key: str, by: str | None, at: datetime) -> bool:
+def store_key(
+    keys: KeyStore, store: Store, installation: str, key: str, by: str | None, at: datetime
+) -> bool:
     """Keep `key` (its HMAC only) as a key of the installation; False when it is already kept."""
     digest = keys.hmac(KEY_NAME, key)
     if store.rows("kts_api_key", key_hmac=digest):
         return False
-    store.add("kts_api_key", installation=installation, key_hmac=digest, prefix=key[:12], issued_at=at,
-              issued_by=by)
+    store.add(
+        "kts_api_key",
+        installation=installation,
+        key_hmac=digest,
+        prefix=key[:12],
+        issued_at=at,
+        issued_by=by,
+    )
     return True
 
 
-def _key_act(m: Mahrem, installation: str, by: str, at: datetime | None, action: str, rotate: bool,
-             issue: bool) -> tuple[str | None, int]:
+def _key_act(
+    m: Mahrem,
+    installation: str,
+    by: str,
+    at: datetime | None,
+    action: str,
+    rotate: bool,
+    issue: bool,
+) -> tuple[str | None, int]:
     when = m.at(at)
     with m.uow.write() as store:
         require(store, "installation", installation, "installation")
         if not _may_manage_keys(store, by, installation, when):
-            raise Forbidden("kts.keys_forbidden",
-                            "only a General Directorate officer or the installation's administrator manages its keys")
+            raise Forbidden(
+                "kts.keys_forbidden",
+                "only a General Directorate officer or the installation's administrator manages its keys",
+            )
         ended = 0
         if rotate:
             for row in store.rows("kts_api_key", installation=installation, revoked_at=None):
-                store.set("kts_api_key", row["id"], revoked_at=when, revoked_by=by,
-                          revoked_reason="rotated" if issue else "revoked")
+                store.set(
+                    "kts_api_key",
+                    row["id"],
+                    revoked_at=when,
+                    revoked_by=by,
+                    revoked_reason="rotated" if issue else "revoked",
+                )
                 ended += 1
         key = None
         if issue:
             key = KEY_PREFIX + secrets.token_urlsafe(32)
             store_key(m.keys, store, installation, key, by, when)
-        audit.append(store, at=when, kind="admin", actor=by, via=installation, action=f"kts.{action}",
-                     outcome="accepted", basis="KTS/3", detail={"prefix": key[:12] if key else None, "ended": ended})
+        audit.append(
+            store,
+            at=when,
+            kind="admin",
+            actor=by,
+            via=installation,
+            action=f"kts.{action}",
+            outcome="accepted",
+            basis="KTS/3",
+            detail={"prefix": key[:12] if key else None, "ended": ended},
+        )
     return key, ended
 
 
@@ -136,7 +170,9 @@ class KeyAssertion:
     key: str
 
 
-def authenticate_staff(m: Mahrem, key: str, acting: str, at: datetime | None = None) -> KeyAssertion | None:
+def authenticate_staff(
+    m: Mahrem, key: str, acting: str, at: datetime | None = None
+) -> KeyAssertion | None:
     """KTS/3 with M6/1 — an installation's key acts only for a person who holds a staff post at
     the installation's facility at this instant, and only in the staff capacity (issue 14).
 
@@ -168,13 +204,27 @@ def _key_row(store: Store, keys: KeyStore, key: str, at: datetime) -> dict[str, 
     return None
 
 
-def list_api_keys(m: Mahrem, installation: str, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+def list_api_keys(
+    m: Mahrem, installation: str, limit: int = 100, offset: int = 0
+) -> list[dict[str, Any]]:
     """The installation's keys, newest first: prefixes and history, never a key or its HMAC."""
     with m.uow.read() as store:
         require(store, "installation", installation, "installation")
         rows = sorted(store.rows("kts_api_key", installation=installation), key=lambda r: -r["id"])
-    return [{k: r[k] for k in ("prefix", "issued_at", "issued_by", "revoked_at", "revoked_by", "revoked_reason")}
-            for r in rows[offset: offset + limit]]
+    return [
+        {
+            k: r[k]
+            for k in (
+                "prefix",
+                "issued_at",
+                "issued_by",
+                "revoked_at",
+                "revoked_by",
+                "revoked_reason",
+            )
+        }
+        for r in rows[offset : offset + limit]
+    ]
 
 
 # -- incidents and the copying detector ---------------------------------------------------
@@ -196,10 +246,17 @@ def after_decision(store: Store, req: Request, decision: Decision, at: datetime)
         return
     if decision.effect == "deny" and decision.basis in ("KTS/3", "KTS/2"):
         _record_incident(store, req, decision, at)
-    if req.action in ("read", "export") and decision.reason_key not in ("kts.installation_unknown",
-                                                                          "kts.installation_not_registered"):
-        store.add("kts_read", installation=req.via, patient=req.patient, care=has_care_relationship(decision),
-                  at=req.at)
+    if req.action in ("read", "export") and decision.reason_key not in (
+        "kts.installation_unknown",
+        "kts.installation_not_registered",
+    ):
+        store.add(
+            "kts_read",
+            installation=req.via,
+            patient=req.patient,
+            care=has_care_relationship(decision),
+            at=req.at,
+        )
 
 
 def _record_incident(store: Store, req: Request, decision: Decision, at: datetime) -> None:
@@ -211,11 +268,22 @@ def _record_incident(store: Store, req: Request, decision: Decision, at: datetim
         kind = "copying" if _copying(store, req.via, req.at, policy_at(store, req.at)) else "export"
     status = store.open_rows("installation_status", req.at, installation=req.via) if row else []
     store.add(
-        "kts_incident", installation=req.via, facility=row["facility"] if row else None,
-        administrator=row["administrator"] if row else None, kind=kind, basis=decision.basis, at=at,
-        detail={"actor": req.actor, "action": req.action, "patient": req.patient, "record": req.record,
-                "purpose": req.purpose, "status": status[0]["status"] if status else "unregistered",
-                "reason": decision.reason_key},
+        "kts_incident",
+        installation=req.via,
+        facility=row["facility"] if row else None,
+        administrator=row["administrator"] if row else None,
+        kind=kind,
+        basis=decision.basis,
+        at=at,
+        detail={
+            "actor": req.actor,
+            "action": req.action,
+            "patient": req.patient,
+            "record": req.record,
+            "purpose": req.purpose,
+            "status": status[0]["status"] if status else "unregistered",
+            "reason": decision.reason_key,
+        },
     )
 
 
@@ -227,13 +295,31 @@ def refused_write(store: Store, installation: str, actor: str, at: datetime, wha
     status = store.open_rows("installation_status", at, installation=installation) if row else []
     reason = "kts.installation_not_registered" if row else "kts.installation_unknown"
     store.add(
-        "kts_incident", installation=installation, facility=row["facility"] if row else None,
-        administrator=row["administrator"] if row else None, kind=INCIDENT_KINDS[reason], basis="KTS/3", at=at,
-        detail={"actor": actor, "action": what, "status": status[0]["status"] if status else "unregistered",
-                "reason": reason},
+        "kts_incident",
+        installation=installation,
+        facility=row["facility"] if row else None,
+        administrator=row["administrator"] if row else None,
+        kind=INCIDENT_KINDS[reason],
+        basis="KTS/3",
+        at=at,
+        detail={
+            "actor": actor,
+            "action": what,
+            "status": status[0]["status"] if status else "unregistered",
+            "reason": reason,
+        },
     )
-    audit.append(store, at=at, kind="event", actor=actor, via=installation, action=what, outcome="rejected",
-                 basis="KTS/3", reason=reason)
+    audit.append(
+        store,
+        at=at,
+        kind="event",
+        actor=actor,
+        via=installation,
+        action=what,
+        outcome="rejected",
+        basis="KTS/3",
+        reason=reason,
+    )
 
 
 def _copying(store: Store, installation: str, at: datetime, policy: Policy) -> bool:
@@ -249,4 +335,3 @@ def treat_as_export(store: Store, req: Request, policy: Policy) -> bool:
     if req.via is None or req.action != "read":
         return False
     return _copying(store, req.via, req.at, policy)
-

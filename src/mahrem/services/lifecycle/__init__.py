@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from mahrem.services.lifecycle.destruction import destroy_patient_data, destruction_records, run, runs, seal_plaintext_records
+from mahrem.services.lifecycle.destruction import (
+    destroy_patient_data,
+    destruction_records,
+    run,
+    runs,
+    seal_plaintext_records,
+)
 
 __all__ = [
     "destroy_patient_data",

@@ -12,6 +12,7 @@ A run commits in batches of patients; a record already disposed of is skipped, a
 retired in a committed batch but not yet destroyed is destroyed at the next run, so a run
 interrupted anywhere is run again without losing or repeating anything.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -20,20 +21,23 @@ from datetime import datetime
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
-from mahrem.services.access import decide
 from mahrem.domain import engine as rules_engine
 from mahrem.domain import retention
 from mahrem.domain.clock import require_aware
 from mahrem.domain.decision import Decision, Request
-from mahrem.domain.errors import InputError, MahremError, Refused
+from mahrem.domain.errors import Forbidden, InputError, MahremError, Refused
 from mahrem.services import audit
+from mahrem.services.access import decide
+from mahrem.services.lookup import require
 from mahrem.services.policies import policy_at
 from mahrem.services.ports import Store
 from mahrem.services.records import (
-    key_name, pending_shreds, record_versions, rekey_patient, seal_plaintext,
+    key_name,
+    pending_shreds,
+    record_versions,
+    rekey_patient,
+    seal_plaintext,
 )
-from mahrem.services.lookup import require
-from mahrem.domain.errors import Forbidden
 
 if TYPE_CHECKING:
     from mahrem.services.ports import Mahrem
@@ -53,22 +57,32 @@ def _when(m: Mahrem, at: datetime | None) -> datetime:
 def _require_dpo(store: Store, by: str, at: datetime) -> None:
     require(store, "person", by, "by")
     if not any(r["role"] == "dpo" for r in store.open_rows("officer_role", at, person=by)):
-        raise Forbidden("lifecycle.forbidden", "only the data protection officer runs destruction (M14)")
+        raise Forbidden(
+            "lifecycle.forbidden", "only the data protection officer runs destruction (M14)"
+        )
 
 
 # -- what is due ---------------------------------------------------------------------------
 def _holdings(store: Store, at: datetime, patient: str | None = None) -> list[retention.Holding]:
     deaths = {r["patient"]: r["died_at"] for r in store.rows("death")}
     rows = store.rows("record", patient=patient) if patient else store.rows("record")
-    return [retention.Holding(r["id"], r["patient"], r["category"], r["created_at"],
-                              deaths.get(r["patient"])) for r in rows if r["created_at"] <= at]
+    return [
+        retention.Holding(
+            r["id"], r["patient"], r["category"], r["created_at"], deaths.get(r["patient"])
+        )
+        for r in rows
+        if r["created_at"] <= at
+    ]
 
 
 def _undone(store: Store, items: list[retention.Due]) -> list[retention.Due]:
     """Items not already disposed of by their method or a stronger one."""
     done = {r["record"]: r["method"] for r in store.rows("record_disposal")}
-    return [d for d in items
-            if _RANK.get(done.get(d.record, ""), 0) < _RANK[retention.DISPOSED[d.method]]]
+    return [
+        d
+        for d in items
+        if _RANK.get(done.get(d.record, ""), 0) < _RANK[retention.DISPOSED[d.method]]
+    ]
 
 
 def due(m: Mahrem, at: datetime | None = None) -> list[retention.Due]:
@@ -79,9 +93,17 @@ def due(m: Mahrem, at: datetime | None = None) -> list[retention.Due]:
 
 
 # -- one patient's disposal, inside the caller's transaction --------------------------------
-def _dispose(m: Mahrem, store: Store, items: list[retention.Due], by: str, at: datetime, *,
-             run_id: int | None, request: str | None,
-             copies: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _dispose(
+    m: Mahrem,
+    store: Store,
+    items: list[retention.Due],
+    by: str,
+    at: datetime,
+    *,
+    run_id: int | None,
+    request: str | None,
+    copies: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Dispose of one patient's items, each asked of the engine; returns (done, refused).
     Anonymised copies are added to `copies` for the caller to store (`_store_copies`)."""
     done: list[dict[str, Any]] = []
@@ -89,10 +111,14 @@ def _dispose(m: Mahrem, store: Store, items: list[retention.Due], by: str, at: d
     shredded: set[str] = set()
     entries: list[dict[str, Any]] = []
     for item in items:
-        decision = decide(store, Request(actor=by, action="destroy", patient=item.patient, at=at,
-                                                  record=item.record))
+        decision = decide(
+            store,
+            Request(actor=by, action="destroy", patient=item.patient, at=at, record=item.record),
+        )
         if not decision.permitted:
-            refused.append({"record": item.record, "basis": decision.basis, "reason": decision.reason_key})
+            refused.append(
+                {"record": item.record, "basis": decision.basis, "reason": decision.reason_key}
+            )
             continue
         if item.method == "delete":
             seal_plaintext(store, m.keys, item.record)  # rekey_patient seals the others
@@ -106,15 +132,41 @@ def _dispose(m: Mahrem, store: Store, items: list[retention.Due], by: str, at: d
             store.set("record_disposal", item.record, method=disposed, at=at, by=by)
         if item.method != "delete":
             shredded.add(item.record)
-        rid = store.add("destruction_record", run=run_id, request=request, record=item.record,
-                        patient=item.patient, category=item.category, method=item.method, basis=decision.basis,
-                        reason=item.reason, due_at=item.due_at if run_id is not None else None, done_at=at,
-                        by=by, keep_until=retention.keep_until(at), key_shredded=item.method != "delete")
-        entries.append({"at": at, "kind": "admin", "actor": by, "action": f"record_{disposed}",
-                        "patient": item.patient, "record": item.record, "outcome": "accepted",
-                        "basis": decision.basis, "reason": item.reason,
-                        "detail": {"method": item.method, "run": run_id, "request": request,
-                                   "destruction_record": rid}})
+        rid = store.add(
+            "destruction_record",
+            run=run_id,
+            request=request,
+            record=item.record,
+            patient=item.patient,
+            category=item.category,
+            method=item.method,
+            basis=decision.basis,
+            reason=item.reason,
+            due_at=item.due_at if run_id is not None else None,
+            done_at=at,
+            by=by,
+            keep_until=retention.keep_until(at),
+            key_shredded=item.method != "delete",
+        )
+        entries.append(
+            {
+                "at": at,
+                "kind": "admin",
+                "actor": by,
+                "action": f"record_{disposed}",
+                "patient": item.patient,
+                "record": item.record,
+                "outcome": "accepted",
+                "basis": decision.basis,
+                "reason": item.reason,
+                "detail": {
+                    "method": item.method,
+                    "run": run_id,
+                    "request": request,
+                    "destruction_record": rid,
+                },
+            }
+        )
         done.append({"record": item.record, "method": item.method, "destruction_record": rid})
     if shredded:
         rekey_patient(store, m.keys, items[0].patient, at, shredded)
@@ -129,8 +181,15 @@ def _anonymise(store: Store, m: Mahrem, item: retention.Due, copies: list[dict[s
     content = versions[-1]["resource"] if versions else None
     if row is None or content is None:
         return
-    copies.append({"id": secrets.token_hex(16), "category": item.category, "resource_type": row["resource_type"],
-                   "year": retention.year_of(row["created_at"]), "resource": retention.anonymise(content)})
+    copies.append(
+        {
+            "id": secrets.token_hex(16),
+            "category": item.category,
+            "resource_type": row["resource_type"],
+            "year": retention.year_of(row["created_at"]),
+            "resource": retention.anonymise(content),
+        }
+    )
 
 
 def _store_copies(store: Store, copies: list[dict[str, Any]]) -> None:
@@ -152,7 +211,9 @@ def shred_pending(m: Mahrem, at: datetime | None = None) -> int:
     return len(pending)
 
 
-def seal_plaintext_records(m: Mahrem, *, progress: Progress | None = None, batch_size: int = 500) -> int:
+def seal_plaintext_records(
+    m: Mahrem, *, progress: Progress | None = None, batch_size: int = 500
+) -> int:
     """Encrypt every record still held in clear (written before migration 0006, or by a door
     without the key store), in committed batches; idempotent, so an interrupted run is simply
     run again. Returns how many records it sealed."""
@@ -161,15 +222,24 @@ def seal_plaintext_records(m: Mahrem, *, progress: Progress | None = None, batch
     sealed = 0
     for start in range(0, len(pending), batch_size):
         with m.uow.write() as store:
-            sealed += sum(seal_plaintext(store, m.keys, rid) for rid in pending[start:start + batch_size])
+            sealed += sum(
+                seal_plaintext(store, m.keys, rid) for rid in pending[start : start + batch_size]
+            )
         if progress is not None:
             progress(min(start + batch_size, len(pending)), len(pending))
     return sealed
 
 
 # -- the periodic run ------------------------------------------------------------------------
-def run(m: Mahrem, by: str, at: datetime | None = None, *, dry_run: bool = False,
-        progress: Progress | None = None, batch_size: int = BATCH) -> dict[str, Any]:
+def run(
+    m: Mahrem,
+    by: str,
+    at: datetime | None = None,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    batch_size: int = BATCH,
+) -> dict[str, Any]:
     """M14/1 — the periodic destruction run (at least every six months): dispose of every record
     whose retention has ended at `at` by its category's method, one engine decision per record
     (rule 10), in batches of patients each committed with its destruction records and audit
@@ -183,9 +253,18 @@ def run(m: Mahrem, by: str, at: datetime | None = None, *, dry_run: bool = False
         items = _undone(store, retention.due(_holdings(store, when), policy_at(store, when), when))
         if dry_run:
             return {**_dry_run(m, store, items, by, when), **schedule}
-        run_id = store.add("lifecycle_run", at=when, by=by, started_at=m.clock(), due=len(items), counts={})
-        audit.append(store, at=when, kind="admin", actor=by, action="lifecycle_run_started", outcome="accepted",
-                     detail={"run": run_id, "due": len(items)})
+        run_id = store.add(
+            "lifecycle_run", at=when, by=by, started_at=m.clock(), due=len(items), counts={}
+        )
+        audit.append(
+            store,
+            at=when,
+            kind="admin",
+            actor=by,
+            action="lifecycle_run_started",
+            outcome="accepted",
+            detail={"run": run_id, "due": len(items)},
+        )
     assert run_id is not None
     counts: dict[str, int] = {"deleted": 0, "destroyed": 0, "anonymised": 0, "refused": 0}
     refused: list[dict[str, Any]] = []
@@ -194,7 +273,9 @@ def run(m: Mahrem, by: str, at: datetime | None = None, *, dry_run: bool = False
         with m.uow.write() as store:
             copies: list[dict[str, Any]] = []
             for _, group in groupby(batch, key=lambda d: d.patient):
-                done, no = _dispose(m, store, list(group), by, when, run_id=run_id, request=None, copies=copies)
+                done, no = _dispose(
+                    m, store, list(group), by, when, run_id=run_id, request=None, copies=copies
+                )
                 for d in done:
                     counts[retention.DISPOSED[d["method"]]] += 1
                 counts["refused"] += len(no)
@@ -206,20 +287,42 @@ def run(m: Mahrem, by: str, at: datetime | None = None, *, dry_run: bool = False
             progress(processed, len(items))
     with m.uow.write() as store:
         store.set("lifecycle_run", run_id, finished_at=m.clock(), counts=counts)
-        audit.append(store, at=when, kind="admin", actor=by, action="lifecycle_run", outcome="accepted",
-                     detail={"run": run_id, "due": len(items), **counts})
-    return {"run": run_id, "at": when.isoformat(), "by": by, "dry_run": False, "due": len(items),
-            "counts": counts, "refused": refused, **schedule}
+        audit.append(
+            store,
+            at=when,
+            kind="admin",
+            actor=by,
+            action="lifecycle_run",
+            outcome="accepted",
+            detail={"run": run_id, "due": len(items), **counts},
+        )
+    return {
+        "run": run_id,
+        "at": when.isoformat(),
+        "by": by,
+        "dry_run": False,
+        "due": len(items),
+        "counts": counts,
+        "refused": refused,
+        **schedule,
+    }
 
 
 def _schedule(store: Store, at: datetime) -> dict[str, Any]:
     """When the last finished run was, and whether this one comes later than the six months
     the Board's regulation allows between periodic destructions (art. 11)."""
-    finished = [r["at"] for r in store.rows("lifecycle_run") if r["finished_at"] is not None and r["at"] <= at]
+    finished = [
+        r["at"]
+        for r in store.rows("lifecycle_run")
+        if r["finished_at"] is not None and r["at"] <= at
+    ]
     if not finished:
         return {"last_run_at": None, "interval_exceeded": False}
     last = max(finished)
-    return {"last_run_at": last.isoformat(), "interval_exceeded": at >= retention.next_run_due(last)}
+    return {
+        "last_run_at": last.isoformat(),
+        "interval_exceeded": at >= retention.next_run_due(last),
+    }
 
 
 def _batches(items: list[retention.Due], size: int) -> list[list[retention.Due]]:
@@ -236,7 +339,9 @@ def _batches(items: list[retention.Due], size: int) -> list[list[retention.Due]]
     return out
 
 
-def _dry_run(m: Mahrem, store: Store, items: list[retention.Due], by: str, at: datetime) -> dict[str, Any]:
+def _dry_run(
+    m: Mahrem, store: Store, items: list[retention.Due], by: str, at: datetime
+) -> dict[str, Any]:
     policy = policy_at(store, at)
     shown: list[dict[str, Any]] = []
     counts: dict[str, int] = {"deleted": 0, "destroyed": 0, "anonymised": 0, "refused": 0}
@@ -244,25 +349,58 @@ def _dry_run(m: Mahrem, store: Store, items: list[retention.Due], by: str, at: d
         req = Request(actor=by, action="destroy", patient=item.patient, at=at, record=item.record)
         decision: Decision = rules_engine.decide(req, store.facts_for(req), policy)
         counts[retention.DISPOSED[item.method] if decision.permitted else "refused"] += 1
-        shown.append({"record": item.record, "patient": item.patient, "category": item.category,
-                      "method": item.method, "due_at": item.due_at.isoformat(), "reason": item.reason,
-                      "decision": decision.effect, "basis": decision.basis})
-    audit.append(store, at=at, kind="admin", actor=by, action="lifecycle_dry_run", outcome="accepted",
-                 detail={"due": len(items), **counts})
-    return {"run": None, "at": at.isoformat(), "by": by, "dry_run": True, "due": len(items), "counts": counts,
-            "items": shown}
+        shown.append(
+            {
+                "record": item.record,
+                "patient": item.patient,
+                "category": item.category,
+                "method": item.method,
+                "due_at": item.due_at.isoformat(),
+                "reason": item.reason,
+                "decision": decision.effect,
+                "basis": decision.basis,
+            }
+        )
+    audit.append(
+        store,
+        at=at,
+        kind="admin",
+        actor=by,
+        action="lifecycle_dry_run",
+        outcome="accepted",
+        detail={"due": len(items), **counts},
+    )
+    return {
+        "run": None,
+        "at": at.isoformat(),
+        "by": by,
+        "dry_run": True,
+        "due": len(items),
+        "counts": counts,
+        "items": shown,
+    }
 
 
 # -- the data subject's request --------------------------------------------------------------
-def destroy_patient_data(m: Mahrem, patient: str, method: str, by: str, at: datetime | None = None, *,
-                         reason: str = "request.data_subject", request: str | None = None) -> dict[str, Any]:
+def destroy_patient_data(
+    m: Mahrem,
+    patient: str,
+    method: str,
+    by: str,
+    at: datetime | None = None,
+    *,
+    reason: str = "request.data_subject",
+    request: str | None = None,
+) -> dict[str, Any]:
     """M14/1, KVKK 7 and 11/1-e — dispose of every record of a patient (the data subject's
     request, answered within 30 days: the applications service tracks that deadline). Each
     record is asked of the engine (rule 10: only a dpo; M11/2 bars a deceased person's data for
     20 years); any refusal refuses the whole request with its basis, after the audit entries
     of the refused decisions are committed."""
     if method not in retention.METHODS:
-        raise InputError("field.invalid", f"method: one of {list(retention.METHODS)}", field="method")
+        raise InputError(
+            "field.invalid", f"method: one of {list(retention.METHODS)}", field="method"
+        )
     if len(reason) > 48:
         raise InputError("field.invalid", "reason: at most 48 characters", field="reason")
     when = _when(m, at)
@@ -272,39 +410,77 @@ def destroy_patient_data(m: Mahrem, patient: str, method: str, by: str, at: date
         _require_dpo(store, by, when)
         require(store, "person", patient, "patient")
         holdings = _holdings(store, when, patient)
-        items = _undone(store, [retention.Due(h.record, h.patient, h.category, method, when, reason)
-                                for h in sorted(holdings, key=lambda h: h.record)])
+        items = _undone(
+            store,
+            [
+                retention.Due(h.record, h.patient, h.category, method, when, reason)
+                for h in sorted(holdings, key=lambda h: h.record)
+            ],
+        )
         refusal = _first_refusal(m, store, items, by, when)
         if refusal is None:
             if items:
                 copies: list[dict[str, Any]] = []
-                done, _ = _dispose(m, store, items, by, when, run_id=None, request=request, copies=copies)
+                done, _ = _dispose(
+                    m, store, items, by, when, run_id=None, request=request, copies=copies
+                )
                 _store_copies(store, copies)
-            audit.append(store, at=when, kind="admin", actor=by, action="patient_data_disposed", patient=patient,
-                         outcome="accepted", basis=BASIS, reason=reason,
-                         detail={"method": method, "request": request, "records": [d["record"] for d in done]})
+            audit.append(
+                store,
+                at=when,
+                kind="admin",
+                actor=by,
+                action="patient_data_disposed",
+                patient=patient,
+                outcome="accepted",
+                basis=BASIS,
+                reason=reason,
+                detail={
+                    "method": method,
+                    "request": request,
+                    "records": [d["record"] for d in done],
+                },
+            )
     if refusal is not None:
         raise refusal
     shred_pending(m, when)
-    return {"patient": patient, "method": method, "by": by, "at": when.isoformat(), "request": request,
-            "reason": reason, "records": [d["record"] for d in done],
-            "destruction_records": [d["destruction_record"] for d in done]}
+    return {
+        "patient": patient,
+        "method": method,
+        "by": by,
+        "at": when.isoformat(),
+        "request": request,
+        "reason": reason,
+        "records": [d["record"] for d in done],
+        "destruction_records": [d["destruction_record"] for d in done],
+    }
 
 
-def _first_refusal(m: Mahrem, store: Store, items: list[retention.Due], by: str,
-                   at: datetime) -> Refused | None:
+def _first_refusal(
+    m: Mahrem, store: Store, items: list[retention.Due], by: str, at: datetime
+) -> Refused | None:
     """Ask the engine for every record first (audited): the request is all or nothing."""
     for item in items:
-        decision = decide(store, Request(actor=by, action="destroy", patient=item.patient, at=at,
-                                                  record=item.record))
+        decision = decide(
+            store,
+            Request(actor=by, action="destroy", patient=item.patient, at=at, record=item.record),
+        )
         if not decision.permitted:
             return Refused(decision.reason_key, decision.reason_en, basis=decision.basis)
     return None
 
 
 # -- what was done ---------------------------------------------------------------------------
-def destruction_records(m: Mahrem, viewer: str, *, patient: str | None = None, run: int | None = None,
-                        limit: int = 100, offset: int = 0, at: datetime | None = None) -> list[dict[str, Any]]:
+def destruction_records(
+    m: Mahrem,
+    viewer: str,
+    *,
+    patient: str | None = None,
+    run: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    at: datetime | None = None,
+) -> list[dict[str, Any]]:
     """The destruction records (what, which method, when, who), newest first, for the dpo."""
     when = _when(m, at)
     with m.uow.read() as store:
@@ -314,18 +490,21 @@ def destruction_records(m: Mahrem, viewer: str, *, patient: str | None = None, r
             match["patient"] = patient
         if run is not None:
             match["run"] = run
-        rows = sorted(store.rows("destruction_record", **match), key=lambda r: r["id"], reverse=True)
-    return [_public(r) for r in rows[offset:offset + limit]]
+        rows = sorted(
+            store.rows("destruction_record", **match), key=lambda r: r["id"], reverse=True
+        )
+    return [_public(r) for r in rows[offset : offset + limit]]
 
 
-def runs(m: Mahrem, viewer: str, *, limit: int = 100, offset: int = 0,
-         at: datetime | None = None) -> list[dict[str, Any]]:
+def runs(
+    m: Mahrem, viewer: str, *, limit: int = 100, offset: int = 0, at: datetime | None = None
+) -> list[dict[str, Any]]:
     """The lifecycle runs, newest first (an unfinished one was interrupted), for the dpo."""
     when = _when(m, at)
     with m.uow.read() as store:
         _require_dpo(store, viewer, when)
         rows = sorted(store.rows("lifecycle_run"), key=lambda r: r["id"], reverse=True)
-    return [_public(r) for r in rows[offset:offset + limit]]
+    return [_public(r) for r in rows[offset : offset + limit]]
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:

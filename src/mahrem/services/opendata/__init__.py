@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from mahrem.services.opendata.publishing import ROW_DIMENSIONS, TOTAL, dataset_file, datasets, dp_measurement, publish
+from mahrem.services.opendata.publishing import (
+    ROW_DIMENSIONS,
+    TOTAL,
+    dataset_file,
+    datasets,
+    dp_measurement,
+    publish,
+)
 
 __all__ = [
     "ROW_DIMENSIONS",

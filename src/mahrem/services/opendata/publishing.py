@@ -14,6 +14,7 @@ default `var/open`). The table is released one of two ways:
 
 Files are written to a temporary name and renamed, so an interrupted run leaves the previous
 release in place and a second run simply rewrites it."""
+
 from __future__ import annotations
 
 import csv
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
 from mahrem.domain.anonymise.cells import suppress
 from mahrem.domain.anonymise.hierarchy import PROVINCE_REGION, icd10_chapter
 from mahrem.domain.clock import local_date, require_aware
@@ -44,17 +46,53 @@ if TYPE_CHECKING:
 
     from mahrem.services.ports import Mahrem
 
-AGE_BANDS: tuple[tuple[str, int, int], ...] = (("0-17", 0, 17), ("18-44", 18, 44), ("45-64", 45, 64),
-                                               ("65+", 65, 200))
+AGE_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("0-17", 0, 17),
+    ("18-44", 18, 44),
+    ("45-64", 45, 64),
+    ("65+", 65, 200),
+)
 SEXES = ("female", "male", "other", "unknown")
-CHAPTERS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV",
-            "XVI", "XVII", "XVIII", "XIX", "XX", "XXI", "XXII", "?")
+CHAPTERS = (
+    "I",
+    "II",
+    "III",
+    "IV",
+    "V",
+    "VI",
+    "VII",
+    "VIII",
+    "IX",
+    "X",
+    "XI",
+    "XII",
+    "XIII",
+    "XIV",
+    "XV",
+    "XVI",
+    "XVII",
+    "XVIII",
+    "XIX",
+    "XX",
+    "XXI",
+    "XXII",
+    "?",
+)
 ROW_DIMENSIONS = ("province", "month", "age_band", "sex")
 COLUMN_DIMENSION = "icd10_chapter"
 TOTAL = "TOTAL"
 LICENCE = "https://creativecommons.org/publicdomain/zero/1.0/"
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
-REQUIRED = {"identifier", "title", "description", "issued", "temporal", "license", "method", "distribution"}
+REQUIRED = {
+    "identifier",
+    "title",
+    "description",
+    "issued",
+    "temporal",
+    "license",
+    "method",
+    "distribution",
+}
 
 
 def open_dir() -> Path:
@@ -77,13 +115,22 @@ class Release:
         return out.getvalue()
 
     def json(self) -> str:
-        return json.dumps({"dataset": self.name, "dimensions": [COLUMN_DIMENSION, *ROW_DIMENSIONS],
-                           "total": TOTAL, "cells": self.cells}, ensure_ascii=False, indent=1)
+        return json.dumps(
+            {
+                "dataset": self.name,
+                "dimensions": [COLUMN_DIMENSION, *ROW_DIMENSIONS],
+                "total": TOTAL,
+                "cells": self.cells,
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
 
 
 # -- the data ---------------------------------------------------------------------------------
-def diagnoses(store: Store, keys: KeyStore, since: date, until: date,
-              max_per_person: int | None = None) -> list[tuple[str, str, str, str, str]]:
+def diagnoses(
+    store: Store, keys: KeyStore, since: date, until: date, max_per_person: int | None = None
+) -> list[tuple[str, str, str, str, str]]:
     """(chapter, province, month, age band, sex) of every ICD-10 Condition recorded in the
     period (Istanbul days, inclusive); at most `max_per_person` per patient, earliest first."""
     facilities = {f["id"]: f["province"] for f in store.rows("facility")}
@@ -91,7 +138,9 @@ def diagnoses(store: Store, keys: KeyStore, since: date, until: date,
     sexes = sexes_of(store, keys)
     seen: Counter[str] = Counter()
     out = []
-    for r in sorted(store.rows("record", resource_type="Condition"), key=lambda r: (r["created_at"], r["id"])):
+    for r in sorted(
+        store.rows("record", resource_type="Condition"), key=lambda r: (r["created_at"], r["id"])
+    ):
         day = local_date(r["created_at"])
         if not since <= day <= until:
             continue
@@ -104,8 +153,15 @@ def diagnoses(store: Store, keys: KeyStore, since: date, until: date,
         age = max(0, age_on(births[r["patient"]], day))
         band = next((name for name, lo, hi in AGE_BANDS if lo <= age <= hi), AGE_BANDS[-1][0])
         sex = sexes.get(r["patient"], "unknown")
-        out.append((icd10_chapter(icd10_of(resource)), facilities[r["facility"]], day.isoformat()[:7], band,
-                    sex if sex in SEXES else "unknown"))
+        out.append(
+            (
+                icd10_chapter(icd10_of(resource)),
+                facilities[r["facility"]],
+                day.isoformat()[:7],
+                band,
+                sex if sex in SEXES else "unknown",
+            )
+        )
     return out
 
 
@@ -117,8 +173,11 @@ def _months(since: date, until: date) -> list[str]:
     return months
 
 
-def cross_table(rows: list[tuple[str, str, str, str, str]], row_keys: list[tuple[str, ...]] | None = None,
-                col_keys: list[str] | None = None) -> tuple[np.ndarray, list[tuple[str, ...]], list[str]]:
+def cross_table(
+    rows: list[tuple[str, str, str, str, str]],
+    row_keys: list[tuple[str, ...]] | None = None,
+    col_keys: list[str] | None = None,
+) -> tuple[np.ndarray, list[tuple[str, ...]], list[str]]:
     """Counts with one row per (province, month, age band, sex) and one column per chapter;
     the keys observed, or the given (public) lists."""
     counts = Counter((r[1:], r[0]) for r in rows)
@@ -136,8 +195,9 @@ def _chapter_order(c: str) -> int:
 
 
 # -- the two releases --------------------------------------------------------------------------
-def suppressed_cells(table: np.ndarray, rk: list[tuple[str, ...]], ck: list[str],
-                     threshold: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
+def suppressed_cells(
+    table: np.ndarray, rk: list[tuple[str, ...]], ck: list[str], threshold: int
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
     s = suppress(table, threshold)
     cells = []
     for i, row in enumerate([*rk, (TOTAL,) * len(ROW_DIMENSIONS)]):
@@ -157,10 +217,13 @@ def dp_measurement(epsilon: float, sensitivity: int = 1) -> Measurement:
     return space >> dp.m.then_laplace(scale=sensitivity / epsilon)
 
 
-def dp_cells(table: np.ndarray, rk: list[tuple[str, ...]], ck: list[str], epsilon: float,
-             sensitivity: int) -> list[dict[str, Any]]:
+def dp_cells(
+    table: np.ndarray, rk: list[tuple[str, ...]], ck: list[str], epsilon: float, sensitivity: int
+) -> list[dict[str, Any]]:
     """Noisy cells (negative counts shown as 0, post-processing) and totals summed from them."""
-    noisy = np.array(dp_measurement(epsilon, sensitivity)([int(x) for x in table.ravel()]), dtype=np.int64)
+    noisy = np.array(
+        dp_measurement(epsilon, sensitivity)([int(x) for x in table.ravel()]), dtype=np.int64
+    )
     noisy = np.maximum(noisy.reshape(table.shape), 0)
     full = np.zeros((table.shape[0] + 1, table.shape[1] + 1), dtype=np.int64)
     full[:-1, :-1] = noisy
@@ -170,13 +233,25 @@ def dp_cells(table: np.ndarray, rk: list[tuple[str, ...]], ck: list[str], epsilo
     cells = []
     for i, row in enumerate([*rk, (TOTAL,) * len(ROW_DIMENSIONS)]):
         for j, col in enumerate([*ck, TOTAL]):
-            cells.append({COLUMN_DIMENSION: col, **dict(zip(ROW_DIMENSIONS, row)), "count": int(full[i, j])})
+            cells.append(
+                {COLUMN_DIMENSION: col, **dict(zip(ROW_DIMENSIONS, row)), "count": int(full[i, j])}
+            )
     return cells
 
 
-def build(store: Store, keys: KeyStore, since: date, until: date, *, method: str = "suppression",
-          threshold: int = 5, epsilon: float | None = None, max_per_person: int = 1,
-          name: str | None = None, issued: datetime) -> Release:
+def build(
+    store: Store,
+    keys: KeyStore,
+    since: date,
+    until: date,
+    *,
+    method: str = "suppression",
+    threshold: int = 5,
+    epsilon: float | None = None,
+    max_per_person: int = 1,
+    name: str | None = None,
+    issued: datetime,
+) -> Release:
     """M17 — one release of the diagnoses table, with its metadata."""
     if until < since:
         raise InputError("field.invalid", "until is before since", field="until")
@@ -188,43 +263,74 @@ def build(store: Store, keys: KeyStore, since: date, until: date, *, method: str
         table, rk, ck = cross_table(rows)
         cells, counts = suppressed_cells(table, rk, ck, threshold)
         how: dict[str, Any] = {
-            "kind": "small-cell suppression", "threshold": threshold, "complementary": True,
+            "kind": "small-cell suppression",
+            "threshold": threshold,
+            "complementary": True,
             "suppressed": counts["primary"] + counts["complementary"],
-            "note": {"tr": f"1 ile {threshold - 1} arasındaki sayılar ve toplamlardan bulunabilecek başka "
-                           "hücreler gizlenmiştir (boş).",
-                     "en": f"Counts from 1 to {threshold - 1}, and further cells that would let them be worked "
-                           "out from the totals, are withheld (empty)."}}
+            "note": {
+                "tr": f"1 ile {threshold - 1} arasındaki sayılar ve toplamlardan bulunabilecek başka "
+                "hücreler gizlenmiştir (boş).",
+                "en": f"Counts from 1 to {threshold - 1}, and further cells that would let them be worked "
+                "out from the totals, are withheld (empty).",
+            },
+        }
     elif method == "dp":
         if epsilon is None or not epsilon > 0:
             raise InputError("field.invalid", "epsilon: a positive number", field="epsilon")
         rows = diagnoses(store, keys, since, until, max_per_person=max_per_person)
-        row_keys = [(p, mo, band, sex) for p in sorted(PROVINCE_REGION) for mo in _months(since, until)
-                    for band, _, _ in AGE_BANDS for sex in SEXES]
+        row_keys = [
+            (p, mo, band, sex)
+            for p in sorted(PROVINCE_REGION)
+            for mo in _months(since, until)
+            for band, _, _ in AGE_BANDS
+            for sex in SEXES
+        ]
         table, rk, ck = cross_table(rows, row_keys, list(CHAPTERS))
         cells = dp_cells(table, rk, ck, epsilon, max_per_person)
-        how = {"kind": "differential privacy", "library": "OpenDP", "mechanism": "discrete Laplace",
-               "epsilon": epsilon, "sensitivity": max_per_person, "scale": max_per_person / epsilon,
-               "max_per_person": max_per_person,
-               "note": {"tr": "Her hücreye ε-diferansiyel gizlilik gürültüsü eklenmiştir; toplamlar gürültülü "
-                              "hücrelerin toplamıdır; eksi değerler 0 gösterilir.",
-                        "en": "Every cell carries ε-differential-privacy noise; totals add up the noisy cells; "
-                              "negative values are shown as 0."}}
+        how = {
+            "kind": "differential privacy",
+            "library": "OpenDP",
+            "mechanism": "discrete Laplace",
+            "epsilon": epsilon,
+            "sensitivity": max_per_person,
+            "scale": max_per_person / epsilon,
+            "max_per_person": max_per_person,
+            "note": {
+                "tr": "Her hücreye ε-diferansiyel gizlilik gürültüsü eklenmiştir; toplamlar gürültülü "
+                "hücrelerin toplamıdır; eksi değerler 0 gösterilir.",
+                "en": "Every cell carries ε-differential-privacy noise; totals add up the noisy cells; "
+                "negative values are shown as 0.",
+            },
+        }
     else:
         raise InputError("field.invalid", "method: suppression or dp", field="method")
     metadata = {
         "identifier": name,
-        "title": {"tr": "İl, ay, yaş grubu ve cinsiyete göre tanılar (ICD-10 bölümleri)",
-                  "en": "Diagnoses by ICD-10 chapter, province, month, age band and sex"},
-        "description": {"tr": "Dönem içinde kaydedilen ICD-10 kodlu tanıların sayısı (M17 açık sağlık verisi).",
-                        "en": "Number of ICD-10 coded diagnoses recorded in the period (M17 open health data)."},
-        "issued": issued.isoformat(), "temporal": {"startDate": since.isoformat(), "endDate": until.isoformat()},
-        "spatial": "TR", "license": LICENCE, "accessRights": "public", "language": ["tr", "en"],
+        "title": {
+            "tr": "İl, ay, yaş grubu ve cinsiyete göre tanılar (ICD-10 bölümleri)",
+            "en": "Diagnoses by ICD-10 chapter, province, month, age band and sex",
+        },
+        "description": {
+            "tr": "Dönem içinde kaydedilen ICD-10 kodlu tanıların sayısı (M17 açık sağlık verisi).",
+            "en": "Number of ICD-10 coded diagnoses recorded in the period (M17 open health data).",
+        },
+        "issued": issued.isoformat(),
+        "temporal": {"startDate": since.isoformat(), "endDate": until.isoformat()},
+        "spatial": "TR",
+        "license": LICENCE,
+        "accessRights": "public",
+        "language": ["tr", "en"],
         "keyword": ["ICD-10", "tanı", "diagnosis", "açık veri", "open data"],
         "conformsTo": "Kişisel Sağlık Verileri Hakkında Yönetmelik m. 17, m. 4/1-a, 4/1-b",
-        "dimensions": {COLUMN_DIMENSION: "ICD-10 chapter (WHO 2019), '?' = outside every chapter",
-                       "province": "province plate code", "month": "YYYY-MM (Europe/Istanbul)",
-                       "age_band": [b for b, _, _ in AGE_BANDS], "sex": list(SEXES)},
-        "method": how, "cells": len(cells),
+        "dimensions": {
+            COLUMN_DIMENSION: "ICD-10 chapter (WHO 2019), '?' = outside every chapter",
+            "province": "province plate code",
+            "month": "YYYY-MM (Europe/Istanbul)",
+            "age_band": [b for b, _, _ in AGE_BANDS],
+            "sex": list(SEXES),
+        },
+        "method": how,
+        "cells": len(cells),
     }
     return Release(name, metadata, cells)
 
@@ -235,35 +341,80 @@ def _write(path: Path, text: str) -> dict[str, Any]:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
-    return {"byteSize": len(data), "checksum": {"algorithm": "sha256", "value": hashlib.sha256(data).hexdigest()}}
+    return {
+        "byteSize": len(data),
+        "checksum": {"algorithm": "sha256", "value": hashlib.sha256(data).hexdigest()},
+    }
 
 
 def write(release: Release, directory: Path) -> dict[str, Any]:
     """The CSV, the JSON, then the metadata (last: a dataset is listed once all its files exist)."""
     directory.mkdir(parents=True, exist_ok=True)
     distributions = []
-    for fmt, media, text in (("csv", "text/csv", release.csv()), ("json", "application/json", release.json())):
+    for fmt, media, text in (
+        ("csv", "text/csv", release.csv()),
+        ("json", "application/json", release.json()),
+    ):
         info = _write(directory / f"{release.name}.{fmt}", text)
-        distributions.append({"format": fmt, "mediaType": media, "downloadURL": f"/open/{release.name}.{fmt}",
-                              **info})
+        distributions.append(
+            {
+                "format": fmt,
+                "mediaType": media,
+                "downloadURL": f"/open/{release.name}.{fmt}",
+                **info,
+            }
+        )
     metadata = {**release.metadata, "distribution": distributions}
-    _write(directory / f"{release.name}.meta.json", json.dumps(metadata, ensure_ascii=False, indent=1))
+    _write(
+        directory / f"{release.name}.meta.json", json.dumps(metadata, ensure_ascii=False, indent=1)
+    )
     return metadata
 
 
-def publish(m: Mahrem, since: date, until: date, *, method: str = "suppression", epsilon: float | None = None,
-            max_per_person: int = 1, name: str | None = None, by: str | None = None,
-            directory: Path | None = None, at: datetime | None = None) -> dict[str, Any]:
+def publish(
+    m: Mahrem,
+    since: date,
+    until: date,
+    *,
+    method: str = "suppression",
+    epsilon: float | None = None,
+    max_per_person: int = 1,
+    name: str | None = None,
+    by: str | None = None,
+    directory: Path | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
     """M17 — build, write and audit one open-data release; returns its metadata."""
     when = require_aware(at) if at is not None else m.clock()
     with m.uow.write() as store:
         threshold = policy_at(store, when).open_data_min_cell
-        release = build(store, m.keys, since, until, method=method, threshold=threshold, epsilon=epsilon,
-                        max_per_person=max_per_person, name=name, issued=when)
+        release = build(
+            store,
+            m.keys,
+            since,
+            until,
+            method=method,
+            threshold=threshold,
+            epsilon=epsilon,
+            max_per_person=max_per_person,
+            name=name,
+            issued=when,
+        )
         metadata = write(release, directory or open_dir())
-        audit.append(store, at=when, kind="admin", actor=by, action="opendata_published", outcome="accepted",
-                     basis="17/1", detail={"dataset": release.name, "method": release.metadata["method"],
-                                           "cells": len(release.cells)})
+        audit.append(
+            store,
+            at=when,
+            kind="admin",
+            actor=by,
+            action="opendata_published",
+            outcome="accepted",
+            basis="17/1",
+            detail={
+                "dataset": release.name,
+                "method": release.metadata["method"],
+                "cells": len(release.cells),
+            },
+        )
     return metadata
 
 
@@ -278,7 +429,7 @@ def datasets(directory: Path | None = None) -> list[dict[str, Any]]:
             meta = json.loads(path.read_text())
         except (OSError, ValueError):
             continue
-        if isinstance(meta, dict) and REQUIRED <= set(meta) and NAME.match(str(meta["identifier"])):
+        if isinstance(meta, dict) and set(meta) >= REQUIRED and NAME.match(str(meta["identifier"])):
             out.append(meta)
     return out
 

@@ -4,6 +4,7 @@ An Observation is one row; a DiagnosticReport gives a row for each Observation i
 any other resource gives one row with its name. Numbers are written the Turkish way (decimal
 comma), and a result outside its reference range is flagged Y (yüksek) or D (düşük).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,8 +43,11 @@ def _name(concept: dict[str, Any]) -> str:
 
 def _value(obs: dict[str, Any]) -> tuple[str, str, Decimal | None]:
     if isinstance(q := obs.get("valueQuantity"), dict) and "value" in q:
-        return (q.get("comparator", "") + number(q["value"]), str(q.get("unit") or q.get("code") or ""),
-                Decimal(str(q["value"])))
+        return (
+            q.get("comparator", "") + number(q["value"]),
+            str(q.get("unit") or q.get("code") or ""),
+            Decimal(str(q["value"])),
+        )
     if isinstance(obs.get("valueString"), str):
         return obs["valueString"], "", None
     if isinstance(obs.get("valueCodeableConcept"), dict):
@@ -73,7 +77,9 @@ def _reference(obs: dict[str, Any]) -> tuple[str, Decimal | None, Decimal | None
     return (f"> {number(low)}" if low is not None else ""), low, high
 
 
-def _flag(obs: dict[str, Any], value: Decimal | None, low: Decimal | None, high: Decimal | None) -> str:
+def _flag(
+    obs: dict[str, Any], value: Decimal | None, low: Decimal | None, high: Decimal | None
+) -> str:
     for interp in obs.get("interpretation") or []:
         for coding in interp.get("coding") or []:
             if coding.get("code") in _HIGH_CODES:
@@ -99,8 +105,14 @@ def _when(resource: dict[str, Any], fallback: datetime) -> datetime:
 def observation_row(obs: dict[str, Any], created_at: datetime) -> ResultRow:
     value, unit, amount = _value(obs)
     reference, low, high = _reference(obs)
-    return ResultRow(test=_name(obs.get("code") or {}), value=value, unit=unit, reference=reference,
-                     taken_at=_when(obs, created_at), flag=_flag(obs, amount, low, high))
+    return ResultRow(
+        test=_name(obs.get("code") or {}),
+        value=value,
+        unit=unit,
+        reference=reference,
+        taken_at=_when(obs, created_at),
+        flag=_flag(obs, amount, low, high),
+    )
 
 
 def result_rows(resource: dict[str, Any], created_at: datetime) -> list[ResultRow]:
@@ -109,8 +121,17 @@ def result_rows(resource: dict[str, Any], created_at: datetime) -> list[ResultRo
     if kind == "Observation":
         return [observation_row(resource, created_at)]
     if kind == "DiagnosticReport":
-        contained = [c for c in resource.get("contained") or [] if c.get("resourceType") == "Observation"]
+        contained = [
+            c for c in resource.get("contained") or [] if c.get("resourceType") == "Observation"
+        ]
         when = _when(resource, created_at)
         return [observation_row(c, when) for c in contained]
-    return [ResultRow(test=_name(resource.get("code") or resource.get("type") or {}), value="—", unit="",
-                      reference="", taken_at=created_at)]
+    return [
+        ResultRow(
+            test=_name(resource.get("code") or resource.get("type") or {}),
+            value="—",
+            unit="",
+            reference="",
+            taken_at=created_at,
+        )
+    ]

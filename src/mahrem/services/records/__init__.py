@@ -4,17 +4,27 @@ record."""
 
 from __future__ import annotations
 
-from mahrem.services.records.pushing import push
-from mahrem.services.records.reading import RecordView, RecordsView, read_record, read_records
-from mahrem.services.records.ingest import CATEGORY_SYSTEM, TCKN_SYSTEM, gate_write
-from mahrem.services.records.resources import add_record, add_version, current_resource, key_name, pending_shreds, record_versions, rekey_patient, seal_plaintext, validate_fhir
 from mahrem.services.records.bulk import patient_bundles, synthea_tckn
+from mahrem.services.records.ingest import CATEGORY_SYSTEM, TCKN_SYSTEM, gate_write
+from mahrem.services.records.pushing import push
+from mahrem.services.records.reading import RecordsView, RecordView, read_record, read_records
+from mahrem.services.records.resources import (
+    add_record,
+    add_version,
+    current_resource,
+    key_name,
+    pending_shreds,
+    record_versions,
+    rekey_patient,
+    seal_plaintext,
+    validate_fhir,
+)
 
 __all__ = [
     "CATEGORY_SYSTEM",
+    "TCKN_SYSTEM",
     "RecordView",
     "RecordsView",
-    "TCKN_SYSTEM",
     "add_record",
     "add_version",
     "current_resource",

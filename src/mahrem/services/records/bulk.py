@@ -7,6 +7,7 @@ patients the mapping is `synthea_tckn`: the nine digits of the Social Security N
 gives every patient (always 999-xx-xxxx, so never starting with 0) followed by the two
 TC kimlik check digits. A real deployment passes a table from the hospital's own records.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -23,15 +24,23 @@ SSN_SYSTEM = "http://hl7.org/fhir/sid/us-ssn"
 
 def synthea_tckn(patient: dict[str, Any]) -> str:
     """The documented mapping for Synthea patients: SSN digits + TC kimlik check digits."""
-    ssn = next((i.get("value") for i in patient.get("identifier") or [] if i.get("system") == SSN_SYSTEM), None)
+    ssn = next(
+        (i.get("value") for i in patient.get("identifier") or [] if i.get("system") == SSN_SYSTEM),
+        None,
+    )
     digits = "".join(c for c in str(ssn or "") if c.isdigit())
     if len(digits) != 9 or digits[0] == "0":
-        raise InputError("bulk.no_mapping", f"Patient/{patient.get('id')}: no nine-digit SSN to map")
+        raise InputError(
+            "bulk.no_mapping", f"Patient/{patient.get('id')}: no nine-digit SSN to map"
+        )
     return digits + tckimlik.calc_check_digits(digits)
 
 
-def patient_bundles(resources: Iterable[dict[str, Any]], tckn_for: Callable[[dict[str, Any]], str],
-                    system: str = TCKN_SYSTEM) -> Iterator[tuple[str, dict[str, Any]]]:
+def patient_bundles(
+    resources: Iterable[dict[str, Any]],
+    tckn_for: Callable[[dict[str, Any]], str],
+    system: str = TCKN_SYSTEM,
+) -> Iterator[tuple[str, dict[str, Any]]]:
     """(patient id, transaction Bundle) per Patient: the Patient with its TC kimlik no added as an
     identifier, then every resource that names it. Directory resources are left out."""
     patients: dict[str, dict[str, Any]] = {}
@@ -41,13 +50,36 @@ def patient_bundles(resources: Iterable[dict[str, Any]], tckn_for: Callable[[dic
         if rtype == "Patient":
             patients[str(resource["id"])] = resource
         elif rtype not in DIRECTORY_TYPES:
-            reference = next((resource[k].get("reference") for k in SUBJECT_FIELDS
-                              if isinstance(resource.get(k), dict) and resource[k].get("reference")), "")
+            reference = next(
+                (
+                    resource[k].get("reference")
+                    for k in SUBJECT_FIELDS
+                    if isinstance(resource.get(k), dict) and resource[k].get("reference")
+                ),
+                "",
+            )
             belongs[str(reference).removeprefix("Patient/")].append(resource)
     for pid, patient in sorted(patients.items()):
-        tagged = {**patient, "identifier": [*(patient.get("identifier") or []),
-                                            {"system": system, "value": tckn_for(patient)}]}
+        tagged = {
+            **patient,
+            "identifier": [
+                *(patient.get("identifier") or []),
+                {"system": system, "value": tckn_for(patient)},
+            ],
+        }
         entries = [tagged, *belongs.get(pid, [])]
-        yield pid, {"resourceType": "Bundle", "type": "transaction", "entry": [
-            {"fullUrl": f"urn:uuid:{r['id']}", "resource": r,
-             "request": {"method": "PUT", "url": f"{r['resourceType']}/{r['id']}"}} for r in entries]}
+        yield (
+            pid,
+            {
+                "resourceType": "Bundle",
+                "type": "transaction",
+                "entry": [
+                    {
+                        "fullUrl": f"urn:uuid:{r['id']}",
+                        "resource": r,
+                        "request": {"method": "PUT", "url": f"{r['resourceType']}/{r['id']}"},
+                    }
+                    for r in entries
+                ],
+            },
+        )

@@ -11,14 +11,31 @@ from mahrem.services.ports import Mahrem
 from mahrem.services.records import ingest
 
 
-def push(m: Mahrem, installation: str, actor: str, body: object, *, at: datetime | None = None,
-         tckn_system: str = ingest.TCKN_SYSTEM, key: str | None = None) -> ingest.Pushed:
+def push(
+    m: Mahrem,
+    installation: str,
+    actor: str,
+    body: object,
+    *,
+    at: datetime | None = None,
+    tckn_system: str = ingest.TCKN_SYSTEM,
+    key: str | None = None,
+) -> ingest.Pushed:
     """Store what the software pushed; software that may not write gets the refusal raised
     once its incident is committed (KTS/2)."""
     when = m.at(at)
     with m.uow.write() as store:
-        pushed = ingest.push(store, m.keys, policy_at(store, when), installation=installation,
-                             actor=actor, body=body, at=when, tckn_system=tckn_system, key=key)
+        pushed = ingest.push(
+            store,
+            m.keys,
+            policy_at(store, when),
+            installation=installation,
+            actor=actor,
+            body=body,
+            at=when,
+            tckn_system=tckn_system,
+            key=key,
+        )
     if isinstance(pushed, MahremError):
         raise pushed
     return pushed

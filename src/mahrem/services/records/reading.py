@@ -6,6 +6,7 @@ restricted categories, never an id (domain/remedies.py).
 Nothing here counts, pages or caches before the decisions: totals and pages are taken over the
 permitted records only, so a withheld record cannot be inferred from a total or a page boundary.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,7 +23,6 @@ from mahrem.services.lookup import require, unknown
 from mahrem.services.policies import policy_at
 from mahrem.services.ports import KeyStore, Mahrem, Store
 from mahrem.services.records.resources import current_resource, disposal
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,15 +49,30 @@ class RecordsView:
     legally_restricted: bool = False
 
 
-def read_records(m: Mahrem, actor: str, patient: str, *, via: str | None = None,
-                 purpose: str | None = None, capacity: str | None = None,
-                 resource_type: str | None = None, at: datetime | None = None,
-                 key: str | None = None) -> RecordsView:
+def read_records(
+    m: Mahrem,
+    actor: str,
+    patient: str,
+    *,
+    via: str | None = None,
+    purpose: str | None = None,
+    capacity: str | None = None,
+    resource_type: str | None = None,
+    at: datetime | None = None,
+    key: str | None = None,
+) -> RecordsView:
     """C1, C2 — every record of the patient decided for the actor (each decision audited):
     what they may read, and what is withheld from them with why and what would open it. A
     refusal is raised only after the transaction commits, so its audit entries are kept."""
-    base = Request(actor=actor, action="read", patient=patient, at=m.at(at), purpose=purpose,
-                   via=via, capacity=capacity)
+    base = Request(
+        actor=actor,
+        action="read",
+        patient=patient,
+        at=m.at(at),
+        purpose=purpose,
+        via=via,
+        capacity=capacity,
+    )
     with m.uow.write() as store:
         try:
             return _records(store, m.keys, base, resource_type, key)
@@ -66,17 +81,36 @@ def read_records(m: Mahrem, actor: str, patient: str, *, via: str | None = None,
     raise refusal
 
 
-def read_record(m: Mahrem, actor: str, record: str, *, patient: str | None = None,
-                via: str | None = None, purpose: str | None = None, capacity: str | None = None,
-                at: datetime | None = None, key: str | None = None) -> RecordView:
+def read_record(
+    m: Mahrem,
+    actor: str,
+    record: str,
+    *,
+    patient: str | None = None,
+    via: str | None = None,
+    purpose: str | None = None,
+    capacity: str | None = None,
+    at: datetime | None = None,
+    key: str | None = None,
+) -> RecordView:
     """C2 — one record, decided and audited; refused with the article, or answered as an
     unknown record where the decision says so (M12, M6/2). The refusal is raised after the
     transaction keeps its audit entry."""
     when = m.at(at)
     with m.uow.write() as store:
         try:
-            return _record(store, m.keys, actor=actor, patient=patient, record=record, at=when,
-                           via=via, purpose=purpose, capacity=capacity, key=key)
+            return _record(
+                store,
+                m.keys,
+                actor=actor,
+                patient=patient,
+                record=record,
+                at=when,
+                via=via,
+                purpose=purpose,
+                capacity=capacity,
+                key=key,
+            )
         except MahremError as exc:
             refusal = exc
     raise refusal
@@ -95,8 +129,9 @@ def check_patient(store: Store, req: Request, key: str | None = None) -> None:
     raise Refused(decision.reason_key, decision.reason_en, basis=decision.basis)
 
 
-def _records(store: Store, keys: KeyStore, base: Request, resource_type: str | None,
-             key: str | None) -> RecordsView:
+def _records(
+    store: Store, keys: KeyStore, base: Request, resource_type: str | None, key: str | None
+) -> RecordsView:
     """Decide a read of each of the patient's records (oldest first) and sort them into what
     the actor sees and what is withheld. Under a concealment order only the care path gets
     this far (check_patient); it sees its episode's records and learns only that the rest is
@@ -105,10 +140,16 @@ def _records(store: Store, keys: KeyStore, base: Request, resource_type: str | N
     require(store, "person", base.actor, "actor")
     require(store, "person", patient, "patient")
     check_patient(store, base, key)
-    rows = sorted((r for r in store.rows("record", patient=patient)
-                   if r["created_at"] <= at and (not resource_type or r["resource_type"] == resource_type)
-                   and disposal(store, r["id"]) is None),
-                  key=lambda r: (r["created_at"], r["id"]))
+    rows = sorted(
+        (
+            r
+            for r in store.rows("record", patient=patient)
+            if r["created_at"] <= at
+            and (not resource_type or r["resource_type"] == resource_type)
+            and disposal(store, r["id"]) is None
+        ),
+        key=lambda r: (r["created_at"], r["id"]),
+    )
     permitted: list[RecordView] = []
     refused: list[tuple[str, str]] = []
     restricted = False
@@ -116,8 +157,17 @@ def _records(store: Store, keys: KeyStore, base: Request, resource_type: str | N
         if decision.permitted:
             resource = current_resource(store, keys, row["id"])
             if resource is not None:
-                permitted.append(RecordView(row["id"], row["category"], row["resource_type"], row["created_at"],
-                                            row["facility"], resource, decision))
+                permitted.append(
+                    RecordView(
+                        row["id"],
+                        row["category"],
+                        row["resource_type"],
+                        row["created_at"],
+                        row["facility"],
+                        resource,
+                        decision,
+                    )
+                )
         elif decision.legally_restricted:
             restricted = True
         elif decision.basis.startswith("KTS/"):
@@ -127,9 +177,19 @@ def _records(store: Store, keys: KeyStore, base: Request, resource_type: str | N
     return RecordsView(patient, tuple(permitted), notices(refused), restricted)
 
 
-def _record(store: Store, keys: KeyStore, *, actor: str, patient: str | None, record: str,
-            at: datetime, via: str | None, purpose: str | None, capacity: str | None,
-            key: str | None) -> RecordView:
+def _record(
+    store: Store,
+    keys: KeyStore,
+    *,
+    actor: str,
+    patient: str | None,
+    record: str,
+    at: datetime,
+    via: str | None,
+    purpose: str | None,
+    capacity: str | None,
+    key: str | None,
+) -> RecordView:
     """Refused → `Refused` with the article, except what the decision answers as unknown (a
     concealment to all but the care path, M12; a hidden record, M6/2) and what it restricts
     (the care path is told only that a legal restriction withholds the record)."""
@@ -140,17 +200,38 @@ def _record(store: Store, keys: KeyStore, *, actor: str, patient: str | None, re
     resource = current_resource(store, keys, record)
     if resource is None:
         raise unknown("record", record, "record")
-    decision = decide(store, Request(actor=actor, action="read", patient=meta.patient, at=at,
-                                     record=record, purpose=purpose, via=via, capacity=capacity),
-                      key=key)
+    decision = decide(
+        store,
+        Request(
+            actor=actor,
+            action="read",
+            patient=meta.patient,
+            at=at,
+            record=record,
+            purpose=purpose,
+            via=via,
+            capacity=capacity,
+        ),
+        key=key,
+    )
     if decision.answered_as_unknown:
         raise unknown("record", record, "record")
     if decision.legally_restricted:
-        raise Refused("concealment.legal_restriction",
-                      reason_text("concealment.legal_restriction")[1], basis="12/1")
+        raise Refused(
+            "concealment.legal_restriction",
+            reason_text("concealment.legal_restriction")[1],
+            basis="12/1",
+        )
     if not decision.permitted:
         raise Refused(decision.reason_key, decision.reason_en, basis=decision.basis)
     row = store.get("record", record)
     assert row is not None
-    return RecordView(record, row["category"], row["resource_type"], row["created_at"], row["facility"], resource,
-                      decision)
+    return RecordView(
+        record,
+        row["category"],
+        row["resource_type"],
+        row["created_at"],
+        row["facility"],
+        resource,
+        decision,
+    )

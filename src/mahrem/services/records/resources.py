@@ -7,6 +7,7 @@ wrapped under a master key. Destroying the data key makes every copy unreadable,
 included. Corrections (M13) add versions and keep the earlier ones; `current_resource` is the
 one reader of content for every door.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,13 +16,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from mahrem.domain.categories import derive_category
+from mahrem.domain.categories import CATEGORIES, derive_category
 from mahrem.domain.errors import InputError
 from mahrem.domain.policy import Policy
-from mahrem.domain.categories import CATEGORIES
 from mahrem.services.inputs import Fields
-from mahrem.services.ports import KeyStore, Store
 from mahrem.services.lookup import require
+from mahrem.services.ports import KeyStore, Store
 
 
 def validate_fhir(resource: object, field: str) -> dict[str, Any]:
@@ -29,14 +29,19 @@ def validate_fhir(resource: object, field: str) -> dict[str, Any]:
     from fhir.resources.R4B import get_fhir_model_class
 
     if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
-        raise InputError("fhir.invalid", f"{field}: a FHIR resource needs a resourceType", field=field)
+        raise InputError(
+            "fhir.invalid", f"{field}: a FHIR resource needs a resourceType", field=field
+        )
     try:
         model = get_fhir_model_class(resource["resourceType"])
         model.model_validate(resource)
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
         detail = _first_error(exc)
-        raise InputError("fhir.invalid", f"{field}: invalid FHIR {resource['resourceType']}: {detail}",
-                         field=field) from exc
+        raise InputError(
+            "fhir.invalid",
+            f"{field}: invalid FHIR {resource['resourceType']}: {detail}",
+            field=field,
+        ) from exc
     return resource
 
 
@@ -47,8 +52,16 @@ def _first_error(exc: ValueError) -> str:
     return str(exc).splitlines()[0]
 
 
-def add_record(store: Store, data: object, where: str, created_at: datetime, policy: Policy,
-               keys: KeyStore | None = None, *, validated: bool = False) -> str:
+def add_record(
+    store: Store,
+    data: object,
+    where: str,
+    created_at: datetime,
+    policy: Policy,
+    keys: KeyStore | None = None,
+    *,
+    validated: bool = False,
+) -> str:
     """Validate and store one record; the category is derived where the sender gave none.
 
     The content is stored only encrypted (version 1, under the patient's data key, M14): the
@@ -57,17 +70,31 @@ def add_record(store: Store, data: object, where: str, created_at: datetime, pol
     f = Fields(data, where)
     rid = f.str("id")
     if store.exists("record", rid):
-        raise InputError("record.duplicate", f"{where}.id: record {rid!r} already exists", field=f"{where}.id")
+        raise InputError(
+            "record.duplicate", f"{where}.id: record {rid!r} already exists", field=f"{where}.id"
+        )
     patient = require(store, "person", f.str("patient"), f"{where}.patient")
     facility = require(store, "facility", f.str("facility"), f"{where}.facility")
-    author = require(store, "person", f.str("author"), f"{where}.author") if f.has("author") else None
+    author = (
+        require(store, "person", f.str("author"), f"{where}.author") if f.has("author") else None
+    )
     sent = f.opt_str("category", CATEGORIES)
     # A push validated the whole Bundle already (services/ingest.py); validating twice costs half the push.
-    resource = f.data["resource"] if validated else validate_fhir(f.data.get("resource"), f"{where}.resource")
+    resource = (
+        f.data["resource"]
+        if validated
+        else validate_fhir(f.data.get("resource"), f"{where}.resource")
+    )
     category = derive_category(resource, sent, policy)
     store.add(
-        "record", id=rid, patient=patient, facility=facility, author=author, created_at=created_at,
-        category=category, resource_type=resource["resourceType"],
+        "record",
+        id=rid,
+        patient=patient,
+        facility=facility,
+        author=author,
+        created_at=created_at,
+        category=category,
+        resource_type=resource["resourceType"],
         resource={} if keys is not None else resource,
     )
     if keys is not None:
@@ -109,30 +136,59 @@ def current_key_version(store: Store, patient: str, at: datetime) -> int:
     raise RuntimeError(f"data key of {patient!r} keeps changing")  # pragma: no cover
 
 
-def _write_version(store: Store, keys: KeyStore, record_id: str, patient: str, version: int,
-                   resource: dict[str, Any], category: str, at: datetime, *, by: str | None = None,
-                   basis: str | None = None, request: str | None = None) -> None:
+def _write_version(
+    store: Store,
+    keys: KeyStore,
+    record_id: str,
+    patient: str,
+    version: int,
+    resource: dict[str, Any],
+    category: str,
+    at: datetime,
+    *,
+    by: str | None = None,
+    basis: str | None = None,
+    request: str | None = None,
+) -> None:
     kv = current_key_version(store, patient, at)
     sealed = keys.seal(key_name(patient, kv), _encode(resource), _aad(record_id, version))
-    store.add("record_version", record=record_id, version=version, key_version=kv, ciphertext=sealed,
-              category=category, created_at=at, created_by=by, basis=basis, correction_request=request)
+    store.add(
+        "record_version",
+        record=record_id,
+        version=version,
+        key_version=kv,
+        ciphertext=sealed,
+        category=category,
+        created_at=at,
+        created_by=by,
+        basis=basis,
+        correction_request=request,
+    )
 
 
 def _versions(store: Store, record_id: str) -> list[dict[str, Any]]:
     return sorted(store.rows("record_version", record=record_id), key=lambda v: v["version"])
 
 
-def _open(store: Store, keys: KeyStore, patient: str, version: dict[str, Any]) -> dict[str, Any] | None:
+def _open(
+    store: Store, keys: KeyStore, patient: str, version: dict[str, Any]
+) -> dict[str, Any] | None:
     if version["ciphertext"] is None:
         return None
-    plain = keys.unseal(key_name(patient, version["key_version"]), version["ciphertext"],
-                        _aad(version["record"], version["version"]))
+    plain = keys.unseal(
+        key_name(patient, version["key_version"]),
+        version["ciphertext"],
+        _aad(version["record"], version["version"]),
+    )
     if plain is None:
         return None
     resource: dict[str, Any] = json.loads(plain)
     if version["version"] > 1:
-        resource["meta"] = {**resource.get("meta", {}), "versionId": str(version["version"]),
-                            "lastUpdated": version["created_at"].isoformat()}
+        resource["meta"] = {
+            **resource.get("meta", {}),
+            "versionId": str(version["version"]),
+            "lastUpdated": version["created_at"].isoformat(),
+        }
     return resource
 
 
@@ -160,13 +216,38 @@ def record_versions(store: Store, keys: KeyStore, record_id: str) -> list[dict[s
     row = store.get("record", record_id)
     if row is None:
         return []
-    return [{**{k: v[k] for k in ("version", "key_version", "category", "created_at", "created_by", "basis",
-                                  "correction_request")},
-             "resource": _open(store, keys, row["patient"], v)} for v in _versions(store, record_id)]
+    return [
+        {
+            **{
+                k: v[k]
+                for k in (
+                    "version",
+                    "key_version",
+                    "category",
+                    "created_at",
+                    "created_by",
+                    "basis",
+                    "correction_request",
+                )
+            },
+            "resource": _open(store, keys, row["patient"], v),
+        }
+        for v in _versions(store, record_id)
+    ]
 
 
-def add_version(store: Store, keys: KeyStore, record_id: str, resource: dict[str, Any], at: datetime, *,
-                by: str, basis: str, category: str | None = None, request: str | None = None) -> int:
+def add_version(
+    store: Store,
+    keys: KeyStore,
+    record_id: str,
+    resource: dict[str, Any],
+    at: datetime,
+    *,
+    by: str,
+    basis: str,
+    category: str | None = None,
+    request: str | None = None,
+) -> int:
     """M13 — a corrected version of the record; the earlier versions are kept. Returns its number."""
     row = store.get("record", record_id)
     if row is None:
@@ -174,14 +255,30 @@ def add_version(store: Store, keys: KeyStore, record_id: str, resource: dict[str
     seal_plaintext(store, keys, record_id)
     validate_fhir(resource, "resource")
     if resource["resourceType"] != row["resource_type"]:
-        raise InputError("correction.resource_type",
-                         f"resource: a correction keeps the resource type {row['resource_type']}", field="resource")
+        raise InputError(
+            "correction.resource_type",
+            f"resource: a correction keeps the resource type {row['resource_type']}",
+            field="resource",
+        )
     category = category or row["category"]
     if category not in CATEGORIES:
-        raise InputError("field.invalid", f"category: {category!r} is not a category", field="category")
+        raise InputError(
+            "field.invalid", f"category: {category!r} is not a category", field="category"
+        )
     version = (_versions(store, record_id) or [{"version": 0}])[-1]["version"] + 1
-    _write_version(store, keys, record_id, row["patient"], version, resource, category, at, by=by, basis=basis,
-                   request=request)
+    _write_version(
+        store,
+        keys,
+        record_id,
+        row["patient"],
+        version,
+        resource,
+        category,
+        at,
+        by=by,
+        basis=basis,
+        request=request,
+    )
     if category != row["category"]:
         store.set("record", record_id, category=category)
     return int(version)
@@ -193,13 +290,24 @@ def seal_plaintext(store: Store, keys: KeyStore, record_id: str) -> bool:
     row = store.get("record", record_id)
     if row is None or not row["resource"] or _versions(store, record_id):
         return False
-    _write_version(store, keys, record_id, row["patient"], 1, dict(row["resource"]), row["category"],
-                   row["created_at"], by=row["author"])
+    _write_version(
+        store,
+        keys,
+        record_id,
+        row["patient"],
+        1,
+        dict(row["resource"]),
+        row["category"],
+        row["created_at"],
+        by=row["author"],
+    )
     store.set("record", record_id, resource={})
     return True
 
 
-def rekey_patient(store: Store, keys: KeyStore, patient: str, at: datetime, drop: set[str]) -> list[str]:
+def rekey_patient(
+    store: Store, keys: KeyStore, patient: str, at: datetime, drop: set[str]
+) -> list[str]:
     """Crypto-shredding for some of a patient's records (M14, yok etme): clear the ciphertext of
     every version of the records in `drop`, re-encrypt every other version under a new data key
     version, and retire the old versions. Returns the key names to destroy once this
@@ -217,7 +325,9 @@ def rekey_patient(store: Store, keys: KeyStore, patient: str, at: datetime, drop
             if rid in drop:
                 store.set("record_version", v["id"], ciphertext=None)
                 continue
-            plain = keys.unseal(key_name(patient, v["key_version"]), v["ciphertext"], _aad(rid, v["version"]))
+            plain = keys.unseal(
+                key_name(patient, v["key_version"]), v["ciphertext"], _aad(rid, v["version"])
+            )
             if plain is not None:
                 kept.append((v, plain))
     for row in old:

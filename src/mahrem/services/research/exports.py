@@ -12,6 +12,7 @@ that installation, facility and purpose; rule 10: only a data protection officer
 rule 4b: or staff of the installation's facility). Each decision is audited by the engine
 path; the export itself is audited as `research_export`. Patients under a concealment order
 (rule 2) are left out without saying so."""
+
 from __future__ import annotations
 
 import csv
@@ -20,22 +21,33 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
+
 from mahrem.domain.anonymise import Anonymised, anonymise, parse
 from mahrem.domain.anonymise import hierarchy as hier
 from mahrem.domain.clock import local_date, require_aware
 from mahrem.domain.decision import CAPACITIES, PURPOSES, Request
 from mahrem.domain.errors import InputError, MahremError, Refused
 from mahrem.services import audit
-from mahrem.services.inputs import Fields
 from mahrem.services.access import decide
+from mahrem.services.inputs import Fields
+from mahrem.services.lookup import require
 from mahrem.services.ports import KeyStore, Store
 from mahrem.services.records import current_resource
-from mahrem.services.lookup import require
 
 if TYPE_CHECKING:
     from mahrem.services.ports import Mahrem
 
-ATTRIBUTES = ("age", "birth_date", "sex", "province", "facility", "icd10", "category", "resource_type", "month")
+ATTRIBUTES = (
+    "age",
+    "birth_date",
+    "sex",
+    "province",
+    "facility",
+    "icd10",
+    "category",
+    "resource_type",
+    "month",
+)
 ICD10_SYSTEMS = ("icd-10", "icd10")
 
 
@@ -62,31 +74,56 @@ class ExportSpec:
         qis = tuple(_names(f.data.get("quasi_identifiers"), "quasi_identifiers"))
         sensitive = tuple(_names(f.data.get("sensitive", []), "sensitive"))
         models = f.data.get("models")
-        if not isinstance(models, list) or not models or not all(isinstance(m, dict) for m in models):
-            raise InputError("field.invalid", "models: a non-empty list of privacy models", field="models")
+        if (
+            not isinstance(models, list)
+            or not models
+            or not all(isinstance(m, dict) for m in models)
+        ):
+            raise InputError(
+                "field.invalid", "models: a non-empty list of privacy models", field="models"
+            )
         suppression = f.data.get("suppression", 0.0)
         if not isinstance(suppression, (int, float)) or not 0 <= suppression < 1:
-            raise InputError("field.invalid", "suppression: a fraction in [0, 1)", field="suppression")
+            raise InputError(
+                "field.invalid", "suppression: a fraction in [0, 1)", field="suppression"
+            )
         hierarchies = f.data.get("hierarchies", {}) or {}
-        if not isinstance(hierarchies, dict) or not all(isinstance(v, str) for v in hierarchies.values()):
-            raise InputError("field.invalid", "hierarchies: attribute → CSV text", field="hierarchies")
+        if not isinstance(hierarchies, dict) or not all(
+            isinstance(v, str) for v in hierarchies.values()
+        ):
+            raise InputError(
+                "field.invalid", "hierarchies: attribute → CSV text", field="hierarchies"
+            )
         resource_type = f.data.get("resource_type", "Condition")
         return cls(
-            quasi_identifiers=qis, models=tuple(models), sensitive=sensitive, suppression=float(suppression),
-            purpose=f.opt_str("purpose", PURPOSES) or "research", via=f.opt_str("via"),
-            capacity=f.opt_str("as", CAPACITIES), facility=f.opt_str("facility"),
+            quasi_identifiers=qis,
+            models=tuple(models),
+            sensitive=sensitive,
+            suppression=float(suppression),
+            purpose=f.opt_str("purpose", PURPOSES) or "research",
+            via=f.opt_str("via"),
+            capacity=f.opt_str("as", CAPACITIES),
+            facility=f.opt_str("facility"),
             resource_type=resource_type if isinstance(resource_type, str) else None,
             since=f.opt_date("since") if "since" in f.data else None,
-            until=f.opt_date("until") if "until" in f.data else None, hierarchies=dict(hierarchies),
+            until=f.opt_date("until") if "until" in f.data else None,
+            hierarchies=dict(hierarchies),
         )
 
     def describe(self) -> dict[str, Any]:
-        return {"quasi_identifiers": list(self.quasi_identifiers), "sensitive": list(self.sensitive),
-                "models": list(self.models), "suppression": self.suppression, "purpose": self.purpose,
-                "via": self.via, "facility": self.facility, "resource_type": self.resource_type,
-                "since": self.since.isoformat() if self.since else None,
-                "until": self.until.isoformat() if self.until else None,
-                "hierarchies": sorted(self.hierarchies)}
+        return {
+            "quasi_identifiers": list(self.quasi_identifiers),
+            "sensitive": list(self.sensitive),
+            "models": list(self.models),
+            "suppression": self.suppression,
+            "purpose": self.purpose,
+            "via": self.via,
+            "facility": self.facility,
+            "resource_type": self.resource_type,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+            "hierarchies": sorted(self.hierarchies),
+        }
 
 
 def _names(value: object, name: str) -> list[str]:
@@ -94,8 +131,11 @@ def _names(value: object, name: str) -> list[str]:
         raise InputError("field.invalid", f"{name}: a list of attribute names", field=name)
     unknown = [v for v in value if v not in ATTRIBUTES]
     if unknown:
-        raise InputError("field.invalid", f"{name}: unknown attribute {unknown[0]!r}; one of {list(ATTRIBUTES)}",
-                         field=name)
+        raise InputError(
+            "field.invalid",
+            f"{name}: unknown attribute {unknown[0]!r}; one of {list(ATTRIBUTES)}",
+            field=name,
+        )
     return list(value)
 
 
@@ -116,8 +156,12 @@ class ResearchExport:
 
     def summary(self) -> dict[str, Any]:
         assert self.result is not None
-        return {**self.result.summary(), "patients": self.patients, "audit_seq": self.audit_seq,
-                "request": self.spec.describe()}
+        return {
+            **self.result.summary(),
+            "patients": self.patients,
+            "audit_seq": self.audit_seq,
+            "request": self.spec.describe(),
+        }
 
     def csv(self) -> str:
         assert self.result is not None
@@ -128,8 +172,9 @@ class ResearchExport:
         return out.getvalue()
 
 
-def export(store: Store, keys: KeyStore, actor: str, spec: ExportSpec,
-           at: datetime) -> ResearchExport:
+def export(
+    store: Store, keys: KeyStore, actor: str, spec: ExportSpec, at: datetime
+) -> ResearchExport:
     """M16, KTS/2 — decide, build, anonymise and audit one research export. A refusal is
     returned (not raised) so the caller's transaction keeps the audit entries."""
     require(store, "person", actor, "actor")
@@ -137,32 +182,62 @@ def export(store: Store, keys: KeyStore, actor: str, spec: ExportSpec,
         require(store, "facility", spec.facility, "facility")
     missing = [q for q in spec.quasi_identifiers if q in spec.sensitive]
     if missing:
-        raise InputError("field.invalid", f"{missing[0]!r} is both a quasi-identifier and sensitive",
-                         field="sensitive")
+        raise InputError(
+            "field.invalid",
+            f"{missing[0]!r} is both a quasi-identifier and sensitive",
+            field="sensitive",
+        )
     models = tuple(parse(m) for m in spec.models)
-    sensitive = list(dict.fromkeys([*spec.sensitive, *(m.attribute for m in models if m.attribute is not None)]))
+    sensitive = list(
+        dict.fromkeys([*spec.sensitive, *(m.attribute for m in models if m.attribute is not None)])
+    )
     unknown = [a for a in sensitive if a not in ATTRIBUTES or a in spec.quasi_identifiers]
     if unknown:
-        raise InputError("field.invalid", f"models: {unknown[0]!r} is not a sensitive attribute", field="models")
-    given = {q: hier.from_csv(text) for q, text in spec.hierarchies.items() if q in spec.quasi_identifiers}
+        raise InputError(
+            "field.invalid", f"models: {unknown[0]!r} is not a sensitive attribute", field="models"
+        )
+    given = {
+        q: hier.from_csv(text)
+        for q, text in spec.hierarchies.items()
+        if q in spec.quasi_identifiers
+    }
     records = _selection(store, spec)
     patients = sorted({r["patient"] for r in records})
     if not patients:
         raise InputError("research.empty", "the selection holds no records")
     allowed: set[str] = set()
     for patient in patients:
-        decision = decide(store, Request(actor=actor, action="analyze", patient=patient, at=at,
-                                         purpose=spec.purpose, via=spec.via, capacity=spec.capacity))
+        decision = decide(
+            store,
+            Request(
+                actor=actor,
+                action="analyze",
+                patient=patient,
+                at=at,
+                purpose=spec.purpose,
+                via=spec.via,
+                capacity=spec.capacity,
+            ),
+        )
         if decision.permitted:
             allowed.add(patient)
         elif decision.basis != "12/1":  # the actor, not the patient: the whole export is refused
             refusal = Refused("research.refused", decision.reason_en, basis=decision.basis)
-            _audit(store, actor, at, spec, "rejected", decision.basis, {"reason": decision.reason_key})
+            _audit(
+                store, actor, at, spec, "rejected", decision.basis, {"reason": decision.reason_key}
+            )
             return ResearchExport(spec, refusal=refusal)
-    columns = _table(store, keys, [r for r in records if r["patient"] in allowed], at,
-                     [*spec.quasi_identifiers, *sensitive])
+    columns = _table(
+        store,
+        keys,
+        [r for r in records if r["patient"] in allowed],
+        at,
+        [*spec.quasi_identifiers, *sensitive],
+    )
     try:
-        hierarchies = {q: given.get(q) or _hierarchy(store, q, columns[q]) for q in spec.quasi_identifiers}
+        hierarchies = {
+            q: given.get(q) or _hierarchy(store, q, columns[q]) for q in spec.quasi_identifiers
+        }
         result = anonymise(columns, hierarchies, models, spec.suppression, sensitive)
     except Refused as refusal:
         _audit(store, actor, at, spec, "rejected", refusal.basis, {"reason": refusal.code})
@@ -171,11 +246,27 @@ def export(store: Store, keys: KeyStore, actor: str, spec: ExportSpec,
     return ResearchExport(spec, result, patients=len(allowed), audit_seq=seq)
 
 
-def _audit(store: Store, actor: str, at: datetime, spec: ExportSpec, outcome: str, basis: str | None,
-           detail: dict[str, Any]) -> int:
-    return audit.append(store, at=at, kind="admin", actor=actor, action="research_export", via=spec.via,
-                        purpose=spec.purpose, outcome=outcome, basis=basis,
-                        detail={"request": spec.describe(), **detail})
+def _audit(
+    store: Store,
+    actor: str,
+    at: datetime,
+    spec: ExportSpec,
+    outcome: str,
+    basis: str | None,
+    detail: dict[str, Any],
+) -> int:
+    return audit.append(
+        store,
+        at=at,
+        kind="admin",
+        actor=actor,
+        action="research_export",
+        via=spec.via,
+        purpose=spec.purpose,
+        outcome=outcome,
+        basis=basis,
+        detail={"request": spec.describe(), **detail},
+    )
 
 
 def _selection(store: Store, spec: ExportSpec) -> list[dict[str, Any]]:
@@ -194,8 +285,9 @@ def _selection(store: Store, spec: ExportSpec) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: r["id"])
 
 
-def _table(store: Store, keys: KeyStore, records: list[dict[str, Any]], at: datetime,
-           wanted: list[str]) -> dict[str, list[str]]:
+def _table(
+    store: Store, keys: KeyStore, records: list[dict[str, Any]], at: datetime, wanted: list[str]
+) -> dict[str, list[str]]:
     """One row per record, only the attributes asked for; a record whose content was destroyed
     or anonymised (M14) is no data any more and is left out."""
     people: dict[str, dict[str, Any]] = {}
@@ -211,10 +303,15 @@ def _table(store: Store, keys: KeyStore, records: list[dict[str, Any]], at: date
         day = local_date(r["created_at"])
         born: date = people[r["patient"]]["birth_date"]
         values = {
-            "age": str(age_on(born, day)), "birth_date": born.isoformat(),
-            "sex": sexes.get(r["patient"], "unknown"), "province": provinces[r["facility"]],
-            "facility": r["facility"], "icd10": icd10_of(resource or {}), "category": r["category"],
-            "resource_type": r["resource_type"], "month": day.isoformat()[:7],
+            "age": str(age_on(born, day)),
+            "birth_date": born.isoformat(),
+            "sex": sexes.get(r["patient"], "unknown"),
+            "province": provinces[r["facility"]],
+            "facility": r["facility"],
+            "icd10": icd10_of(resource or {}),
+            "category": r["category"],
+            "resource_type": r["resource_type"],
+            "month": day.isoformat()[:7],
         }
         for a in wanted:
             columns[a].append(values[a])
@@ -252,7 +349,9 @@ def _hierarchy(store: Store, attribute: str, values: list[str]) -> hier.Hierarch
     if attribute == "province":
         return hier.provinces(values)
     if attribute == "facility":
-        return hier.facilities({f["id"]: f["province"] for f in store.rows("facility") if f["id"] in set(values)})
+        return hier.facilities(
+            {f["id"]: f["province"] for f in store.rows("facility") if f["id"] in set(values)}
+        )
     if attribute == "icd10":
         return hier.icd10(values)
     if attribute == "month":
@@ -260,8 +359,9 @@ def _hierarchy(store: Store, attribute: str, values: list[str]) -> hier.Hierarch
     return hier.sexes(values)
 
 
-def run_export(m: Mahrem, actor: str, spec: ExportSpec | Mapping[str, Any],
-               at: datetime | None = None) -> ResearchExport:
+def run_export(
+    m: Mahrem, actor: str, spec: ExportSpec | Mapping[str, Any], at: datetime | None = None
+) -> ResearchExport:
     """The use case every door calls: one transaction; a refusal is raised after it commits,
     so the decisions and the refused export stay in the audit log."""
     when = require_aware(at) if at is not None else m.clock()

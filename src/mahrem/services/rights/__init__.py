@@ -3,12 +3,39 @@ privacy notices, and the breach register with the notification to the Board (M18
 
 from __future__ import annotations
 
-from mahrem.services.rights.applications import DataSummary, KINDS, answer_application, file_application, get_application, get_notice, list_applications, list_notices, my_data, my_data_pdf, notice_views, overdue_applications, publish_notice, record_notice_seen, start_review
-from mahrem.services.rights.breaches import add_measure, board_draft, close_breach, find_affected, get_breach, list_breaches, notify_board, patient_notice, patients_notified, record_breach
+from mahrem.services.rights.applications import (
+    KINDS,
+    DataSummary,
+    answer_application,
+    file_application,
+    get_application,
+    get_notice,
+    list_applications,
+    list_notices,
+    my_data,
+    my_data_pdf,
+    notice_views,
+    overdue_applications,
+    publish_notice,
+    record_notice_seen,
+    start_review,
+)
+from mahrem.services.rights.breaches import (
+    add_measure,
+    board_draft,
+    close_breach,
+    find_affected,
+    get_breach,
+    list_breaches,
+    notify_board,
+    patient_notice,
+    patients_notified,
+    record_breach,
+)
 
 __all__ = [
-    "DataSummary",
     "KINDS",
+    "DataSummary",
     "add_measure",
     "answer_application",
     "board_draft",

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from mahrem.services.transfers.procedure import Selection, Transfer, get_transfer, guard_dpo, list_transfers, open_package, require_dpo, transfer, validate_bundle, when
+from mahrem.services.transfers.procedure import (
+    Selection,
+    Transfer,
+    get_transfer,
+    list_transfers,
+    open_package,
+    transfer,
+    validate_bundle,
+)
 
 __all__ = [
     "Selection",
     "Transfer",
     "get_transfer",
-    "guard_dpo",
     "list_transfers",
     "open_package",
-    "require_dpo",
     "transfer",
     "validate_bundle",
-    "when",
 ]

@@ -30,6 +30,7 @@ A transfer is resumable: decisions are made and committed in batches, one row pe
 (unique per transfer), so running the same transfer id again decides only what is left and
 never audits a record twice; a packaged transfer is returned as it is.
 """
+
 from __future__ import annotations
 
 import base64
@@ -46,24 +47,27 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from mahrem.services.access import decide
-from mahrem.domain.clock import require_aware
+from mahrem.domain.categories import CATEGORIES
 from mahrem.domain.decision import Recipient, Request
 from mahrem.domain.errors import InputError, NotFound
 from mahrem.domain.reasons import reason_text
-from mahrem.services import audit
-from mahrem.domain.categories import CATEGORIES
+from mahrem.services import audit, guard
+from mahrem.services.access import decide
+from mahrem.services.audit import guard_dpo
+from mahrem.services.lookup import require, require_record_of
 from mahrem.services.ports import KeyStore, Store
 from mahrem.services.records import current_resource
-from mahrem.services.lookup import require, require_record_of
-from mahrem.domain.errors import Forbidden
 
 if TYPE_CHECKING:
     from mahrem.services.ports import Mahrem
 
 Progress = Callable[[int, int], None]
-KINDS = {"public": "public_institution", "public_institution": "public_institution", "private": "private",
-         "foreign": "foreign"}
+KINDS = {
+    "public": "public_institution",
+    "public_institution": "public_institution",
+    "private": "private",
+    "foreign": "foreign",
+}
 X25519_WRAP = "X25519-HKDF-SHA256-A256GCM"
 KEYSTORE_WRAP = "KEYSTORE-HMAC-SHA256-A256GCM"
 KEYSTORE_NAME = "transfer"
@@ -96,41 +100,24 @@ class Transfer:
     refused: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "status": self.status, "created_at": self.created_at.isoformat(),
-                "recipient": self.recipient, "total": self.total, "done": self.done, "manifest": self.manifest,
-                "package": base64.b64encode(self.package).decode() if self.package is not None else None,
-                "key_wrap": self.key_wrap, "refused": self.refused}
-
-
-def when(m: Mahrem, at: datetime | None) -> datetime:
-    """`at` (it must carry an offset), or the service's clock."""
-    return require_aware(at) if at is not None else m.clock()
+        return {
+            "id": self.id,
+            "status": self.status,
+            "created_at": self.created_at.isoformat(),
+            "recipient": self.recipient,
+            "total": self.total,
+            "done": self.done,
+            "manifest": self.manifest,
+            "package": base64.b64encode(self.package).decode()
+            if self.package is not None
+            else None,
+            "key_wrap": self.key_wrap,
+            "refused": self.refused,
+        }
 
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
-
-
-def _is_dpo(store: Store, person: str, at: datetime) -> bool:
-    return any(r["role"] == "dpo" for r in store.open_rows("officer_role", at, person=person))
-
-
-def require_dpo(store: Store, person: str, at: datetime, what: str = "transfer") -> None:
-    """Only a data protection officer manages transfers (SPEC rule 10) and sees them."""
-    if not _is_dpo(store, person, at):
-        raise Forbidden(f"{what}.forbidden", f"only a data protection officer manages {what}s")
-
-
-def guard_dpo(m: Mahrem, person: str, at: datetime, what: str, action: str) -> None:
-    """Refuse anyone but a data protection officer; the refused attempt is audited (and
-    committed) before the refusal is raised, so the officer sees who tried."""
-    with m.uow.read() as store:
-        if _is_dpo(store, person, at):
-            return
-    with m.uow.write() as store:
-        audit.append(store, at=at, kind="admin", actor=person, action=action, outcome="rejected",
-                     reason=f"{what}.forbidden")
-    raise Forbidden(f"{what}.forbidden", f"only a data protection officer manages {what}s")
 
 
 # -- input ----------------------------------------------------------------------------------
@@ -148,8 +135,11 @@ def public_key_bytes(text: str) -> bytes:
         X25519PublicKey.from_public_bytes(raw)
         return raw
     except ValueError as exc:
-        raise InputError("transfer.public_key_invalid", "recipient.public_key: not an X25519 public key",
-                         field="recipient.public_key") from exc
+        raise InputError(
+            "transfer.public_key_invalid",
+            "recipient.public_key: not an X25519 public key",
+            field="recipient.public_key",
+        ) from exc
 
 
 def parse_recipient(data: object) -> dict[str, Any]:
@@ -158,19 +148,36 @@ def parse_recipient(data: object) -> dict[str, Any]:
         raise InputError("field.invalid", "recipient: an object is required", field="recipient")
     kind = KINDS.get(str(data.get("kind")))
     if kind is None:
-        raise InputError("field.invalid", "recipient.kind: one of public, private, foreign", field="recipient.kind")
+        raise InputError(
+            "field.invalid",
+            "recipient.kind: one of public, private, foreign",
+            field="recipient.kind",
+        )
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise InputError("field.missing", "recipient.name: the recipient's name is required", field="recipient.name")
+        raise InputError(
+            "field.missing",
+            "recipient.name: the recipient's name is required",
+            field="recipient.name",
+        )
     country = data.get("country")
     if kind == "foreign" and not (isinstance(country, str) and country.strip()):
-        raise InputError("field.missing", "recipient.country: a foreign recipient's country is required",
-                         field="recipient.country")
+        raise InputError(
+            "field.missing",
+            "recipient.country: a foreign recipient's country is required",
+            field="recipient.country",
+        )
     protocol = data.get("protocol") if kind == "public_institution" else None
     key = data.get("public_key")
-    return {"kind": kind, "name": name.strip(), "protocol": protocol if isinstance(protocol, str) else None,
-            "country": country.strip().upper() if isinstance(country, str) and country.strip() else None,
-            "public_key": _b64(public_key_bytes(key)) if isinstance(key, str) and key.strip() else None}
+    return {
+        "kind": kind,
+        "name": name.strip(),
+        "protocol": protocol if isinstance(protocol, str) else None,
+        "country": country.strip().upper()
+        if isinstance(country, str) and country.strip()
+        else None,
+        "public_key": _b64(public_key_bytes(key)) if isinstance(key, str) and key.strip() else None,
+    }
 
 
 def _records(store: Store, selection: Selection, at: datetime) -> list[dict[str, Any]]:
@@ -180,27 +187,45 @@ def _records(store: Store, selection: Selection, at: datetime) -> list[dict[str,
     chosen: dict[str, dict[str, Any]] = {}
     for i, patient in enumerate(selection.patients):
         require(store, "person", patient, f"patients[{i}]")
-        chosen.update({r["id"]: r for r in store.rows("record", patient=patient) if r["created_at"] <= at})
+        chosen.update(
+            {r["id"]: r for r in store.rows("record", patient=patient) if r["created_at"] <= at}
+        )
     for i, rid in enumerate(selection.records):
         meta = store.record_meta(rid)
         if meta is None:
-            raise NotFound("record.unknown", f"records[{i}]: unknown record {rid!r}", field=f"records[{i}]")
+            raise NotFound(
+                "record.unknown", f"records[{i}]: unknown record {rid!r}", field=f"records[{i}]"
+            )
         row = store.get("record", require_record_of(store, rid, meta.patient, f"records[{i}]"))
         assert row is not None
         chosen[rid] = row
     if not chosen:
-        raise InputError("transfer.empty", "nothing selected: give patients or records", field="patients")
-    rows = [r for r in chosen.values() if not selection.categories or r["category"] in selection.categories]
+        raise InputError(
+            "transfer.empty", "nothing selected: give patients or records", field="patients"
+        )
+    rows = [
+        r
+        for r in chosen.values()
+        if not selection.categories or r["category"] in selection.categories
+    ]
     return sorted(rows, key=lambda r: r["id"])
 
 
 # -- the run ----------------------------------------------------------------------------------
-def transfer(m: Mahrem, by: str, selection: Selection | str | Sequence[str], recipient: dict[str, Any], *,
-             transfer_id: str | None = None, at: datetime | None = None, progress: Progress | None = None,
-             batch: int = BATCH) -> Transfer:
+def transfer(
+    m: Mahrem,
+    by: str,
+    selection: Selection | str | Sequence[str],
+    recipient: dict[str, Any],
+    *,
+    transfer_id: str | None = None,
+    at: datetime | None = None,
+    progress: Progress | None = None,
+    batch: int = BATCH,
+) -> Transfer:
     """M15 — decide every selected record for `recipient`, then package the permitted ones
     (see the module docstring). Run again with the same `transfer_id` to resume."""
-    at = when(m, at)
+    at = m.at(at)
     if isinstance(selection, str):
         selection = Selection(patients=(selection,))
     elif not isinstance(selection, Selection):
@@ -212,7 +237,7 @@ def transfer(m: Mahrem, by: str, selection: Selection | str | Sequence[str], rec
     if progress is not None:
         progress(done, total)
     for start in range(0, len(todo), batch):
-        chunk = todo[start:start + batch]
+        chunk = todo[start : start + batch]
         with m.uow.write() as store:
             _decide(m, store, by, tid, chunk, at)
         done += len(chunk)
@@ -222,41 +247,88 @@ def transfer(m: Mahrem, by: str, selection: Selection | str | Sequence[str], rec
         return _package(m, store, by, tid, at)
 
 
-def _start(m: Mahrem, by: str, tid: str, selection: Selection, recipient: dict[str, Any],
-           at: datetime) -> tuple[list[dict[str, Any]], int]:
+def _start(
+    m: Mahrem, by: str, tid: str, selection: Selection, recipient: dict[str, Any], at: datetime
+) -> tuple[list[dict[str, Any]], int]:
     """Create the transfer (or find it again); returns the records still to decide."""
     with m.uow.write() as store:
         require(store, "person", by, "by")
-        require_dpo(store, by, at)
+        guard.require_dpo(store, by, at, "transfer")
         row = store.get("transfer", tid)
         if row is None:
-            ids = [{"id": r["id"], "patient": r["patient"], "category": r["category"]}
-                   for r in _records(store, selection, at)]
-            store.add("transfer", id=tid, created_by=by, created_at=at, recipient=recipient,
-                      selection={"patients": list(selection.patients), "records": list(selection.records),
-                                 "categories": list(selection.categories), "chosen": ids},
-                      status="running", total=len(ids))
-            audit.append(store, at=at, kind="admin", actor=by, action="transfer_started", outcome="accepted",
-                         detail={"transfer": tid, "recipient": _public(recipient), "records": len(ids)})
+            ids = [
+                {"id": r["id"], "patient": r["patient"], "category": r["category"]}
+                for r in _records(store, selection, at)
+            ]
+            store.add(
+                "transfer",
+                id=tid,
+                created_by=by,
+                created_at=at,
+                recipient=recipient,
+                selection={
+                    "patients": list(selection.patients),
+                    "records": list(selection.records),
+                    "categories": list(selection.categories),
+                    "chosen": ids,
+                },
+                status="running",
+                total=len(ids),
+            )
+            audit.append(
+                store,
+                at=at,
+                kind="admin",
+                actor=by,
+                action="transfer_started",
+                outcome="accepted",
+                detail={"transfer": tid, "recipient": _public(recipient), "records": len(ids)},
+            )
             return ids, len(ids)
-        if row["recipient"] != recipient or row["selection"]["patients"] != list(selection.patients) \
-                or row["selection"]["records"] != list(selection.records) \
-                or row["selection"]["categories"] != list(selection.categories):
-            raise InputError("transfer.mismatch", f"transfer {tid!r} exists with another recipient or selection",
-                             field="transfer_id")
+        if (
+            row["recipient"] != recipient
+            or row["selection"]["patients"] != list(selection.patients)
+            or row["selection"]["records"] != list(selection.records)
+            or row["selection"]["categories"] != list(selection.categories)
+        ):
+            raise InputError(
+                "transfer.mismatch",
+                f"transfer {tid!r} exists with another recipient or selection",
+                field="transfer_id",
+            )
         decided = {r["record"] for r in store.rows("transfer_item", transfer=tid)}
         return [c for c in row["selection"]["chosen"] if c["id"] not in decided], int(row["total"])
 
 
-def _decide(m: Mahrem, store: Store, by: str, tid: str, chunk: list[dict[str, Any]], at: datetime) -> None:
+def _decide(
+    m: Mahrem, store: Store, by: str, tid: str, chunk: list[dict[str, Any]], at: datetime
+) -> None:
     row = store.get("transfer", tid)
     assert row is not None
     rcpt = Recipient(row["recipient"]["kind"], row["recipient"]["protocol"])
     for c in chunk:
-        d = decide(store, Request(actor=by, action="transfer", patient=c["patient"], at=at,
-                                           record=c["id"], recipient=rcpt))
-        store.add("transfer_item", transfer=tid, record=c["id"], patient=c["patient"], category=c["category"],
-                  effect=d.effect, basis=d.basis, reason=d.reason_key, decided_at=at)
+        d = decide(
+            store,
+            Request(
+                actor=by,
+                action="transfer",
+                patient=c["patient"],
+                at=at,
+                record=c["id"],
+                recipient=rcpt,
+            ),
+        )
+        store.add(
+            "transfer_item",
+            transfer=tid,
+            record=c["id"],
+            patient=c["patient"],
+            category=c["category"],
+            effect=d.effect,
+            basis=d.basis,
+            reason=d.reason_key,
+            decided_at=at,
+        )
 
 
 def _package(m: Mahrem, store: Store, by: str, tid: str, at: datetime) -> Transfer:
@@ -267,31 +339,70 @@ def _package(m: Mahrem, store: Store, by: str, tid: str, at: datetime) -> Transf
         return _view(row, items)
     entries, sent, refused = [], [], []
     for item in items:
-        resource = current_resource(store, m.keys, item["record"]) if item["effect"] == "permit" else None
+        resource = (
+            current_resource(store, m.keys, item["record"]) if item["effect"] == "permit" else None
+        )
         if resource is None:
             refused.append(_refusal(item))
             continue
         entries.append({"fullUrl": f"urn:mahrem:record:{item['record']}", "resource": resource})
-        sent.append({"record": item["record"], "patient": item["patient"], "category": item["category"],
-                     "basis": item["basis"]})
-    bundle = validate_bundle({"resourceType": "Bundle", "type": "collection", "timestamp": at.isoformat(),
-                              "entry": entries})
+        sent.append(
+            {
+                "record": item["record"],
+                "patient": item["patient"],
+                "category": item["category"],
+                "basis": item["basis"],
+            }
+        )
+    bundle = validate_bundle(
+        {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "timestamp": at.isoformat(),
+            "entry": entries,
+        }
+    )
     plain = json.dumps(bundle, ensure_ascii=False, sort_keys=True).encode()
     package, key_wrap = seal(plain, tid, row["recipient"], m.keys)
     bases: dict[str, int] = {}
     for s in sent:
         bases[s["basis"]] = bases.get(s["basis"], 0) + 1
-    manifest = {"transfer": tid, "created_at": row["created_at"].isoformat(), "packaged_at": at.isoformat(),
-                "sender": "T.C. Sağlık Bakanlığı", "recipient": _public(row["recipient"]), "records": sent,
-                "legal_basis": bases, "counts": {"selected": len(items), "transferred": len(sent),
-                                                 "refused": len(refused)},
-                "bundle_sha256": hashlib.sha256(plain).hexdigest(),
-                "package_sha256": hashlib.sha256(package).hexdigest(), "encryption": key_wrap["alg"]}
-    store.set("transfer", tid, status="packaged", packaged_at=at, manifest=manifest, package=package,
-              key_wrap=key_wrap)
-    audit.append(store, at=at, kind="admin", actor=by, action="transfer_packaged", outcome="accepted",
-                 detail={"transfer": tid, "counts": manifest["counts"], "legal_basis": bases,
-                         "bundle_sha256": manifest["bundle_sha256"]})
+    manifest = {
+        "transfer": tid,
+        "created_at": row["created_at"].isoformat(),
+        "packaged_at": at.isoformat(),
+        "sender": "T.C. Sağlık Bakanlığı",
+        "recipient": _public(row["recipient"]),
+        "records": sent,
+        "legal_basis": bases,
+        "counts": {"selected": len(items), "transferred": len(sent), "refused": len(refused)},
+        "bundle_sha256": hashlib.sha256(plain).hexdigest(),
+        "package_sha256": hashlib.sha256(package).hexdigest(),
+        "encryption": key_wrap["alg"],
+    }
+    store.set(
+        "transfer",
+        tid,
+        status="packaged",
+        packaged_at=at,
+        manifest=manifest,
+        package=package,
+        key_wrap=key_wrap,
+    )
+    audit.append(
+        store,
+        at=at,
+        kind="admin",
+        actor=by,
+        action="transfer_packaged",
+        outcome="accepted",
+        detail={
+            "transfer": tid,
+            "counts": manifest["counts"],
+            "legal_basis": bases,
+            "bundle_sha256": manifest["bundle_sha256"],
+        },
+    )
     row = store.get("transfer", tid)
     assert row is not None
     return _view(row, items)
@@ -303,21 +414,44 @@ def _public(recipient: dict[str, Any]) -> dict[str, Any]:
 
 def _refusal(item: dict[str, Any]) -> dict[str, Any]:
     key = item["reason"] if item["effect"] != "permit" else "transfer.record_gone"
-    tr, en = reason_text(key) if item["effect"] != "permit" else (
-        "Kayıt artık yok (silindi ya da yok edildi).", "The record no longer exists (deleted or destroyed).")
-    return {"record": item["record"], "patient": item["patient"], "category": item["category"],
-            "basis": item["basis"] if item["effect"] != "permit" else None, "reason": key,
-            "reason_tr": tr, "reason_en": en}
+    tr, en = (
+        reason_text(key)
+        if item["effect"] != "permit"
+        else (
+            "Kayıt artık yok (silindi ya da yok edildi).",
+            "The record no longer exists (deleted or destroyed).",
+        )
+    )
+    return {
+        "record": item["record"],
+        "patient": item["patient"],
+        "category": item["category"],
+        "basis": item["basis"] if item["effect"] != "permit" else None,
+        "reason": key,
+        "reason_tr": tr,
+        "reason_en": en,
+    }
 
 
 def _view(row: dict[str, Any], items: list[dict[str, Any]]) -> Transfer:
     refused = [_refusal(i) for i in items if i["effect"] != "permit"]
     if row["manifest"]:
         sent = {r["record"] for r in row["manifest"]["records"]}
-        refused += [_refusal(i) for i in items if i["effect"] == "permit" and i["record"] not in sent]
-    return Transfer(id=row["id"], status=row["status"], created_at=row["created_at"], recipient=_public(row["recipient"]),
-                    total=int(row["total"]), done=len(items), manifest=row["manifest"], package=row["package"],
-                    key_wrap=row["key_wrap"], refused=sorted(refused, key=lambda r: r["record"]))
+        refused += [
+            _refusal(i) for i in items if i["effect"] == "permit" and i["record"] not in sent
+        ]
+    return Transfer(
+        id=row["id"],
+        status=row["status"],
+        created_at=row["created_at"],
+        recipient=_public(row["recipient"]),
+        total=int(row["total"]),
+        done=len(items),
+        manifest=row["manifest"],
+        package=row["package"],
+        key_wrap=row["key_wrap"],
+        refused=sorted(refused, key=lambda r: r["record"]),
+    )
 
 
 def validate_bundle(bundle: dict[str, Any]) -> dict[str, Any]:
@@ -341,25 +475,47 @@ def _x25519_kek(shared: bytes, epk: bytes, rpk: bytes, tid: str) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=epk + rpk, info=_aad(tid)).derive(shared)
 
 
-def seal(plain: bytes, tid: str, recipient: dict[str, Any], keys: KeyStore) -> tuple[bytes, dict[str, Any]]:
+def seal(
+    plain: bytes, tid: str, recipient: dict[str, Any], keys: KeyStore
+) -> tuple[bytes, dict[str, Any]]:
     """AES-256-GCM under a fresh content key; the key wrapped for the recipient."""
-    cek, nonce, wrap_nonce = AESGCM.generate_key(256), secrets.token_bytes(12), secrets.token_bytes(12)
+    cek, nonce, wrap_nonce = (
+        AESGCM.generate_key(256),
+        secrets.token_bytes(12),
+        secrets.token_bytes(12),
+    )
     package = nonce + AESGCM(cek).encrypt(nonce, plain, _aad(tid))
     if recipient.get("public_key"):
         rpk = base64.b64decode(recipient["public_key"])
         eph = X25519PrivateKey.generate()
-        epk = eph.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        epk = eph.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
         kek = _x25519_kek(eph.exchange(X25519PublicKey.from_public_bytes(rpk)), epk, rpk, tid)
-        wrap = {"alg": X25519_WRAP, "epk": _b64(epk), "recipient_key_sha256": hashlib.sha256(rpk).hexdigest()}
+        wrap = {
+            "alg": X25519_WRAP,
+            "epk": _b64(epk),
+            "recipient_key_sha256": hashlib.sha256(rpk).hexdigest(),
+        }
     else:
         kek = _keystore_kek(keys, tid)
         wrap = {"alg": KEYSTORE_WRAP, "key": KEYSTORE_NAME}
     wrapped = AESGCM(kek).encrypt(wrap_nonce, cek, _aad(tid))
-    return package, {**wrap, "transfer": tid, "nonce": _b64(wrap_nonce), "wrapped_key": _b64(wrapped)}
+    return package, {
+        **wrap,
+        "transfer": tid,
+        "nonce": _b64(wrap_nonce),
+        "wrapped_key": _b64(wrapped),
+    }
 
 
-def open_package(package: bytes, key_wrap: dict[str, Any], *, private_key: X25519PrivateKey | None = None,
-                 keys: KeyStore | None = None) -> dict[str, Any]:
+def open_package(
+    package: bytes,
+    key_wrap: dict[str, Any],
+    *,
+    private_key: X25519PrivateKey | None = None,
+    keys: KeyStore | None = None,
+) -> dict[str, Any]:
     """What the recipient does: unwrap the content key and decrypt the Bundle (raises
     cryptography's InvalidTag when the key is wrong or anything was changed)."""
     tid = key_wrap["transfer"]
@@ -367,13 +523,19 @@ def open_package(package: bytes, key_wrap: dict[str, Any], *, private_key: X2551
         if private_key is None:
             raise InputError("transfer.key_missing", "the recipient's X25519 private key is needed")
         epk = base64.b64decode(key_wrap["epk"])
-        rpk = private_key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        kek = _x25519_kek(private_key.exchange(X25519PublicKey.from_public_bytes(epk)), epk, rpk, tid)
+        rpk = private_key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        kek = _x25519_kek(
+            private_key.exchange(X25519PublicKey.from_public_bytes(epk)), epk, rpk, tid
+        )
     else:
         if keys is None:
             raise InputError("transfer.key_missing", "the key store is needed")
         kek = _keystore_kek(keys, tid)
-    cek = AESGCM(kek).decrypt(base64.b64decode(key_wrap["nonce"]), base64.b64decode(key_wrap["wrapped_key"]), _aad(tid))
+    cek = AESGCM(kek).decrypt(
+        base64.b64decode(key_wrap["nonce"]), base64.b64decode(key_wrap["wrapped_key"]), _aad(tid)
+    )
     plain = AESGCM(cek).decrypt(package[:12], package[12:], _aad(tid))
     result: dict[str, Any] = json.loads(plain)
     return result
@@ -382,20 +544,37 @@ def open_package(package: bytes, key_wrap: dict[str, Any], *, private_key: X2551
 # -- reading ------------------------------------------------------------------------------------
 def get_transfer(m: Mahrem, viewer: str, transfer_id: str, at: datetime | None = None) -> Transfer:
     """One transfer, its manifest, package and refusals (data protection officer)."""
-    guard_dpo(m, viewer, when(m, at), "transfer", "transfer_read")
+    guard_dpo(m, viewer, m.at(at), "transfer", "transfer_read")
     with m.uow.read() as store:
         row = store.get("transfer", transfer_id)
         if row is None:
-            raise NotFound("transfer.unknown", f"unknown transfer {transfer_id!r}", field="transfer_id")
-        return _view(row, sorted(store.rows("transfer_item", transfer=transfer_id), key=lambda r: r["record"]))
+            raise NotFound(
+                "transfer.unknown", f"unknown transfer {transfer_id!r}", field="transfer_id"
+            )
+        return _view(
+            row,
+            sorted(store.rows("transfer_item", transfer=transfer_id), key=lambda r: r["record"]),
+        )
 
 
-def list_transfers(m: Mahrem, viewer: str, limit: int = 100, offset: int = 0,
-                   at: datetime | None = None) -> list[dict[str, Any]]:
+def list_transfers(
+    m: Mahrem, viewer: str, limit: int = 100, offset: int = 0, at: datetime | None = None
+) -> list[dict[str, Any]]:
     """Every transfer, newest first, without packages (data protection officer)."""
-    guard_dpo(m, viewer, when(m, at), "transfer", "transfer_read")
+    guard_dpo(m, viewer, m.at(at), "transfer", "transfer_read")
     with m.uow.read() as store:
-        rows = sorted(store.rows("transfer"), key=lambda r: (r["created_at"], r["id"]), reverse=True)
-    return [{"id": r["id"], "status": r["status"], "created_at": r["created_at"].isoformat(),
-             "created_by": r["created_by"], "recipient": _public(r["recipient"]), "total": r["total"],
-             "counts": (r["manifest"] or {}).get("counts")} for r in rows[offset:offset + limit]]
+        rows = sorted(
+            store.rows("transfer"), key=lambda r: (r["created_at"], r["id"]), reverse=True
+        )
+    return [
+        {
+            "id": r["id"],
+            "status": r["status"],
+            "created_at": r["created_at"].isoformat(),
+            "created_by": r["created_by"],
+            "recipient": _public(r["recipient"]),
+            "total": r["total"],
+            "counts": (r["manifest"] or {}).get("counts"),
+        }
+        for r in rows[offset : offset + limit]
+    ]

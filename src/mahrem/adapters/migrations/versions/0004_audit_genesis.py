@@ -4,6 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-23 15:00:00
 """
+
 from __future__ import annotations
 
 from alembic import op
