@@ -7,7 +7,7 @@ Run on demand (not part of the test suite; it prints figures and asserts nothing
 
 1. "engine alone": `mahrem.domain.engine.decide(req, facts, policy)` over Facts already loaded
    in memory; the timer wraps only the decide call. One core (the process is pinned to one).
-2. "service layer": `Mahrem.decide(request_dict, at)`: one unit of work (BEGIN IMMEDIATE),
+2. "service layer": `access.decide_json(m, request_dict, at)`: one unit of work (BEGIN IMMEDIATE),
    parse and reference checks, policy lookup, `SqlStore.facts_for`, the engine, the audit-chain
    append and COMMIT, on SQLite in WAL mode (the default engine of `bootstrap.build`).
 
@@ -1119,7 +1119,7 @@ def bench_engine(db_path: Path, n: int) -> tuple[dict[str, float], dict[str, int
 
 
 def bench_service(db_path: Path, n: int, breakdown: bool) -> dict[str, dict[str, float]]:
-    """`Mahrem.decide(request_dict, at)`, each call its own transaction with its own commit."""
+    """`access.decide_json(m, request_dict, at)`, each call its own transaction with its own commit."""
     warmup = min(500, max(50, n // 10))
     mix = request_mix(db_path, n + warmup, SEED + 2)
     app = build(f"sqlite:///{db_path}", key_dir=str(db_path.parent / "keys"))

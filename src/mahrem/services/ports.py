@@ -25,7 +25,7 @@ from mahrem.domain.errors import MahremError
 from mahrem.domain.facts import Facts, Installation, OfficerRole, Person, RecordMeta, StaffPost
 
 if TYPE_CHECKING:
-    from mahrem.services.printouts.report import LabReport
+    from mahrem.services.printouts.printing import LabReport
 
 Row = dict[str, Any]
 Clock = Callable[[], datetime]

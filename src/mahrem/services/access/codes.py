@@ -13,6 +13,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from mahrem.domain.policy import Policy
 from mahrem.services.ports import KeyStore, SmsGateway, Store
@@ -104,7 +105,7 @@ def enter_code(
     return _entry(store, physician, patient, at, CodeOutcome(True, "code.accepted"))
 
 
-def _latest(store: Store, physician: str, patient: str) -> dict[str, object] | None:
+def _latest(store: Store, physician: str, patient: str) -> dict[str, Any] | None:
     rows = store.rows("one_time_code", physician=physician, patient=patient)
     return max(rows, key=lambda r: (r["requested_at"], r["id"])) if rows else None
 

@@ -2,7 +2,7 @@
 who they are and in which capacities, their preferences (M6/2, M6/5, M8/1), the relatives
 they authorised (M9), their children (M8), and for officers the orders and authorisations
 they administer (M7, M12, M13/3). Decisions are never made here: records are read through
-`Mahrem.read_records`, which asks the engine."""
+`records.read_records`, which asks the engine."""
 
 from __future__ import annotations
 

@@ -16,7 +16,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
+
+from mahrem.services.ports import Store
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
@@ -37,13 +39,6 @@ HASHED_FIELDS = (
     "policy_version",
     "detail",
 )
-
-
-class AuditStore(Protocol):
-    def head_for_update(self) -> dict[str, Any] | None: ...
-    def insert_audit_entries(self, rows: list[dict[str, Any]]) -> None: ...
-    def add(self, kind: str, /, **values: Any) -> int | None: ...
-    def set(self, kind: str, /, key: Any, **values: Any) -> None: ...
 
 
 # One encoder for every call (json.dumps would build a new one each time), and the body built in
@@ -67,12 +62,12 @@ def chain_hash(prev_hash: str, entry: dict[str, Any]) -> str:
     return hashlib.sha256(prev_hash.encode() + canonical(entry)).hexdigest()
 
 
-def append(store: AuditStore, **entry: Any) -> int:
+def append(store: Store, **entry: Any) -> int:
     """Append one entry after the current head and move the head; returns its sequence number."""
     return append_many(store, [entry])[0]
 
 
-def append_many(store: AuditStore, entries: list[dict[str, Any]]) -> list[int]:
+def append_many(store: Store, entries: list[dict[str, Any]]) -> list[int]:
     """Append entries in order (group commit: one head lock, one insert, one head update).
 
     The head row is read FOR UPDATE, so concurrent writers on PostgreSQL queue behind each

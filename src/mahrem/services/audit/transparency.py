@@ -11,9 +11,10 @@ from typing import Any
 from mahrem.domain import engine as rules_engine
 from mahrem.domain.articles import article_text
 from mahrem.domain.decision import Request
-from mahrem.domain.errors import Forbidden, InputError, NotFound
+from mahrem.domain.errors import InputError, NotFound
 from mahrem.domain.policy import Policy
 from mahrem.domain.reasons import reason_text
+from mahrem.services import guard
 from mahrem.services.lookup import unknown
 from mahrem.services.ports import Store
 
@@ -103,8 +104,14 @@ def search(
     store: Store, viewer: str, at: datetime, filters: dict[str, Any], limit: int, offset: int
 ) -> list[dict[str, Any]]:
     """The data protection officer's search over the whole log."""
-    if not any(r["role"] == "dpo" for r in store.open_rows("officer_role", at, person=viewer)):
-        raise Forbidden("audit.forbidden", "only a data protection officer searches the audit log")
+    guard.require_role(
+        store,
+        viewer,
+        guard.DPO,
+        at,
+        "audit.forbidden",
+        "only a data protection officer searches the audit log",
+    )
     unknown = set(filters) - set(SEARCH_FIELDS) - {"since", "until"}
     if unknown:
         raise InputError("field.invalid", f"unknown filters {sorted(unknown)}")

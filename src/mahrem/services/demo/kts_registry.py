@@ -4,7 +4,7 @@ installation already in the demo world, the catalogue, and one well-known key ea
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from stdnum.tr import vkn
 
@@ -12,11 +12,7 @@ from mahrem.domain import kts as lifecycle
 from mahrem.domain.clock import local_date
 from mahrem.services import audit
 from mahrem.services.kts import store_key
-from mahrem.services.ports import Store
-
-if TYPE_CHECKING:  # services.app calls into services.kts: no import cycle at run time
-    from mahrem.services.ports import Mahrem
-
+from mahrem.services.ports import Mahrem, Store
 
 DEMO_CATALOGUE = (
     ("ENABIZ", "e-Nabız", "Kişisel sağlık kaydı sistemi / personal health record"),

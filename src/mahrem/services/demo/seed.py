@@ -9,7 +9,7 @@ from typing import Any
 from stdnum.tr import tckimlik
 
 from mahrem.services import events
-from mahrem.services.demo import load_world
+from mahrem.services.demo.loading import load_world
 from mahrem.services.ports import Mahrem
 
 
@@ -65,7 +65,10 @@ def _condition(system: str, code: str, display: str) -> dict[str, Any]:
 
 def demo_world(now: datetime) -> dict[str, Any]:
     """The demo world; record times are relative to `now` so the demo is always current."""
-    ago = lambda days: (now - timedelta(days=days)).isoformat()  # noqa: E731
+
+    def ago(days: int) -> str:
+        return (now - timedelta(days=days)).isoformat()
+
     return {
         "facilities": [
             {"id": "F1", "name": "Ankara Şehir Hastanesi", "province": "06", "kind": "hospital"},

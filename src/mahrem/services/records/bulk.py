@@ -1,5 +1,5 @@
 """Bulk FHIR (NDJSON, one resource per line, as a FHIR bulk export writes it) turned into one
-transaction Bundle per patient, the way hospital software pushes them (services/ingest.py).
+transaction Bundle per patient, the way hospital software pushes them (records/ingest.py).
 
 Mahrem knows people by TC kimlik no; a bulk export from elsewhere carries its own identifiers,
 so the caller maps each Patient to a TC kimlik no (`tckn_for`). For Synthea's synthetic

@@ -79,7 +79,7 @@ def add_record(
         require(store, "person", f.str("author"), f"{where}.author") if f.has("author") else None
     )
     sent = f.opt_str("category", CATEGORIES)
-    # A push validated the whole Bundle already (services/ingest.py); validating twice costs half the push.
+    # A push validated the whole Bundle already (records/ingest.py); validating twice costs half the push.
     resource = (
         f.data["resource"]
         if validated
