@@ -17,15 +17,13 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from mahrem.domain.clock import require_aware
 from mahrem.domain.decision import Request
 from mahrem.domain.errors import MahremError
 from mahrem.domain.facts import Facts, Installation, OfficerRole, Person, RecordMeta, StaffPost
-
-if TYPE_CHECKING:
-    from mahrem.services.printouts.printing import LabReport
+from mahrem.domain.printout import LabReport
 
 Row = dict[str, Any]
 Clock = Callable[[], datetime]

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mahrem.domain.clock import local_date
-from mahrem.services.corrections import correcting as corrections
+from mahrem.services.corrections.status import correction_status
 
 if TYPE_CHECKING:
     from mahrem.services.ports import Mahrem
@@ -32,7 +32,7 @@ def province_corrections(
     lang: str = "tr",
 ) -> list[dict[str, Any]]:
     """M13/1 — the correction requests of records created in the provinces `viewer` serves as a
-    provincial officer, newest first, each as `corrections.correction_status` shows it."""
+    provincial officer, newest first, each as `correction_status` shows it."""
     when = m.at(at)
     with m.uow.read() as store:
         provinces = _provinces(store, viewer, when)
@@ -48,8 +48,7 @@ def province_corrections(
             if facility is not None and str(facility["province"]) in provinces:
                 ids.append(r["id"])
     return [
-        corrections.correction_status(m, viewer, i, at=when, lang=lang)
-        for i in ids[offset : offset + limit]
+        correction_status(m, viewer, i, at=when, lang=lang) for i in ids[offset : offset + limit]
     ]
 
 

@@ -10,7 +10,8 @@ from datetime import datetime
 from mahrem.domain.errors import Forbidden, InputError, MahremError
 from mahrem.services import guard
 from mahrem.services.audit import append
-from mahrem.services.events.handlers import HANDLERS, EventContext, event_actor, event_patient
+from mahrem.services.events import care, family, orders, preferences, supervision
+from mahrem.services.events.core import HANDLERS, EventContext, event_actor, event_patient
 from mahrem.services.events.outcome import EventOutcome
 from mahrem.services.events.reporters import as_officer, as_person, as_software
 from mahrem.services.inputs import Fields
@@ -28,6 +29,10 @@ class Reporter:
     capacity: str | None = None
     key: str | None = None
 
+
+# Each handler module registers its handlers into HANDLERS when imported; naming them here
+# makes HANDLERS complete whenever an event can be applied.
+HANDLER_MODULES = (care, preferences, family, orders, supervision)
 
 DOOR_CAPACITY = {"person": "self", "software": "staff", "officer": "officer"}
 

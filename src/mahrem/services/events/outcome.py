@@ -54,15 +54,19 @@ EVENT_REASONS: dict[str, tuple[str, str]] = {
     ),
     "event.patient_under_discernment": (
         "Ayırt etme yaşına (15) ulaşmamış çocuk yakın yetkilendiremez; verisine velisi erişir.",
-        "A child under the age of discernment (15) cannot authorise a relative; its parents have access.",
+        "A child under the age of discernment (15) cannot authorise a relative; "
+        "its parents have access.",
     ),
     "event.client_minor": (
         "18 yaşını doldurmamış kişi vekaletname veremez (yasal temsilcinin rızası gerekir).",
-        "A person under 18 cannot give a power of attorney (the legal representative's consent is needed).",
+        "A person under 18 cannot give a power of attorney "
+        "(the legal representative's consent is needed).",
     ),
     "event.not_registry_officer": (
-        "Personel görevlerini yalnızca tesisin ilindeki il sağlık müdürlüğü veya Genel Müdürlük görevlisi kaydeder.",
-        "Only an officer of the facility's province or of the General Directorate records staff posts.",
+        "Personel görevlerini yalnızca tesisin ilindeki il sağlık müdürlüğü veya "
+        "Genel Müdürlük görevlisi kaydeder.",
+        "Only an officer of the facility's province or of the General Directorate "
+        "records staff posts.",
     ),
     "event.not_parent": (
         "Kişi bu çocuğun velisi değil.",

@@ -3,6 +3,7 @@ certificates, installations), installation API keys, the gate at request time, a
 
 from __future__ import annotations
 
+from mahrem.services.kts.catalogue import add_catalogue_entry, declare_integration
 from mahrem.services.kts.gate import (
     after_decision,
     authenticate_installation,
@@ -16,18 +17,12 @@ from mahrem.services.kts.gate import (
     store_key,
     treat_as_export,
 )
-from mahrem.services.kts.registry import (
-    add_catalogue_entry,
+from mahrem.services.kts.installations import reactivate, register_installation, revoke, suspend
+from mahrem.services.kts.products import (
     add_certificate,
     add_version,
-    declare_integration,
-    reactivate,
     register_firm,
-    register_installation,
     register_product,
-    revoke,
-    suspend,
-    sweep,
 )
 from mahrem.services.kts.reports import (
     compliance,
@@ -36,6 +31,7 @@ from mahrem.services.kts.reports import (
     installations,
     listing,
 )
+from mahrem.services.kts.sweep import sweep
 
 __all__ = [
     "add_catalogue_entry",

@@ -89,7 +89,8 @@ def _key_act(
         if not _may_manage_keys(store, by, installation, when):
             raise Forbidden(
                 "kts.keys_forbidden",
-                "only a General Directorate officer or the installation's administrator manages its keys",
+                "only a General Directorate officer or the installation's administrator "
+                "manages its keys",
             )
         ended = 0
         if rotate:

@@ -91,7 +91,8 @@ def _may_see_reports(store: Store, viewer: str | None, at: datetime) -> None:
     ):
         raise Forbidden(
             "kts.report_forbidden",
-            "only General Directorate, provincial directorate and data protection officers see KTS reports",
+            "only General Directorate, provincial directorate and data protection officers "
+            "see KTS reports",
         )
 
 
@@ -112,10 +113,11 @@ def compliance(
         _may_see_reports(store, viewer, when)
         if facility is not None:
             require(store, "facility", facility, "facility")
-        facilities: list[dict[str, Any] | None] = sorted(
+        rows = sorted(
             store.rows("facility", id=facility) if facility else store.rows("facility"),
             key=lambda f: f["id"],
         )
+        facilities: list[dict[str, Any] | None] = list(rows)
         if facility is None and store.incidents(without_facility=True, limit=1):
             facilities.append(None)  # incidents of unknown software: no facility to name
         return [_facility_report(store, f, when) for f in facilities[offset : offset + limit]]

@@ -3,9 +3,9 @@ code, and the full document behind the code for its owner."""
 
 from __future__ import annotations
 
+from mahrem.domain.printout import HIGH, LOW, LabReport, ResultRow
 from mahrem.services.printouts.issuing import create_printout, open_printout
-from mahrem.services.printouts.lab_results import HIGH, LOW, ResultRow
-from mahrem.services.printouts.printing import LabReport, normalise_code
+from mahrem.services.printouts.printing import normalise_code
 
 __all__ = [
     "HIGH",

@@ -7,23 +7,13 @@ comma), and a result outside its reference range is flagged Y (yÃ¼ksek) or D (dÃ
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-HIGH, LOW = "Y", "D"
+from mahrem.domain.printout import HIGH, LOW, ResultRow
+
 _HIGH_CODES, _LOW_CODES = ("H", "HH", "HU", ">"), ("L", "LL", "LU", "<")
-
-
-@dataclass(frozen=True, slots=True)
-class ResultRow:
-    test: str
-    value: str
-    unit: str
-    reference: str
-    taken_at: datetime | None
-    flag: str = ""
 
 
 def number(value: object) -> str:

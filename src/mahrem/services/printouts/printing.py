@@ -18,18 +18,19 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from mahrem.domain.decision import PURPOSES, Decision, Request
 from mahrem.domain.errors import InputError, MahremError, NotFound
 from mahrem.domain.masking import Identity, MaskingConfig, full_identity, masked_identity
 from mahrem.domain.policy import Policy
+from mahrem.domain.printout import LabReport
 from mahrem.domain.pseudonym import address_province, address_text
 from mahrem.services import audit
 from mahrem.services.access import decide
 from mahrem.services.lookup import require, require_record_of, unknown
-from mahrem.services.ports import KeyStore, Store
-from mahrem.services.printouts.lab_results import ResultRow, result_rows
+from mahrem.services.ports import KeyStore, Renderer, Store
+from mahrem.services.printouts.lab_results import result_rows
 from mahrem.services.records import current_resource
 
 PRINTOUT_KEY = "printout"
@@ -37,25 +38,6 @@ PRINTOUT_KEY = "printout"
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
 LAB_CATEGORY = "laboratory"
-
-
-@dataclass(frozen=True, slots=True)
-class LabReport:
-    """What a printout shows: the facility, the patient as masked (or not), the results."""
-
-    facility: str
-    patient: Identity
-    rows: tuple[ResultRow, ...]
-    issued_at: datetime
-    code: str
-    masked: bool
-    physician: str | None = None  # who asked for the tests (staff, not the patient: not masked)
-    sampled_at: datetime | None = None
-    approved_at: datetime | None = None
-
-
-class Renderer(Protocol):
-    def __call__(self, report: LabReport) -> bytes: ...
 
 
 def new_code() -> str:

@@ -5,7 +5,8 @@ record."""
 from __future__ import annotations
 
 from mahrem.services.records.bulk import patient_bundles, synthea_tckn
-from mahrem.services.records.ingest import CATEGORY_SYSTEM, TCKN_SYSTEM, gate_write
+from mahrem.services.records.entries import CATEGORY_SYSTEM, TCKN_SYSTEM
+from mahrem.services.records.gate import gate_write
 from mahrem.services.records.pushing import push
 from mahrem.services.records.reading import RecordsView, RecordView, read_record, read_records
 from mahrem.services.records.resources import (

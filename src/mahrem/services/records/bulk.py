@@ -17,7 +17,7 @@ from typing import Any
 from stdnum.tr import tckimlik
 
 from mahrem.domain.errors import InputError
-from mahrem.services.records.ingest import DIRECTORY_TYPES, SUBJECT_FIELDS, TCKN_SYSTEM
+from mahrem.services.records.entries import DIRECTORY_TYPES, SUBJECT_FIELDS, TCKN_SYSTEM
 
 SSN_SYSTEM = "http://hl7.org/fhir/sid/us-ssn"
 

@@ -8,7 +8,8 @@ from datetime import datetime
 from mahrem.domain.errors import MahremError
 from mahrem.services.policies import policy_at
 from mahrem.services.ports import Mahrem
-from mahrem.services.records import ingest
+from mahrem.services.records.entries import TCKN_SYSTEM, Pushed
+from mahrem.services.records.ingest import push as push_entries
 
 
 def push(
@@ -18,14 +19,14 @@ def push(
     body: object,
     *,
     at: datetime | None = None,
-    tckn_system: str = ingest.TCKN_SYSTEM,
+    tckn_system: str = TCKN_SYSTEM,
     key: str | None = None,
-) -> ingest.Pushed:
+) -> Pushed:
     """Store what the software pushed; software that may not write gets the refusal raised
     once its incident is committed (KTS/2)."""
     when = m.at(at)
     with m.uow.write() as store:
-        pushed = ingest.push(
+        pushed = push_entries(
             store,
             m.keys,
             policy_at(store, when),

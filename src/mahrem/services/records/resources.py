@@ -79,7 +79,8 @@ def add_record(
         require(store, "person", f.str("author"), f"{where}.author") if f.has("author") else None
     )
     sent = f.opt_str("category", CATEGORIES)
-    # A push validated the whole Bundle already (records/ingest.py); validating twice costs half the push.
+    # A push validated the whole Bundle already (records/ingest.py); validating twice costs
+    # half the push.
     resource = (
         f.data["resource"]
         if validated
@@ -248,7 +249,8 @@ def add_version(
     category: str | None = None,
     request: str | None = None,
 ) -> int:
-    """M13 — a corrected version of the record; the earlier versions are kept. Returns its number."""
+    """M13 — a corrected version of the record; the earlier versions are kept. Returns its
+    number."""
     row = store.get("record", record_id)
     if row is None:
         raise InputError("record.unknown", f"record: unknown record {record_id!r}", field="record")
