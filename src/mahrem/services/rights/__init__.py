@@ -3,22 +3,13 @@ privacy notices, and the breach register with the notification to the Board (M18
 
 from __future__ import annotations
 
+from mahrem.services.rights.answering import answer_application, start_review
 from mahrem.services.rights.applications import (
     KINDS,
-    DataSummary,
-    answer_application,
     file_application,
     get_application,
-    get_notice,
     list_applications,
-    list_notices,
-    my_data,
-    my_data_pdf,
-    notice_views,
     overdue_applications,
-    publish_notice,
-    record_notice_seen,
-    start_review,
 )
 from mahrem.services.rights.breaches import (
     add_measure,
@@ -32,6 +23,14 @@ from mahrem.services.rights.breaches import (
     patients_notified,
     record_breach,
 )
+from mahrem.services.rights.notices import (
+    get_notice,
+    list_notices,
+    notice_views,
+    publish_notice,
+    record_notice_seen,
+)
+from mahrem.services.rights.summary import DataSummary, my_data, my_data_pdf
 
 __all__ = [
     "KINDS",
