@@ -173,9 +173,9 @@ def main() -> None:
     columns, hierarchies = load(args.data)
     print(f"# Adult: {len(columns['sex'])} rows; {cpu_model()}; Python {sys.version.split()[0]}")
     print(
-        "| setting | Mahrem wall time, best / median (CPU, best) | Mahrem levels | suppressed | quality | ARX time | ARX levels "
-        "| ARX suppressed | ARX quality | anjana wall (CPU) | anjana levels | anjana suppressed | anjana quality "
-        "| anjana / Mahrem (CPU) |"
+        "| setting | Mahrem wall time, best / median (CPU, best) | Mahrem levels | suppressed "
+        "| quality | ARX time | ARX levels | ARX suppressed | ARX quality | anjana wall (CPU) "
+        "| anjana levels | anjana suppressed | anjana quality | anjana / Mahrem (CPU) |"
     )
     print("|" + " --- |" * 14)
     for name, k, l_div, supp, arx in SETTINGS:
@@ -190,7 +190,10 @@ def main() -> None:
         else:
             got = anjana_run(args.data, k, l_div, supp, args.anjana_timeout)
             if got is None:
-                an_cells = f"> {args.anjana_timeout:.0f} s | — | — | — | > {args.anjana_timeout / best:.0f}×"
+                an_cells = (
+                    f"> {args.anjana_timeout:.0f} s | — | — | — "
+                    f"| > {args.anjana_timeout / best:.0f}×"
+                )
             else:
                 elapsed, an_cpu, values, kept = got
                 qis = [q for q in ORDER if l_div is None or q != "occupation"]
@@ -201,13 +204,15 @@ def main() -> None:
                     f"{len(columns['sex']) - kept:,} | {quality:.3f} | {an_cpu / min(cpu):.0f}×"
                 )
         print(
-            f"| {name} | {best * 1000:,.0f} / {med * 1000:,.0f} ms ({min(cpu) * 1000:,.0f} ms) | {levels} | {r.suppressed:,} | "
+            f"| {name} | {best * 1000:,.0f} / {med * 1000:,.0f} ms ({min(cpu) * 1000:,.0f} ms) "
+            f"| {levels} | {r.suppressed:,} | "
             f"{r.utility['granularity']:.3f} | {arx_cells} | {an_cells} |",
             flush=True,
         )
     print("\nTimes: wall clock, and CPU time of the process (steadier on a shared machine).")
     print(
-        "quality = ARX's granularity quality (1 − Loss, arithmetic mean over attributes; 1 = the input)."
+        "quality = ARX's granularity quality "
+        "(1 − Loss, arithmetic mean over attributes; 1 = the input)."
     )
 
 

@@ -37,6 +37,7 @@ fsync=off and synchronous_commit=off, which the output reports).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import gc
 import json
@@ -73,36 +74,66 @@ BATCH = 50_000
 PG_APPENDS_SCHEMA = "mahrem_bench_appends"
 PG_VERIFY_SCHEMA = "mahrem_bench_verify"
 
-# Decision kinds in about the proportions of the decision benchmark's request mix (benches/decide.py).
-# weight  actor  capacity  role  action  purposes  outcome  basis  reason  rules tried ("-" = none)
+# Decision kinds in about the proportions of the decision benchmark's request mix
+# (benches/decide.py). A row is two source lines, the request and its decision, which the
+# backslash ending the first joins into one line of the string:
+# weight  actor  capacity  role  action  purposes \
+#     outcome  basis  reason  rules tried ("-" = none)
 DECISIONS = """
-744 D   staff    physician     read       care,treatment,diagnosis permit 6/2   staff.past_data_account         staff
-552 P   self     self          read       -                        permit 5/6   self.own_records                self
-539 D   staff    physician     read       treatment,care           deny   6/2   staff.no_care_relationship      staff
-123 N   staff    nurse         read       care                     deny   6/2   staff.no_care_relationship      staff
-507 D   staff    physician     read       treatment                deny   6/6   staff.restricted_category       staff
-346 D   staff    physician     read       care                     deny   6/3   staff.no_statutory_window       staff
-323 D   staff    physician     read       diagnosis,treatment      permit 6/1   staff.current_care              staff
-91  N   staff    nurse         read       diagnosis,care           permit 6/1   staff.current_care              staff
-296 D   staff    physician     read       care                     deny   6/5   staff.history_locked            staff
-259 P   parent   parent        read       -                        permit 8/1   parent.custody                  parent
-224 D   -        -             read       care,treatment           deny   KTS/3 kts.installation_not_registered gate
-210 D   staff    physician     read       treatment                permit 6/3-a staff.past_data_window          staff
-101 D   staff    physician     read       care                     permit 6/3-c staff.past_data_window          staff
-62  D   staff    physician     read       treatment                permit 6/3-ç staff.past_data_window          staff
-124 D   -        -             read       treatment                deny   6/2   preferences.record_hidden       hidden
-101 D   staff    physician     read       research,insurance       deny   6/1   staff.purpose_not_care          staff
-96  DPO officer  dpo           destroy    -                        permit 14/1  destroy.allowed                 dpo_destroy
-93  P   relative relative      read       -                        deny   9/1   relative.not_authorized         relative
-72  P   relative relative      read       -                        permit 9/1   relative.authorized             relative
-69  GM  officer  gm_officer    correct    -                        permit 13/1  correction.forwarded            gm_correct
-66  MU  officer  ministry_user reidentify financing,planning       deny   7/2   ministry.purpose_not_allowed    reidentify
-61  D   -        -             export     -                        deny   KTS/2 kts.export_banned               gate
-59  L   lawyer   lawyer        read       -                        permit 10/1  lawyer.special_power            lawyer
-58  D   -        -             read       treatment                permit 12/1  concealment.named_officer       concealment
-57  D   -        -             read       care                     deny   12/1  concealment.order_active        concealment
-58  DPO officer  dpo           transfer   -                        deny   15/1  transfer.no_consent             dpo_transfer
-51  P   heir     heir          read       -                        permit 11/1  heir.certificate                heir
+744 D   staff    physician     read       care,treatment,diagnosis \
+    permit 6/2   staff.past_data_account         staff
+552 P   self     self          read       -                        \
+    permit 5/6   self.own_records                self
+539 D   staff    physician     read       treatment,care           \
+    deny   6/2   staff.no_care_relationship      staff
+123 N   staff    nurse         read       care                     \
+    deny   6/2   staff.no_care_relationship      staff
+507 D   staff    physician     read       treatment                \
+    deny   6/6   staff.restricted_category       staff
+346 D   staff    physician     read       care                     \
+    deny   6/3   staff.no_statutory_window       staff
+323 D   staff    physician     read       diagnosis,treatment      \
+    permit 6/1   staff.current_care              staff
+91  N   staff    nurse         read       diagnosis,care           \
+    permit 6/1   staff.current_care              staff
+296 D   staff    physician     read       care                     \
+    deny   6/5   staff.history_locked            staff
+259 P   parent   parent        read       -                        \
+    permit 8/1   parent.custody                  parent
+224 D   -        -             read       care,treatment           \
+    deny   KTS/3 kts.installation_not_registered gate
+210 D   staff    physician     read       treatment                \
+    permit 6/3-a staff.past_data_window          staff
+101 D   staff    physician     read       care                     \
+    permit 6/3-c staff.past_data_window          staff
+62  D   staff    physician     read       treatment                \
+    permit 6/3-ç staff.past_data_window          staff
+124 D   -        -             read       treatment                \
+    deny   6/2   preferences.record_hidden       hidden
+101 D   staff    physician     read       research,insurance       \
+    deny   6/1   staff.purpose_not_care          staff
+96  DPO officer  dpo           destroy    -                        \
+    permit 14/1  destroy.allowed                 dpo_destroy
+93  P   relative relative      read       -                        \
+    deny   9/1   relative.not_authorized         relative
+72  P   relative relative      read       -                        \
+    permit 9/1   relative.authorized             relative
+69  GM  officer  gm_officer    correct    -                        \
+    permit 13/1  correction.forwarded            gm_correct
+66  MU  officer  ministry_user reidentify financing,planning       \
+    deny   7/2   ministry.purpose_not_allowed    reidentify
+61  D   -        -             export     -                        \
+    deny   KTS/2 kts.export_banned               gate
+59  L   lawyer   lawyer        read       -                        \
+    permit 10/1  lawyer.special_power            lawyer
+58  D   -        -             read       treatment                \
+    permit 12/1  concealment.named_officer       concealment
+57  D   -        -             read       care                     \
+    deny   12/1  concealment.order_active        concealment
+58  DPO officer  dpo           transfer   -                        \
+    deny   15/1  transfer.no_consent             dpo_transfer
+51  P   heir     heir          read       -                        \
+    permit 11/1  heir.certificate                heir
 """
 _HIDDEN = ["software_gate", "concealment", "hidden_record"]
 _OFFICER = [*_HIDDEN, "reidentify", "dpo_analyze", "dpo_destroy"]
@@ -124,7 +155,8 @@ TRIED = {
 
 
 def _templates() -> list[tuple[Any, ...]]:
-    """(weight, actor kind, capacity, role, action, purposes, outcome, basis, reason, rules tried)."""
+    """(weight, actor kind, capacity, role, action, purposes, outcome, basis, reason,
+    rules tried)."""
     out = []
     for line in DECISIONS.strip().splitlines():
         w, actor, capacity, role, action, purposes, outcome, basis, reason, tried = line.split()
@@ -252,14 +284,18 @@ def durability(engine: Engine) -> str:
             mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
             level = conn.exec_driver_sql("PRAGMA synchronous").scalar()
             sync = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(level, level)
-            return f"SQLite {__import__('sqlite3').sqlite_version}, journal_mode={mode}, synchronous={sync}"
+            return (
+                f"SQLite {__import__('sqlite3').sqlite_version}, journal_mode={mode}, "
+                f"synchronous={sync}"
+            )
         show = {
             k: conn.exec_driver_sql(f"SHOW {k}").scalar()
             for k in ("server_version", "fsync", "synchronous_commit", "wal_sync_method")
         }
         return (
             f"PostgreSQL {show['server_version']}, fsync={show['fsync']}, "
-            f"synchronous_commit={show['synchronous_commit']}, wal_sync_method={show['wal_sync_method']}"
+            f"synchronous_commit={show['synchronous_commit']}, "
+            f"wal_sync_method={show['wal_sync_method']}"
         )
 
 
@@ -286,7 +322,7 @@ class AppendResult:
 def _pct(sorted_ns: list[int], p: float) -> float:
     if not sorted_ns:
         return float("nan")
-    k = max(0, min(len(sorted_ns) - 1, int(round(p / 100 * len(sorted_ns) + 0.5)) - 1))
+    k = max(0, min(len(sorted_ns) - 1, round(p / 100 * len(sorted_ns) + 0.5) - 1))
     return sorted_ns[k] / 1e6
 
 
@@ -365,10 +401,9 @@ def bench_appends(
     threads = [threading.Thread(target=writer, args=(w,), daemon=True) for w in range(writers)]
     for th in threads:
         th.start()
-    try:
+    # a writer that failed to start breaks the barrier; its error is reported
+    with contextlib.suppress(threading.BrokenBarrierError):
         start_barrier.wait()  # every writer has done its warm-up transaction
-    except threading.BrokenBarrierError:
-        pass  # a writer failed to start; its error is reported
     t_start = time.perf_counter()
     for th in threads:
         th.join()
@@ -703,21 +738,25 @@ def main(argv: list[str] | None = None) -> None:
                 + (f"  errors: {len(r.errors)}" if r.errors else "")
             )
         print(
-            "     each entry/s figure = committed entries / wall time, and includes per transaction:"
+            "     each entry/s figure = committed entries / wall time, "
+            "and includes per transaction:"
         )
         print("     BEGIN (SQLite: BEGIN IMMEDIATE, which waits for the write lock), the head read")
         print(
-            "     (PostgreSQL: SELECT ... FOR UPDATE), the INSERT, UPDATE audit_head, COMMIT; and per"
+            "     (PostgreSQL: SELECT ... FOR UPDATE), the INSERT, UPDATE audit_head, COMMIT; "
+            "and per"
         )
         print(
-            "     entry canonical JSON + SHA-256. 'per tx' 1 = audit.append; >1 = audit.append_many (group"
+            "     entry canonical JSON + SHA-256. 'per tx' 1 = audit.append; "
+            ">1 = audit.append_many (group"
         )
         print("     commit: one INSERT of the batch). Not included: building the entry dicts.")
         print(
             "     SQLite WAL synchronous=NORMAL: COMMIT writes the WAL without fsync (fsync only at"
         )
         print(
-            "     WAL checkpoints). 'chain ok' = the chain verified afterwards, with no fork or gap."
+            "     WAL checkpoints). 'chain ok' = the chain verified afterwards, "
+            "with no fork or gap."
         )
         for r in appends:
             for e in r.errors[:3]:
@@ -738,7 +777,8 @@ def main(argv: list[str] | None = None) -> None:
                 else f"{'-':>6} {'-':>7} {'-':>6}"
             )
             print(
-                f"  {res.backend:<10} {res.entries:>9,} {res.checkpoints:>8} {best:>7.2f} {med:>8.2f} "
+                f"  {res.backend:<10} {res.entries:>9,} {res.checkpoints:>8} "
+                f"{best:>7.2f} {med:>8.2f} "
                 f"{res.entries / best:>10,.0f}  {parts}  {'ok' if res.ok else 'PROBLEMS'}"
             )
         for res, generated, gen_s, where in verifies:
@@ -750,14 +790,17 @@ def main(argv: list[str] | None = None) -> None:
             for prob in res.problems:
                 print(f"     {res.backend} problem: {prob}")
         print(
-            "     includes: one read transaction streaming every audit_log row (store.audit_entries),"
+            "     includes: one read transaction streaming every audit_log row "
+            "(store.audit_entries),"
         )
         print(
-            "     the checkpoints, every entry's hash recomputed and its link checked (verify_chain),"
+            "     the checkpoints, every entry's hash recomputed and its link checked "
+            "(verify_chain),"
         )
         print("     every checkpoint's Ed25519 signature, range, chain head and Merkle root")
         print(
-            "     (verify_checkpoints). Its read transaction is a unit_of_work: on SQLite BEGIN IMMEDIATE,"
+            "     (verify_checkpoints). Its read transaction is a unit_of_work: "
+            "on SQLite BEGIN IMMEDIATE,"
         )
         print("     so appends wait while the rows are read.")
         if any(res.parts for res, *_ in verifies):

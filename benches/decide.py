@@ -1119,7 +1119,8 @@ def bench_engine(db_path: Path, n: int) -> tuple[dict[str, float], dict[str, int
 
 
 def bench_service(db_path: Path, n: int, breakdown: bool) -> dict[str, dict[str, float]]:
-    """`access.decide_json(m, request_dict, at)`, each call its own transaction with its own commit."""
+    """`access.decide_json(m, request_dict, at)`, each call its own transaction with its own
+    commit."""
     warmup = min(500, max(50, n // 10))
     mix = request_mix(db_path, n + warmup, SEED + 2)
     app = build(f"sqlite:///{db_path}", key_dir=str(db_path.parent / "keys"))

@@ -225,7 +225,8 @@ def identified_world() -> dict[str, Any]:
                     "status": "generated",
                     "div": f'<div xmlns="http://www.w3.org/1999/xhtml">İlkay Işıkoğlu {p1}</div>',
                 },
-                "description": f"Hasta Işıkoğlu, İlkay (TC {p1[:3]} {p1[3:6]} {p1[6:9]} {p1[9:]}) 0532 123 45 67 numaradan aradı.",
+                "description": f"Hasta Işıkoğlu, İlkay (TC {p1[:3]} {p1[3:6]} {p1[6:9]} {p1[9:]}) "
+                "0532 123 45 67 numaradan aradı.",
                 "author": [{"reference": "Practitioner/D1", "display": "Dr. Kişi D1"}],
                 "content": [
                     {
@@ -303,7 +304,8 @@ def identified_world() -> dict[str, Any]:
                 ],
                 "note": [
                     {
-                        "text": f"Kontrol için {p2} ile kayıt açıldı; hasta ŞÜKRÜ ÖZTÜRKMEN, tel 05427654321."
+                        "text": f"Kontrol için {p2} ile kayıt açıldı; "
+                        "hasta ŞÜKRÜ ÖZTÜRKMEN, tel 05427654321."
                     }
                 ],
             },

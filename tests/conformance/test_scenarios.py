@@ -30,7 +30,7 @@ def test_every_step_of_the_scenario_passes(path: Path, db_url: str) -> None:
     story = json.loads(path.read_text())
     code, lines, summary = run_json(str(path), "--db", db_url)
     assert [line["step"] for line in lines] == list(range(len(story["steps"])))
-    for line, step in zip(lines, story["steps"]):
+    for line, step in zip(lines, story["steps"], strict=True):
         for key, value in step.get("expect", {}).items():
             assert line[key] == value, (path.stem, line, step)
     counted = sum(1 for s in story["steps"] if "expect" in s)

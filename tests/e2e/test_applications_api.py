@@ -307,7 +307,7 @@ def test_every_route_here_has_an_operation_id_tag_and_problem_responses(api: Tes
     assert all({"limit", "offset"} <= {q["name"] for q in op["parameters"]} for op in lists)
 
 
-# -- the command line --------------------------------------------------------------------------------
+# -- the command line --------------------------------------------------------------------------
 @pytest.fixture
 def url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("MAHREM_KEY_DIR", str(tmp_path / "keys"))

@@ -91,7 +91,7 @@ def test_the_pages_of_a_physician_who_may_not_read_are_empty_but_say_why_m6_3(
 ) -> None:
     got = pages(api, "D3", 10)
     assert len(got) == 1 and got[0]["total"] == 0 and match_ids(got[0]) == []
-    outcome = [e["resource"] for e in got[0]["entry"] if e["search"]["mode"] == "outcome"][0]
+    outcome = next(e["resource"] for e in got[0]["entry"] if e["search"]["mode"] == "outcome")
     # SPEC.md, "What a refusal may tell" (a): the basis and the remedy only, one issue, no ids.
     assert len(outcome["issue"]) == 1 and "expression" not in outcome["issue"][0]
     assert (
@@ -169,7 +169,7 @@ def test_a_concealed_patient_searches_and_reads_exactly_like_an_unknown_one_m12(
     }
 
 
-def test_the_care_team_keeps_the_episodes_records_of_a_concealed_patient_and_learns_only_of_a_restriction_m12(
+def test_care_team_keeps_a_concealed_patients_episode_records_and_learns_only_of_a_restriction_m12(
     api: TestClient,
 ) -> None:
     event(

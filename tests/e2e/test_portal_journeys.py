@@ -166,7 +166,7 @@ def test_a_concealment_order_removes_the_patient_from_the_physicians_search_m12_
     )  # dismissed by default: still in force
 
 
-def test_the_care_team_of_a_concealed_patients_open_check_in_is_told_only_of_a_legal_restriction_m12_m6_1(
+def test_a_concealed_patients_open_check_in_tells_its_team_only_of_a_legal_restriction_m12_m6_1(
     portal: Portal, browser: Browser
 ) -> None:
     # P2 checked in at F1 an hour ago (the demo world): F1's team keeps the episode (rule 2).

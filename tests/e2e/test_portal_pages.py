@@ -26,8 +26,11 @@ PATIENT_PAGES = [
 
 
 def _every_control_is_labelled(page: Page) -> None:
-    unlabelled = page.evaluate("""() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
-        .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).map(el => el.name)""")
+    unlabelled = page.evaluate(
+        "() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]"
+        ".filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))"
+        ".map(el => el.name)"
+    )
     assert unlabelled == []
     assert page.locator("html").get_attribute("lang") in ("tr", "en")
     assert page.locator("h1").count() == 1

@@ -41,7 +41,8 @@ def svc(api: TestClient) -> Mahrem:
 
 
 def dpo_at_s1(api: TestClient, **extra: str) -> dict[str, str]:
-    """The data protection officer's own session, opened at S1 (the installation they administer)."""
+    """The data protection officer's own session, opened at S1 (the installation they
+    administer)."""
     headers = {"Authorization": f"Bearer {session_token(svc(api), 'A1', installation='S1')}"}
     return {**headers, **{k.replace("_", "-"): v for k, v in extra.items()}}
 

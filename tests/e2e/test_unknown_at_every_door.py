@@ -562,7 +562,7 @@ def test_concealed_hidden_and_unknown_answer_alike_on_every_portal_page_m12_m6_2
 
 
 def _first_difference(a: bytes, b: bytes) -> str:
-    i = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    i = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
     return f"{a[max(0, i - 80) : i + 80]!r} vs {b[max(0, i - 80) : i + 80]!r}"
 
 
@@ -614,7 +614,8 @@ def test_a_parents_page_reads_alike_for_a_concealed_child_and_one_outside_rule_5
         )
     )
     empty = '<p class="empty">Gösterilecek kayıt yok.</p>'
-    # C1 is concealed (M12), C2 made its parents ask (M8/1): each card ends the same, with no records.
+    # C1 is concealed (M12), C2 made its parents ask (M8/1): each card ends the same, with no
+    # records.
     assert all(
         "record-list" not in body and body.strip().endswith(empty) for body in cards.values()
     )

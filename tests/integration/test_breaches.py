@@ -176,7 +176,7 @@ def test_a_breach_closes_only_after_the_board_was_notified_m18_2(service: Mahrem
     ] == ["closed"]
 
 
-# -- affected patients from the audit log ---------------------------------------------------------------
+# -- affected patients from the audit log ------------------------------------------------------
 def test_the_affected_patients_are_those_whose_records_the_actor_was_given_m18_2(
     service: Mahrem,
 ) -> None:

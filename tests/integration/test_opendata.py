@@ -59,8 +59,9 @@ def test_small_cells_are_withheld_with_their_complements_m17(
     published = table[~hidden]
     assert hidden.any()
     assert not ((published > 0) & (published < 5)).any()
-    # Every withheld cell can take more than one value given everything published (an LP per cell).
-    unknown = list(zip(*np.nonzero(hidden)))
+    # Every withheld cell can take more than one value given everything published (an LP per
+    # cell).
+    unknown = list(zip(*np.nonzero(hidden), strict=True))
     index = {cell: k for k, cell in enumerate(unknown)}
     a_eq, b_eq = [], []
     nr, nc = table.shape

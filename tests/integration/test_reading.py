@@ -138,7 +138,7 @@ def test_a_concealed_patient_is_exactly_an_unknown_one_and_the_audit_keeps_12_1_
     assert audited and set(audited) == {"12/1"}
 
 
-def test_the_care_team_reads_its_episodes_record_and_learns_only_that_the_rest_is_restricted_m12_m6_1(
+def test_the_care_team_reads_its_episodes_record_and_learns_only_the_rest_is_restricted_m12_m6_1(
     service: Mahrem,
 ) -> None:
     checked_in(service)

@@ -3,6 +3,8 @@ refused events write only the attempt; bad input changes nothing."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -123,7 +125,7 @@ def test_every_decision_is_audited_in_a_hash_chain(service: Mahrem) -> None:
         ("decision", "permit", "6/3-c"),
     ]
     assert log[0]["prev_hash"] == "0" * 64
-    assert all(b["prev_hash"] == a["hash"] for a, b in zip(log, log[1:]))
+    assert all(b["prev_hash"] == a["hash"] for a, b in itertools.pairwise(log))
     assert log[2]["policy_version"] == 1 and log[2]["actor"] == "D1" and log[2]["via"] is None
 
 
@@ -131,9 +133,8 @@ def test_the_audit_log_refuses_update_and_delete(service: Mahrem) -> None:
     loaded(service)
     read(service, "2026-03-02T09:00:00+03:00")
     for statement in ("UPDATE audit_log SET basis = '5/6'", "DELETE FROM audit_log"):
-        with pytest.raises(DBAPIError, match="append-only"):
-            with service.uow.engine.begin() as conn:
-                conn.execute(text(statement))
+        with pytest.raises(DBAPIError, match="append-only"), service.uow.engine.begin() as conn:
+            conn.execute(text(statement))
     assert len(rows(service, "audit_log")) == 1
 
 

@@ -215,7 +215,7 @@ def test_a_category_selection_limits_what_is_decided_m15(service: Mahrem) -> Non
     assert bases(result) == {"R2": "refused 15/2"}
 
 
-# -- audit, encryption and resumption ----------------------------------------------------------------
+# -- audit, encryption and resumption ----------------------------------------------------------
 def test_every_record_decision_and_the_package_are_audited_m15(service: Mahrem) -> None:
     world(service)
     protocol(service)

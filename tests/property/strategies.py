@@ -181,8 +181,10 @@ def worlds(draw: st.DrawFn) -> tuple[Request, Facts]:
         Installation(
             "S1",
             one(FACILITIES),
-            _many(draw, 1, lambda: (one(STATUSES), _interval(draw, at)), _RARE)
-            + ((one(STATUSES), Interval(at - timedelta(days=3650))),),
+            (
+                *_many(draw, 1, lambda: (one(STATUSES), _interval(draw, at)), _RARE),
+                (one(STATUSES), Interval(at - timedelta(days=3650))),
+            ),
         )
         if draw(_COUNT[3])
         else None

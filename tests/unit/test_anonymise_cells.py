@@ -16,7 +16,7 @@ def intervals(s: Suppressed) -> list[tuple[int, int, float, float]]:
     """For every suppressed cell, the least and greatest value the published table allows."""
     full, mask = s.counts, s.mask
     rows, cols = full.shape
-    unknown = list(zip(*np.nonzero(mask)))
+    unknown = list(zip(*np.nonzero(mask), strict=True))
     index = {cell: k for k, cell in enumerate(unknown)}
     a_eq, b_eq = [], []
     for line in [[(r, c) for c in range(cols)] for r in range(rows)] + [

@@ -71,7 +71,10 @@ def brute_force(
         share[q] = [Counter(r[lv] for r in rows) for lv in range(len(rows[0]))]
     best: tuple[float, int, tuple[int, ...], int] | None = None
     for node in itertools.product(*[range(HIERARCHIES[q].height + 1) for q in qis]):
-        keys = [tuple(maps[q][cols[q][i]][lv] for q, lv in zip(qis, node)) for i in range(n)]
+        keys = [
+            tuple(maps[q][cols[q][i]][lv] for q, lv in zip(qis, node, strict=True))
+            for i in range(n)
+        ]
         classes: dict[tuple[str, ...], list[int]] = {}
         for i, key in enumerate(keys):
             classes.setdefault(key, []).append(i)
@@ -85,7 +88,7 @@ def brute_force(
             continue
         gone = set(out)
         per = []
-        for q, lv in zip(qis, node):
+        for q, lv in zip(qis, node, strict=True):
             d = len(HIERARCHIES[q].rows)
             x = sum(
                 1.0 if i in gone else share[q][lv][maps[q][cols[q][i]][lv]] / d for i in range(n)

@@ -151,7 +151,8 @@ def test_an_unknown_reduction_is_refused() -> None:
 
 def test_free_text_loses_names_numbers_and_phones_in_any_case_and_format_m7_1() -> None:
     text = (
-        f"Hasta İLKAY IŞIKOĞLU / ilkay ışıkoğlu ({TCKN[:3]} {TCKN[3:6]} {TCKN[6:]}) 0532 123 45 67, "
+        f"Hasta İLKAY IŞIKOĞLU / ilkay ışıkoğlu ({TCKN[:3]} {TCKN[3:6]} {TCKN[6:]}) "
+        "0532 123 45 67, "
         "eşi 10000000146, e-posta ilkay@example.com"
     )
     scrubbed = scrub_text(text, SUBJECT.pattern())

@@ -48,7 +48,9 @@ class SqlAuditTrail:
             gc.disable()
             try:
                 part = next(partitions, None)
-                entries = iter([dict(zip(keys, row)) for row in part]) if part else None
+                entries = (
+                    iter([dict(zip(keys, row, strict=False)) for row in part]) if part else None
+                )
             finally:
                 if enabled:
                     gc.enable()

@@ -78,7 +78,7 @@ def _cached(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
 
 
 def _pk(table: Table) -> Any:
-    return list(table.primary_key.columns)[0]
+    return next(iter(table.primary_key.columns))
 
 
 def _shape(match: dict[str, Any]) -> tuple[tuple[str, bool], ...]:

@@ -31,10 +31,7 @@ ALWAYS = Interval(datetime(1900, 1, 1, tzinfo=UTC))
 def any_in_force(intervals: tuple[Interval, ...], at: datetime) -> bool:
     """True when one of the intervals holds at `at`."""
     # Interval.contains, inlined: the engine asks this several times per decision.
-    for i in intervals:
-        if i.start <= at and (i.end is None or at < i.end):
-            return True
-    return False
+    return any(i.start <= at and (i.end is None or at < i.end) for i in intervals)
 
 
 def any_span_holds(items: tuple[Any, ...], at: datetime) -> bool:

@@ -42,7 +42,8 @@ def root(leaves: Sequence[bytes]) -> bytes:
     # end of a level is promoted unchanged. (The pairs are hashed as `node_hash` does, inline.)
     while len(level) > 1:
         nxt = [
-            sha256(b"\x01" + left + right).digest() for left, right in zip(level[0::2], level[1::2])
+            sha256(b"\x01" + left + right).digest()
+            for left, right in zip(level[0::2], level[1::2], strict=False)
         ]
         if len(level) % 2:
             nxt.append(level[-1])
@@ -56,8 +57,8 @@ def inclusion_path(index: int, leaves: Sequence[bytes]) -> list[bytes]:
         return []
     k = _split(len(leaves))
     if index < k:
-        return inclusion_path(index, leaves[:k]) + [root(leaves[k:])]
-    return inclusion_path(index - k, leaves[k:]) + [root(leaves[:k])]
+        return [*inclusion_path(index, leaves[:k]), root(leaves[k:])]
+    return [*inclusion_path(index - k, leaves[k:]), root(leaves[:k])]
 
 
 def root_from_path(index: int, size: int, leaf: bytes, path: Sequence[bytes]) -> bytes:

@@ -129,7 +129,7 @@ def bridges(mask: Mask) -> list[tuple[int, int]]:
     the ones the totals determine (Tarjan's bridge-finding, iterative)."""
     rows, cols = mask.shape
     adj: list[list[tuple[int, int]]] = [[] for _ in range(rows + cols)]
-    edges = [(int(r), int(c)) for r, c in zip(*np.nonzero(mask))]
+    edges = [(int(r), int(c)) for r, c in zip(*np.nonzero(mask), strict=False)]
     for e, (r, c) in enumerate(edges):
         adj[r].append((rows + c, e))
         adj[rows + c].append((r, e))

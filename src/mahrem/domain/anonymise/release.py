@@ -38,7 +38,7 @@ class Anonymised:
 
     @property
     def transformation(self) -> dict[str, int]:
-        return dict(zip(self.quasi_identifiers, self.levels))
+        return dict(zip(self.quasi_identifiers, self.levels, strict=False))
 
     @property
     def rows_out(self) -> int:
@@ -46,7 +46,10 @@ class Anonymised:
 
     def records(self) -> list[dict[str, str]]:
         names = list(self.columns)
-        return [dict(zip(names, values)) for values in zip(*self.columns.values())]
+        return [
+            dict(zip(names, values, strict=False))
+            for values in zip(*self.columns.values(), strict=False)
+        ]
 
     def summary(self) -> dict[str, Any]:
         """Everything but the rows, JSON-able (the audit entry's detail)."""
@@ -101,7 +104,7 @@ def _release(table: Table, search: Search, best: Evaluation) -> Anonymised:
         row_class = _row_classes(table, best)
         keep_row = ok[row_class]
     out: dict[str, list[str]] = {}
-    for d, lv in zip(table.dims, best.levels):
+    for d, lv in zip(table.dims, best.levels, strict=False):
         out[d.name] = np.asarray(d.labels[lv], dtype=object)[d.codes[lv][keep_row]].tolist()
     for s in table.sensitive:
         out[s.name] = np.asarray(s.labels, dtype=object)[s.codes[keep_row]].tolist()
@@ -115,7 +118,7 @@ def _release(table: Table, search: Search, best: Evaluation) -> Anonymised:
         rows_in=table.n,
         suppressed=best.suppressed,
         loss=best.loss,
-        attribute_loss=dict(zip(names, best.attribute_loss)),
+        attribute_loss=dict(zip(names, best.attribute_loss, strict=False)),
         utility=utility(table, search, best),
         risk=risk(g.sizes[ok]),
         columns=out,
@@ -130,7 +133,7 @@ def _release(table: Table, search: Search, best: Evaluation) -> Anonymised:
 def _row_classes(table: Table, best: Evaluation) -> np.ndarray:
     """The class index of every row at the chosen node."""
     key = np.zeros(table.n, dtype=np.int64)
-    for d, lv in zip(table.dims, best.levels):
+    for d, lv in zip(table.dims, best.levels, strict=False):
         size = len(d.labels[lv])
         if int(key.max(initial=0)) + 1 > (1 << 62) // max(size, 1):
             key = np.unique(key, return_inverse=True)[1].astype(np.int64)
@@ -149,7 +152,7 @@ def utility(table: Table, search: Search, best: Evaluation) -> dict[str, float]:
     g, ok = best.groups, best.passing
     out_fine = ~ok[g.cls]
     raw, mins, precision = [], [], []
-    for d, lv in zip(table.dims, best.levels):
+    for d, lv in zip(table.dims, best.levels, strict=False):
         extra = float((g.count[out_fine] * (1.0 - d.share[lv][d.codes[lv][g.rep[out_fine]]])).sum())
         raw.append((d.share_sum[lv] + extra) / n)
         mins.append(1.0 / d.domain)

@@ -191,7 +191,7 @@ class Search:
             self.stats.rolled_up += 1
         key = np.zeros(len(rep), dtype=np.int64)
         span = 1
-        for d, lv in zip(self.table.dims, levels):
+        for d, lv in zip(self.table.dims, levels, strict=False):
             size = len(d.labels[lv])
             if span * size >= _MAX_KEY:
                 key = np.unique(key, return_inverse=True)[1].astype(np.int64)
@@ -278,7 +278,7 @@ class Search:
             )
         fine_out = ~ok[g.cls]
         per = []
-        for j, (d, lv) in enumerate(zip(self.table.dims, levels)):
+        for j, (d, lv) in enumerate(zip(self.table.dims, levels, strict=False)):
             extra = float(
                 (g.count[fine_out] * (1.0 - d.share[lv][d.codes[lv][g.rep[fine_out]]])).sum()
             )

@@ -4,6 +4,7 @@ printout (M5/5). Every change is an event through `Mahrem.apply_event`."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, timedelta
 from typing import Any
 
@@ -354,7 +355,7 @@ def authorise_relative(v: Person, form: Form) -> Response:
 def revoke_relative(v: Person, form: Form, relative: str) -> Response:
     assert v.me is not None
     if profile.knows(v.m, v.me.id, "person", relative):
-        try:
+        with contextlib.suppress(InputError):
             events.apply_event(
                 v.m,
                 {
@@ -363,8 +364,6 @@ def revoke_relative(v: Person, form: Form, relative: str) -> Response:
                     "relative": relative,
                 },
             )
-        except InputError:
-            pass
     return redirect(f"{PREFIX}/me/relatives?done=revoked")
 
 

@@ -203,7 +203,13 @@ def suppressed_cells(
     for i, row in enumerate([*rk, (TOTAL,) * len(ROW_DIMENSIONS)]):
         for j, col in enumerate([*ck, TOTAL]):
             value = None if s.mask[i, j] else int(s.counts[i, j])
-            cells.append({COLUMN_DIMENSION: col, **dict(zip(ROW_DIMENSIONS, row)), "count": value})
+            cells.append(
+                {
+                    COLUMN_DIMENSION: col,
+                    **dict(zip(ROW_DIMENSIONS, row, strict=False)),
+                    "count": value,
+                }
+            )
     return cells, {"primary": int(s.primary.sum()), "complementary": int(s.complementary.sum())}
 
 
@@ -234,7 +240,11 @@ def dp_cells(
     for i, row in enumerate([*rk, (TOTAL,) * len(ROW_DIMENSIONS)]):
         for j, col in enumerate([*ck, TOTAL]):
             cells.append(
-                {COLUMN_DIMENSION: col, **dict(zip(ROW_DIMENSIONS, row)), "count": int(full[i, j])}
+                {
+                    COLUMN_DIMENSION: col,
+                    **dict(zip(ROW_DIMENSIONS, row, strict=False)),
+                    "count": int(full[i, j]),
+                }
             )
     return cells
 

@@ -168,7 +168,7 @@ class ResearchExport:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(list(self.result.columns))
-        writer.writerows(zip(*self.result.columns.values()))
+        writer.writerows(zip(*self.result.columns.values(), strict=False))
         return out.getvalue()
 
 
