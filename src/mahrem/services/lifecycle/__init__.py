@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from mahrem.services.lifecycle.destruction import (
-    destroy_patient_data,
-    destruction_records,
-    run,
-    runs,
-    seal_plaintext_records,
-)
+from mahrem.services.lifecycle.destruction import run, seal_plaintext_records
+from mahrem.services.lifecycle.on_request import destroy_patient_data, destruction_records, runs
 
 __all__ = [
     "destroy_patient_data",

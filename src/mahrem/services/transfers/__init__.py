@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from mahrem.services.transfers.procedure import (
-    Selection,
-    Transfer,
-    get_transfer,
-    list_transfers,
-    open_package,
-    transfer,
-    validate_bundle,
-)
+from mahrem.services.transfers.packaging import open_package, validate_bundle
+from mahrem.services.transfers.procedure import Selection, Transfer, transfer
+from mahrem.services.transfers.reading import get_transfer, list_transfers
 
 __all__ = [
     "Selection",

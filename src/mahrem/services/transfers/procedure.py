@@ -42,11 +42,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 from mahrem.domain.categories import CATEGORIES
 from mahrem.domain.decision import Recipient, Request
 from mahrem.domain.errors import InputError, NotFound
@@ -55,22 +50,15 @@ from mahrem.services import audit, guard
 from mahrem.services.access import decide
 from mahrem.services.audit import guard_dpo
 from mahrem.services.lookup import require, require_record_of
-from mahrem.services.ports import KeyStore, Store
+from mahrem.services.ports import Store
 from mahrem.services.records import current_resource
+from mahrem.services.transfers.packaging import seal, validate_bundle
+from mahrem.services.transfers.recipients import parse_recipient
 
 if TYPE_CHECKING:
     from mahrem.services.ports import Mahrem
 
 Progress = Callable[[int, int], None]
-KINDS = {
-    "public": "public_institution",
-    "public_institution": "public_institution",
-    "private": "private",
-    "foreign": "foreign",
-}
-X25519_WRAP = "X25519-HKDF-SHA256-A256GCM"
-KEYSTORE_WRAP = "KEYSTORE-HMAC-SHA256-A256GCM"
-KEYSTORE_NAME = "transfer"
 BATCH = 100
 
 
@@ -114,70 +102,6 @@ class Transfer:
             "key_wrap": self.key_wrap,
             "refused": self.refused,
         }
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-# -- input ----------------------------------------------------------------------------------
-def public_key_bytes(text: str) -> bytes:
-    """An X25519 public key given as PEM (SubjectPublicKeyInfo) or base64 of its 32 bytes."""
-    text = text.strip()
-    try:
-        if text.startswith("-----BEGIN"):
-            key = serialization.load_pem_public_key(text.encode())
-            if not isinstance(key, X25519PublicKey):
-                raise ValueError("not an X25519 key")
-            return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        text = text.replace("-", "+").replace("_", "/")
-        raw = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
-        X25519PublicKey.from_public_bytes(raw)
-        return raw
-    except ValueError as exc:
-        raise InputError(
-            "transfer.public_key_invalid",
-            "recipient.public_key: not an X25519 public key",
-            field="recipient.public_key",
-        ) from exc
-
-
-def parse_recipient(data: object) -> dict[str, Any]:
-    """{kind: public|private|foreign, name, protocol? (public), country? (foreign), public_key?}."""
-    if not isinstance(data, dict):
-        raise InputError("field.invalid", "recipient: an object is required", field="recipient")
-    kind = KINDS.get(str(data.get("kind")))
-    if kind is None:
-        raise InputError(
-            "field.invalid",
-            "recipient.kind: one of public, private, foreign",
-            field="recipient.kind",
-        )
-    name = data.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise InputError(
-            "field.missing",
-            "recipient.name: the recipient's name is required",
-            field="recipient.name",
-        )
-    country = data.get("country")
-    if kind == "foreign" and not (isinstance(country, str) and country.strip()):
-        raise InputError(
-            "field.missing",
-            "recipient.country: a foreign recipient's country is required",
-            field="recipient.country",
-        )
-    protocol = data.get("protocol") if kind == "public_institution" else None
-    key = data.get("public_key")
-    return {
-        "kind": kind,
-        "name": name.strip(),
-        "protocol": protocol if isinstance(protocol, str) else None,
-        "country": country.strip().upper()
-        if isinstance(country, str) and country.strip()
-        else None,
-        "public_key": _b64(public_key_bytes(key)) if isinstance(key, str) and key.strip() else None,
-    }
 
 
 def _records(store: Store, selection: Selection, at: datetime) -> list[dict[str, Any]]:
@@ -452,129 +376,3 @@ def _view(row: dict[str, Any], items: list[dict[str, Any]]) -> Transfer:
         key_wrap=row["key_wrap"],
         refused=sorted(refused, key=lambda r: r["record"]),
     )
-
-
-def validate_bundle(bundle: dict[str, Any]) -> dict[str, Any]:
-    """Validate a FHIR R4 Bundle with fhir.resources (R4B models); returns it as given."""
-    from fhir.resources.R4B.bundle import Bundle
-
-    Bundle.model_validate(bundle)
-    return bundle
-
-
-# -- encryption --------------------------------------------------------------------------------
-def _aad(tid: str) -> bytes:
-    return f"mahrem-transfer-v1:{tid}".encode()
-
-
-def _keystore_kek(keys: KeyStore, tid: str) -> bytes:
-    return bytes.fromhex(keys.hmac(KEYSTORE_NAME, f"transfer-kek:{tid}"))
-
-
-def _x25519_kek(shared: bytes, epk: bytes, rpk: bytes, tid: str) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=epk + rpk, info=_aad(tid)).derive(shared)
-
-
-def seal(
-    plain: bytes, tid: str, recipient: dict[str, Any], keys: KeyStore
-) -> tuple[bytes, dict[str, Any]]:
-    """AES-256-GCM under a fresh content key; the key wrapped for the recipient."""
-    cek, nonce, wrap_nonce = (
-        AESGCM.generate_key(256),
-        secrets.token_bytes(12),
-        secrets.token_bytes(12),
-    )
-    package = nonce + AESGCM(cek).encrypt(nonce, plain, _aad(tid))
-    if recipient.get("public_key"):
-        rpk = base64.b64decode(recipient["public_key"])
-        eph = X25519PrivateKey.generate()
-        epk = eph.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
-        kek = _x25519_kek(eph.exchange(X25519PublicKey.from_public_bytes(rpk)), epk, rpk, tid)
-        wrap = {
-            "alg": X25519_WRAP,
-            "epk": _b64(epk),
-            "recipient_key_sha256": hashlib.sha256(rpk).hexdigest(),
-        }
-    else:
-        kek = _keystore_kek(keys, tid)
-        wrap = {"alg": KEYSTORE_WRAP, "key": KEYSTORE_NAME}
-    wrapped = AESGCM(kek).encrypt(wrap_nonce, cek, _aad(tid))
-    return package, {
-        **wrap,
-        "transfer": tid,
-        "nonce": _b64(wrap_nonce),
-        "wrapped_key": _b64(wrapped),
-    }
-
-
-def open_package(
-    package: bytes,
-    key_wrap: dict[str, Any],
-    *,
-    private_key: X25519PrivateKey | None = None,
-    keys: KeyStore | None = None,
-) -> dict[str, Any]:
-    """What the recipient does: unwrap the content key and decrypt the Bundle (raises
-    cryptography's InvalidTag when the key is wrong or anything was changed)."""
-    tid = key_wrap["transfer"]
-    if key_wrap["alg"] == X25519_WRAP:
-        if private_key is None:
-            raise InputError("transfer.key_missing", "the recipient's X25519 private key is needed")
-        epk = base64.b64decode(key_wrap["epk"])
-        rpk = private_key.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
-        kek = _x25519_kek(
-            private_key.exchange(X25519PublicKey.from_public_bytes(epk)), epk, rpk, tid
-        )
-    else:
-        if keys is None:
-            raise InputError("transfer.key_missing", "the key store is needed")
-        kek = _keystore_kek(keys, tid)
-    cek = AESGCM(kek).decrypt(
-        base64.b64decode(key_wrap["nonce"]), base64.b64decode(key_wrap["wrapped_key"]), _aad(tid)
-    )
-    plain = AESGCM(cek).decrypt(package[:12], package[12:], _aad(tid))
-    result: dict[str, Any] = json.loads(plain)
-    return result
-
-
-# -- reading ------------------------------------------------------------------------------------
-def get_transfer(m: Mahrem, viewer: str, transfer_id: str, at: datetime | None = None) -> Transfer:
-    """One transfer, its manifest, package and refusals (data protection officer)."""
-    guard_dpo(m, viewer, m.at(at), "transfer", "transfer_read")
-    with m.uow.read() as store:
-        row = store.get("transfer", transfer_id)
-        if row is None:
-            raise NotFound(
-                "transfer.unknown", f"unknown transfer {transfer_id!r}", field="transfer_id"
-            )
-        return _view(
-            row,
-            sorted(store.rows("transfer_item", transfer=transfer_id), key=lambda r: r["record"]),
-        )
-
-
-def list_transfers(
-    m: Mahrem, viewer: str, limit: int = 100, offset: int = 0, at: datetime | None = None
-) -> list[dict[str, Any]]:
-    """Every transfer, newest first, without packages (data protection officer)."""
-    guard_dpo(m, viewer, m.at(at), "transfer", "transfer_read")
-    with m.uow.read() as store:
-        rows = sorted(
-            store.rows("transfer"), key=lambda r: (r["created_at"], r["id"]), reverse=True
-        )
-    return [
-        {
-            "id": r["id"],
-            "status": r["status"],
-            "created_at": r["created_at"].isoformat(),
-            "created_by": r["created_by"],
-            "recipient": _public(r["recipient"]),
-            "total": r["total"],
-            "counts": (r["manifest"] or {}).get("counts"),
-        }
-        for r in rows[offset : offset + limit]
-    ]
