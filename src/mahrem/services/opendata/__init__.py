@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from mahrem.services.opendata.publishing import (
-    ROW_DIMENSIONS,
-    TOTAL,
-    dataset_file,
-    datasets,
-    dp_measurement,
-    publish,
-)
+from mahrem.services.opendata.files import dataset_file, datasets, publish
+from mahrem.services.opendata.publishing import ROW_DIMENSIONS, TOTAL, dp_measurement
 
 __all__ = [
     "ROW_DIMENSIONS",

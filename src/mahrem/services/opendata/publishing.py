@@ -18,7 +18,6 @@ release in place and a second run simply rewrites it."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import os
@@ -33,10 +32,8 @@ import numpy as np
 
 from mahrem.domain.anonymise.cells import suppress
 from mahrem.domain.anonymise.hierarchy import PROVINCE_REGION, icd10_chapter
-from mahrem.domain.clock import local_date, require_aware
-from mahrem.domain.errors import InputError, NotFound
-from mahrem.services import audit
-from mahrem.services.policies import policy_at
+from mahrem.domain.clock import local_date
+from mahrem.domain.errors import InputError
 from mahrem.services.ports import KeyStore, Store
 from mahrem.services.records import current_resource
 from mahrem.services.research import age_on, icd10_of, sexes_of
@@ -44,7 +41,6 @@ from mahrem.services.research import age_on, icd10_of, sexes_of
 if TYPE_CHECKING:
     from opendp.mod import Measurement
 
-    from mahrem.services.ports import Mahrem
 
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (
     ("0-17", 0, 17),
@@ -343,112 +339,3 @@ def build(
         "cells": len(cells),
     }
     return Release(name, metadata, cells)
-
-
-# -- files ------------------------------------------------------------------------------------
-def _write(path: Path, text: str) -> dict[str, Any]:
-    data = text.encode()
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    return {
-        "byteSize": len(data),
-        "checksum": {"algorithm": "sha256", "value": hashlib.sha256(data).hexdigest()},
-    }
-
-
-def write(release: Release, directory: Path) -> dict[str, Any]:
-    """The CSV, the JSON, then the metadata (last: a dataset is listed once all its files exist)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    distributions = []
-    for fmt, media, text in (
-        ("csv", "text/csv", release.csv()),
-        ("json", "application/json", release.json()),
-    ):
-        info = _write(directory / f"{release.name}.{fmt}", text)
-        distributions.append(
-            {
-                "format": fmt,
-                "mediaType": media,
-                "downloadURL": f"/open/{release.name}.{fmt}",
-                **info,
-            }
-        )
-    metadata = {**release.metadata, "distribution": distributions}
-    _write(
-        directory / f"{release.name}.meta.json", json.dumps(metadata, ensure_ascii=False, indent=1)
-    )
-    return metadata
-
-
-def publish(
-    m: Mahrem,
-    since: date,
-    until: date,
-    *,
-    method: str = "suppression",
-    epsilon: float | None = None,
-    max_per_person: int = 1,
-    name: str | None = None,
-    by: str | None = None,
-    directory: Path | None = None,
-    at: datetime | None = None,
-) -> dict[str, Any]:
-    """M17 — build, write and audit one open-data release; returns its metadata."""
-    when = require_aware(at) if at is not None else m.clock()
-    with m.uow.write() as store:
-        threshold = policy_at(store, when).open_data_min_cell
-        release = build(
-            store,
-            m.keys,
-            since,
-            until,
-            method=method,
-            threshold=threshold,
-            epsilon=epsilon,
-            max_per_person=max_per_person,
-            name=name,
-            issued=when,
-        )
-        metadata = write(release, directory or open_dir())
-        audit.append(
-            store,
-            at=when,
-            kind="admin",
-            actor=by,
-            action="opendata_published",
-            outcome="accepted",
-            basis="17/1",
-            detail={
-                "dataset": release.name,
-                "method": release.metadata["method"],
-                "cells": len(release.cells),
-            },
-        )
-    return metadata
-
-
-def datasets(directory: Path | None = None) -> list[dict[str, Any]]:
-    """The metadata of every published dataset, by identifier."""
-    d = directory or open_dir()
-    if not d.is_dir():
-        return []
-    out = []
-    for path in sorted(d.glob("*.meta.json")):
-        try:
-            meta = json.loads(path.read_text())
-        except (OSError, ValueError):
-            continue
-        if isinstance(meta, dict) and set(meta) >= REQUIRED and NAME.match(str(meta["identifier"])):
-            out.append(meta)
-    return out
-
-
-def dataset_file(name: str, fmt: str, directory: Path | None = None) -> Path:
-    """The path of one published file (csv, json or meta.json); NotFound for anything else."""
-    if not NAME.match(name) or fmt not in ("csv", "json", "meta.json"):
-        raise NotFound("opendata.unknown", f"no open dataset {name!r}")
-    path = (directory or open_dir()) / f"{name}.{fmt}"
-    if not path.is_file():
-        raise NotFound("opendata.unknown", f"no open dataset {name!r}")
-    return path

@@ -11,15 +11,14 @@ from mahrem.services.rights.applications import (
     list_applications,
     overdue_applications,
 )
+from mahrem.services.rights.breach_notices import board_draft, patient_notice
 from mahrem.services.rights.breaches import (
     add_measure,
-    board_draft,
     close_breach,
     find_affected,
     get_breach,
     list_breaches,
     notify_board,
-    patient_notice,
     patients_notified,
     record_breach,
 )
