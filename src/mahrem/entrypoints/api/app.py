@@ -12,13 +12,15 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mahrem.domain.errors import Forbidden, MahremError
-from mahrem.entrypoints.api import applications as applications_routes
+from mahrem.entrypoints.api import breaches as breaches_routes
 from mahrem.entrypoints.api import central as central_routes
 from mahrem.entrypoints.api import fhir as fhir_routes
 from mahrem.entrypoints.api import kts as kts_routes
 from mahrem.entrypoints.api import lifecycle as lifecycle_routes
 from mahrem.entrypoints.api import people as people_routes
 from mahrem.entrypoints.api import research as research_routes
+from mahrem.entrypoints.api import rights as rights_routes
+from mahrem.entrypoints.api import transfers as transfers_routes
 from mahrem.entrypoints.api.deps import Actor, Lang, Limit, Offset, Svc, Who, own_session
 from mahrem.entrypoints.api.guard import targets_known
 from mahrem.entrypoints.api.problems import (
@@ -122,7 +124,9 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
         central_routes,
         kts_routes,
         lifecycle_routes,
-        applications_routes,
+        transfers_routes,
+        rights_routes,
+        breaches_routes,
         research_routes,
     ):
         api.include_router(routes.router)
