@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from mahrem.entrypoints.cli import applications as applications_cli
 from mahrem.entrypoints.cli import audit as audit_cli
 from mahrem.entrypoints.cli import central as central_cli
 from mahrem.entrypoints.cli import fhir as fhir_cli
@@ -17,6 +16,7 @@ from mahrem.entrypoints.cli import lifecycle as lifecycle_cli
 from mahrem.entrypoints.cli import opendata as opendata_cli
 from mahrem.entrypoints.cli import printouts as printouts_cli
 from mahrem.entrypoints.cli import research as research_cli
+from mahrem.entrypoints.cli import rights as rights_cli
 from mahrem.entrypoints.cli import scenario as scenario_cli
 from mahrem.services import access
 
@@ -34,7 +34,7 @@ app.add_typer(printouts_cli.app, name="printouts")
 app.add_typer(fhir_cli.app, name="fhir")
 app.add_typer(kts_cli.app, name="kts")
 app.add_typer(lifecycle_cli.app, name="lifecycle")
-app.add_typer(applications_cli.app, name="applications")
+app.add_typer(rights_cli.app, name="applications")
 app.add_typer(research_cli.app, name="research")
 app.add_typer(opendata_cli.app, name="opendata")
 

@@ -15,8 +15,7 @@ from mahrem.domain.errors import InputError, MahremError, NotFound, Refused
 from mahrem.domain.reasons import reason_text
 from mahrem.entrypoints.web.fhir_view import CATEGORY_LABELS, PURPOSES, TYPE_LABELS, readable
 from mahrem.entrypoints.web.support import Form, Person, render
-from mahrem.services import accounts as profile
-from mahrem.services import events, records
+from mahrem.services import accounts, events, records
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,7 +58,7 @@ def _search(v: Person, tckn: str, purpose: str, **extra: Any) -> Response:
         errors["purpose"] = v._("Choose a purpose.")
     patient = None
     try:
-        patient = profile.person_by_tckn(v.m, tckn, viewer=v.me.id)
+        patient = accounts.person_by_tckn(v.m, tckn, viewer=v.me.id)
     except InputError:
         errors["tckn"] = v._("Enter a valid 11-digit TC kimlik no.")
     if errors:
@@ -75,7 +74,7 @@ def _search(v: Person, tckn: str, purpose: str, **extra: Any) -> Response:
         return not_found
     except Refused as exc:
         return _page(v, 403, form=form, refused=f"{exc.basis}: {exc.message}", **extra)
-    card = profile.whoami(v.m, patient, v.now)
+    card = accounts.whoami(v.m, patient, v.now)
     shown = [
         {
             "r": r,
@@ -100,7 +99,7 @@ def _search(v: Person, tckn: str, purpose: str, **extra: Any) -> Response:
         records=shown,
         withheld=withheld,
         restricted=view.legally_restricted,
-        names=profile.names(v.m, {r.facility for r in view.permitted}),
+        names=accounts.names(v.m, {r.facility for r in view.permitted}),
         **extra,
     )
 
@@ -122,7 +121,7 @@ def code(v: Person, form: Form, step: str) -> Response:
         return _page(v, 403, blocked=blocked or v._("This page is for health staff."))
     tckn, purpose = str(form.get("tckn", "")).strip(), str(form.get("purpose", ""))
     try:
-        patient = profile.person_by_tckn(v.m, tckn, viewer=v.me.id)
+        patient = accounts.person_by_tckn(v.m, tckn, viewer=v.me.id)
     except InputError:
         patient = None
     if patient is None:

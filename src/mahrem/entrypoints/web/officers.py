@@ -15,8 +15,7 @@ from mahrem.domain.clock import ISTANBUL
 from mahrem.domain.errors import InputError, MahremError
 from mahrem.entrypoints.web.i18n import N_
 from mahrem.entrypoints.web.support import PREFIX, Form, Person, redirect, render
-from mahrem.services import accounts as profile
-from mahrem.services import audit, events
+from mahrem.services import accounts, audit, events
 
 router = APIRouter(include_in_schema=False)
 DONE = {
@@ -53,7 +52,7 @@ def _concealment_page(
         v,
         "concealment.html",
         status=status,
-        orders=profile.concealments_for(v.m, v.me.id, v.now),
+        orders=accounts.concealments_for(v.m, v.me.id, v.now),
         form=form,
         errors=errors,
         done=done,
@@ -77,7 +76,7 @@ def order(v: Person, form: Form) -> Response:
     errors: dict[str, str] = {}
     patient = None
     try:
-        patient = profile.person_by_tckn(v.m, values["tckn"], viewer=v.me.id)
+        patient = accounts.person_by_tckn(v.m, values["tckn"], viewer=v.me.id)
         if patient is None:
             errors["tckn"] = v._("No person with this TC kimlik no is known.")
     except InputError:
@@ -87,7 +86,7 @@ def order(v: Person, form: Form) -> Response:
     named = [v.me.id] + [
         p.strip() for p in values["need_to_know"].replace(";", ",").split(",") if p.strip()
     ]
-    unknown = [p for p in named if p not in profile.names(v.m, set(named))]
+    unknown = [p for p in named if p not in accounts.names(v.m, set(named))]
     if unknown:
         errors["need_to_know"] = v._("Unknown officers: %(ids)s", ids=", ".join(unknown))
     if errors:
@@ -111,9 +110,9 @@ def order(v: Person, form: Form) -> Response:
 def lift(v: Person, form: Form, patient: str) -> Response:
     assert v.me is not None
     if (
-        not profile.knows(v.m, v.me.id, "patient", patient)
+        not accounts.knows(v.m, v.me.id, "patient", patient)
         or not v.me.has_role("province_officer")
-        or not any(o["patient"] == patient for o in profile.concealments_for(v.m, v.me.id, v.now))
+        or not any(o["patient"] == patient for o in accounts.concealments_for(v.m, v.me.id, v.now))
     ):
         return _forbidden(v)
     _outcome(v, {"type": "concealment_lifted", "patient": patient, "by": v.me.id})
@@ -128,7 +127,7 @@ def _gm_page(
         v,
         "gm.html",
         status=status,
-        gm=profile.gm_overview(v.m, v.now),
+        gm=accounts.gm_overview(v.m, v.now),
         form=form,
         errors=errors,
         done=done,

@@ -19,7 +19,6 @@ from mahrem.entrypoints.web.fhir_view import CATEGORY_LABELS, RESTRICTED, TYPE_L
 from mahrem.entrypoints.web.i18n import N_
 from mahrem.entrypoints.web.support import PREFIX, Form, Person, redirect, render, secured
 from mahrem.services import accounts, audit, events, printouts, records
-from mahrem.services import accounts as profile
 
 router = APIRouter(include_in_schema=False)
 DONE = {
@@ -61,7 +60,7 @@ def records_page(v: Person, category: str | None = None, done: str | None = None
         }
         for r in shown
     ]
-    names = profile.names(v.m, {r["facility"] for r in rows})
+    names = accounts.names(v.m, {r["facility"] for r in rows})
     return render(
         v,
         "records.html",
@@ -69,7 +68,7 @@ def records_page(v: Person, category: str | None = None, done: str | None = None
         categories=categories,
         category=category,
         names=names,
-        privacy=profile.privacy(v.m, v.me.id, v.now),
+        privacy=accounts.privacy(v.m, v.me.id, v.now),
         done=DONE.get(done or ""),
         labels=CATEGORY_LABELS,
         types=TYPE_LABELS,
@@ -93,8 +92,8 @@ def record(v: Person, record: str) -> Response:
         r=r,
         title=title or r.resource_type,
         lines=lines,
-        names=profile.names(v.m, {r.facility}),
-        privacy=profile.privacy(v.m, v.me.id, v.now),
+        names=accounts.names(v.m, {r.facility}),
+        privacy=accounts.privacy(v.m, v.me.id, v.now),
         labels=CATEGORY_LABELS,
         types=TYPE_LABELS,
     )
@@ -130,7 +129,7 @@ def privacy(v: Person, done: str | None = None, error: str | None = None) -> Res
     return render(
         v,
         "privacy.html",
-        privacy=profile.privacy(v.m, v.me.id, v.now),
+        privacy=accounts.privacy(v.m, v.me.id, v.now),
         done=DONE.get(done or ""),
         error=error,
     )
@@ -167,7 +166,7 @@ def change_privacy(v: Person, form: Form, change: str) -> Response:
             v,
             "privacy.html",
             status=422,
-            privacy=profile.privacy(v.m, v.me.id, v.now),
+            privacy=accounts.privacy(v.m, v.me.id, v.now),
             done=None,
             error=refused,
         )
@@ -255,7 +254,7 @@ def children(v: Person) -> Response:
         # SPEC.md, "What a refusal may tell": a parent outside rule 5's scope learns nothing, not
         # even that something is withheld: the card reads as for a child with no records.
         cards.append(
-            {**child, "records": rows, "privacy": profile.privacy(v.m, child["id"], v.now)}
+            {**child, "records": rows, "privacy": accounts.privacy(v.m, child["id"], v.now)}
         )
     return render(v, "children.html", cards=cards, labels=CATEGORY_LABELS, types=TYPE_LABELS)
 
@@ -298,7 +297,7 @@ def _relatives_page(
         v,
         "relatives.html",
         status=status,
-        grants=profile.relatives(v.m, v.me.id, v.now),
+        grants=accounts.relatives(v.m, v.me.id, v.now),
         form=form,
         errors=errors,
         done=done,
@@ -321,7 +320,7 @@ def authorise_relative(v: Person, form: Form) -> Response:
     errors: dict[str, str] = {}
     relative = None
     try:
-        relative = profile.person_by_tckn(v.m, values["tckn"], viewer=v.me.id)
+        relative = accounts.person_by_tckn(v.m, values["tckn"], viewer=v.me.id)
         if relative is None:
             errors["tckn"] = v._("No person with this TC kimlik no is known.")
         elif relative == v.me.id:
@@ -354,7 +353,7 @@ def authorise_relative(v: Person, form: Form) -> Response:
 @router.post("/me/relatives/{relative}/revoke")
 def revoke_relative(v: Person, form: Form, relative: str) -> Response:
     assert v.me is not None
-    if profile.knows(v.m, v.me.id, "person", relative):
+    if accounts.knows(v.m, v.me.id, "person", relative):
         with contextlib.suppress(InputError):
             events.apply_event(
                 v.m,

@@ -18,9 +18,7 @@ from mahrem.domain.errors import MahremError
 from mahrem.entrypoints.web.fhir_view import CATEGORY_LABELS
 from mahrem.entrypoints.web.i18n import N_
 from mahrem.entrypoints.web.support import PREFIX, Form, Person, redirect, render
-from mahrem.services import corrections, events, kts
-from mahrem.services import corrections as officer_lists
-from mahrem.services import rights as breaches
+from mahrem.services import corrections, events, kts, rights
 
 router = APIRouter(include_in_schema=False)
 DONE = {
@@ -137,7 +135,7 @@ def _corrections_page(
         v,
         "corrections.html",
         status=status,
-        requests=officer_lists.province_corrections(v.m, v.me.id, limit=200, lang=v.lang),
+        requests=corrections.province_corrections(v.m, v.me.id, limit=200, lang=v.lang),
         form=form,
         errors=errors,
         done=done,
@@ -190,7 +188,7 @@ def _opinions_page(
         v,
         "opinions.html",
         status=status,
-        opinions=officer_lists.written_opinions(v.m, v.me.id, limit=200),
+        opinions=corrections.written_opinions(v.m, v.me.id, limit=200),
         form=form,
         errors=errors,
         done=done,
@@ -263,7 +261,7 @@ def _breaches_page(
         v,
         "breaches.html",
         status=status,
-        breaches=breaches.list_breaches(v.m, v.me.id, limit=200),
+        breaches=rights.list_breaches(v.m, v.me.id, limit=200),
         labels=BREACH_LABELS,
         form=form,
         errors=errors,
@@ -305,7 +303,7 @@ def record(v: Person, form: Form) -> Response:
         return _breaches_page(v, values, errors, None, 422)
     assert detected is not None
     try:
-        breaches.record_breach(
+        rights.record_breach(
             v.m,
             v.me.id,
             detected_at=detected,
@@ -326,7 +324,7 @@ def notify(v: Person, form: Form, breach: int) -> Response:
         return _forbidden(v)
     values = {"breach": str(breach), "delay_reason": str(form.get("delay_reason", "")).strip()}
     try:
-        breaches.notify_board(v.m, v.me.id, breach, delay_reason=values["delay_reason"] or None)
+        rights.notify_board(v.m, v.me.id, breach, delay_reason=values["delay_reason"] or None)
     except MahremError as exc:
         key = "delay_reason" if exc.field == "delay_reason" else "form"
         message = (
@@ -344,8 +342,8 @@ def breach_draft(v: Person, breach: int) -> Response:
     if not _role(v, "dpo"):
         return _forbidden(v)
     try:
-        found = breaches.get_breach(v.m, v.me.id, breach)
-        draft = breaches.board_draft(v.m, v.me.id, breach)
+        found = rights.get_breach(v.m, v.me.id, breach)
+        draft = rights.board_draft(v.m, v.me.id, breach)
     except MahremError:
         return render(v, "error.html", status=404, message=v._("No such breach is recorded."))
     return render(v, "breach.html", breach=found, draft=draft)

@@ -19,7 +19,6 @@ from mahrem.domain.clock import ISTANBUL
 from mahrem.entrypoints.web.fhir_view import WORDS
 from mahrem.entrypoints.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext
 from mahrem.services import accounts
-from mahrem.services import accounts as profile
 from mahrem.services.ports import Mahrem
 
 PREFIX = "/portal"
@@ -73,7 +72,7 @@ class Visit:
     now: datetime
     pre: str = ""
     pre_is_new: bool = False
-    me: profile.Profile | None = None
+    me: accounts.Profile | None = None
 
     @property
     def _(self) -> Any:
@@ -107,7 +106,7 @@ def visit(request: Request) -> Visit:
         not pre,
     )
     if session is not None:
-        v.me = profile.whoami(m, session.person, now)
+        v.me = accounts.whoami(m, session.person, now)
     return v
 
 

@@ -178,11 +178,11 @@ def breach_record(
     db: DbOpt = None,
 ) -> None:
     """Enter a breach; prints it with its 72-hour deadline."""
-    from mahrem.services import rights as breaches
+    from mahrem.services import rights
 
     _print(
         _run(
-            lambda: breaches.record_breach(
+            lambda: rights.record_breach(
                 _service(db),
                 by,
                 detected_at=_aware(detected_at, "detected_at"),
@@ -206,11 +206,11 @@ def breach_list(
     db: DbOpt = None,
 ) -> None:
     """The register, newest first."""
-    from mahrem.services import rights as breaches
+    from mahrem.services import rights
 
     _print(
         _run(
-            lambda: breaches.list_breaches(
+            lambda: rights.list_breaches(
                 _service(db),
                 by,
                 overdue=True if overdue else None,
@@ -236,11 +236,11 @@ def breach_affected(
     db: DbOpt = None,
 ) -> None:
     """Find the affected patients in the audit log."""
-    from mahrem.services import rights as breaches
+    from mahrem.services import rights
 
     _print(
         _run(
-            lambda: breaches.find_affected(
+            lambda: rights.find_affected(
                 _service(db),
                 by,
                 breach,
@@ -265,11 +265,11 @@ def breach_notify(
     db: DbOpt = None,
 ) -> None:
     """Record that the Board was notified (after 72 hours: --delay-reason)."""
-    from mahrem.services import rights as breaches
+    from mahrem.services import rights
 
     _print(
         _run(
-            lambda: breaches.notify_board(
+            lambda: rights.notify_board(
                 _service(db), by, breach, delay_reason=delay_reason, at=_aware(at)
             )
         )
@@ -281,9 +281,9 @@ def breach_draft(
     breach: Annotated[int, typer.Argument()], by: ByOpt, at: AtOpt = None, db: DbOpt = None
 ) -> None:
     """The Board's notification form, filled in."""
-    from mahrem.services import rights as breaches
+    from mahrem.services import rights
 
-    draft = _run(lambda: breaches.board_draft(_service(db), by, breach, at=_aware(at)))
+    draft = _run(lambda: rights.board_draft(_service(db), by, breach, at=_aware(at)))
     for f in draft["fields"]:
         typer.echo(f"{f['label_tr']}: {f['value']}")
 
@@ -297,9 +297,9 @@ def breach_notice(
     db: DbOpt = None,
 ) -> None:
     """The notice to one affected patient."""
-    from mahrem.services import rights as breaches
+    from mahrem.services import rights
 
-    notice = _run(lambda: breaches.patient_notice(_service(db), by, breach, patient))
+    notice = _run(lambda: rights.patient_notice(_service(db), by, breach, patient))
     typer.echo(notice["en" if lang == "en" else "tr"])
 
 
@@ -308,6 +308,6 @@ def breach_close(
     breach: Annotated[int, typer.Argument()], by: ByOpt, at: AtOpt = None, db: DbOpt = None
 ) -> None:
     """Close a breach the Board was notified of."""
-    from mahrem.services import rights as breaches
+    from mahrem.services import rights
 
-    _print(_run(lambda: breaches.close_breach(_service(db), by, breach, at=_aware(at))))
+    _print(_run(lambda: rights.close_breach(_service(db), by, breach, at=_aware(at))))
