@@ -303,3 +303,22 @@ def test_one_hidden_record_is_an_unknown_record_whatever_the_readers_capacity_m6
     assert [
         e["basis"] for e in rows(service, "audit_log", kind="decision") if e["record"] == "R1"
     ] == ["6/2"]
+
+
+def test_a_search_reads_one_facts_snapshot_for_the_gate_and_every_record(
+    service: Mahrem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mahrem.adapters.store import SqlStore
+
+    checked_in(service)
+    snapshots = 0
+    real = SqlStore._snapshot
+
+    def counting(self: SqlStore, req: object) -> object:
+        nonlocal snapshots
+        snapshots += 1
+        return real(self, req)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SqlStore, "_snapshot", counting)
+    view = records.read_records(service, "D3", "P1", purpose="treatment", at=t(DURING))
+    assert len(view.permitted) == 2 and snapshots == 1

@@ -258,11 +258,17 @@ class SqlStore:
         return self._facts(req, rows, record)
 
     def facts_for_each(self, req: Request, records: Sequence[dict[str, Any]]) -> list[Facts]:
-        """The facts of a read of each of these records of one patient (a search): one snapshot
-        of the patient, the actor and the software, then each record's own meta and preferences."""
+        """The facts of a read of each of these records of one patient (a search)."""
+        return self.facts_for_search(req, records)[1]
+
+    def facts_for_search(
+        self, req: Request, records: Sequence[dict[str, Any]]
+    ) -> tuple[Facts, list[Facts]]:
+        """One snapshot for a search: the facts of the patient as a whole (rules 1 and 2 before
+        any record is named), then each record's, adding only its own meta and preferences."""
         assert req.action == "read" and req.record is None
         rows = self._snapshot(req)
-        return [
+        each = [
             self._facts(
                 dataclasses.replace(req, record=r["id"]),
                 rows,
@@ -277,6 +283,7 @@ class SqlStore:
             )
             for r in records
         ]
+        return self._facts(req, rows, None), each
 
     def _snapshot(self, req: Request) -> dict[int, list[Any]]:
         params = {

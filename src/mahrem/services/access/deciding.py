@@ -47,17 +47,24 @@ def decide(store: Store, req: Request, *, key: str | None = None) -> Decision:
 
 
 def decide_each(
-    store: Store, req: Request, records: list[Row], *, key: str | None = None
+    store: Store,
+    req: Request,
+    records: list[Row],
+    *,
+    key: str | None = None,
+    facts: list[Facts] | None = None,
 ) -> list[Decision]:
     """A read of each of these records of the request's patient (a search): one snapshot of
-    the facts, each record decided on its own, the decisions audited together."""
+    the facts (the caller's, if it read one for the search already), each record decided on
+    its own, the decisions audited together."""
     if not records:
         return []
     policy = policy_at(store, req.at)
     if treat_as_export(store, req, policy):
         return [decide(store, dataclasses.replace(req, record=r["id"]), key=key) for r in records]
     reqs = [dataclasses.replace(req, record=r["id"]) for r in records]
-    pairs = list(zip(reqs, store.facts_for_each(req, records), strict=True))
+    each = facts if facts is not None else store.facts_for_each(req, records)
+    pairs = list(zip(reqs, each, strict=True))
     return _decided(store, pairs, policy, key)
 
 

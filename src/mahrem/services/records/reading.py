@@ -16,6 +16,7 @@ from typing import Any
 from mahrem.domain import engine
 from mahrem.domain.decision import Decision, Request
 from mahrem.domain.errors import MahremError, Refused
+from mahrem.domain.facts import Facts
 from mahrem.domain.reasons import reason_text
 from mahrem.domain.remedies import Notice, notices
 from mahrem.services.access import decide, decide_each
@@ -116,11 +117,14 @@ def read_record(
     raise refusal
 
 
-def check_patient(store: Store, req: Request, key: str | None = None) -> None:
+def check_patient(
+    store: Store, req: Request, key: str | None = None, facts: Facts | None = None
+) -> None:
     """Rules 1 and 2 for the patient as a whole (a search, before any record is named). A
     refusal is decided in full so that it is audited like any other, then raised: a refused
     installation with its article, a concealed patient exactly as an unknown one (M12)."""
-    verdict = engine.patient_gate(req, store.facts_for(req), policy_at(store, req.at))
+    known = facts if facts is not None else store.facts_for(req)
+    verdict = engine.patient_gate(req, known, policy_at(store, req.at))
     if verdict is None or verdict.effect == "permit":
         return
     decision = decide(store, req, key=key)  # the gate answers again, before any record rule
@@ -139,7 +143,6 @@ def _records(
     at, patient = base.at, base.patient
     require(store, "person", base.actor, "actor")
     require(store, "person", patient, "patient")
-    check_patient(store, base, key)
     rows = sorted(
         (
             r
@@ -150,10 +153,15 @@ def _records(
         ),
         key=lambda r: (r["created_at"], r["id"]),
     )
+    # One facts snapshot for the whole search: the patient gate and every record's decision.
+    patient_facts, each = store.facts_for_search(base, rows)
+    check_patient(store, base, key, patient_facts)
     permitted: list[RecordView] = []
     refused: list[tuple[str, str]] = []
     restricted = False
-    for row, decision in zip(rows, decide_each(store, base, rows, key=key), strict=True):
+    for row, decision in zip(
+        rows, decide_each(store, base, rows, key=key, facts=each), strict=True
+    ):
         if decision.permitted:
             resource = current_resource(store, keys, row["id"])
             if resource is not None:
