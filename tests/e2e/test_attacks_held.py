@@ -2,14 +2,14 @@
 as tests so that they keep failing. Each test is named after the attack. Some held lines are
 covered where the code they test lives:
 
-- unknown-answer timing: tests/e2e/test_fhir_api.py,
+- unknown-answer timing: tests/e2e/test_records_fhir_api.py,
   test_unknown_and_concealed_answers_both_wait_out_the_same_padding_m12
-- leak-proof totals and paging: tests/e2e/test_fhir_api.py,
+- leak-proof totals and paging: tests/e2e/test_records_fhir_api.py,
   test_a_hidden_record_leaves_no_trace_in_totals_pages_or_links_m6_2,
   and tests/property/test_search_paging.py
 - two concurrent writers: tests/integration/test_audit_append.py,
   test_concurrent_writers_never_fork_the_chain
-- kill -9 during a lifecycle run: tests/integration/test_destruction.py,
+- kill -9 during a lifecycle run: tests/integration/test_lifecycle_destruction.py,
   test_an_interrupted_run_is_run_again_without_loss_or_duplication_m14_1
 """
 

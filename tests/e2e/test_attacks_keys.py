@@ -257,7 +257,7 @@ def test_gm_registering_software_is_logged_with_the_officer(api: TestClient) -> 
 
 
 def test_a_push_is_logged_with_the_staff_member_the_capacity_and_the_key(api: TestClient) -> None:
-    from tests.integration.test_ingest import bundle, condition, patient
+    from tests.integration.test_records_ingest import bundle, condition, patient
 
     local = patient(number=None)
 

@@ -18,7 +18,7 @@ from mahrem.services import records
 from tests.e2e.auth import headers_for
 from tests.e2e.conftest import Clock
 from tests.integration.helpers import event, loaded
-from tests.integration.test_ingest import bundle, condition, patient
+from tests.integration.test_records_ingest import bundle, condition, patient
 
 IDS = [f"c{i}" for i in range(1, 8)]
 

@@ -16,7 +16,7 @@ from mahrem.services.ports import Mahrem
 from tests.e2e.auth import headers_for
 from tests.e2e.conftest import Clock
 from tests.integration.helpers import event, loaded
-from tests.integration.test_ingest import bundle, condition, patient
+from tests.integration.test_records_ingest import bundle, condition, patient
 
 IDS = ["c1", "c2", "c3", "c4", "c5"]
 
