@@ -16,7 +16,6 @@ MAX_LINES = 400
 # shrink, and leaves this table once it is under the limit.
 OVER_THE_LIMIT = {
     "adapters/orm.py": 490,
-    "adapters/store.py": 638,
     "domain/anonymise/search.py": 413,
     "entrypoints/api/kts.py": 505,
     "entrypoints/web/patient.py": 443,
