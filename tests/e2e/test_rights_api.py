@@ -374,7 +374,7 @@ def test_the_cli_lists_overdue_applications_and_keeps_the_breach_register(url: s
     runner = CliRunner()
     late = runner.invoke(
         cli,
-        ["applications", "overdue", "--as", "A1", "--at", "2026-04-01T00:00:00+03:00", "--db", url],
+        ["rights", "overdue", "--as", "A1", "--at", "2026-04-01T00:00:00+03:00", "--db", url],
     )
     assert [a["patient"] for a in json.loads(late.stdout)] == ["P1"]
     naive = runner.invoke(
@@ -419,8 +419,6 @@ def test_the_cli_lists_overdue_applications_and_keeps_the_breach_register(url: s
         ],
     )
     assert [b["id"] for b in json.loads(listed.stdout)] == [bid]
-    draft = runner.invoke(
-        cli, ["applications", "breach", "draft", str(bid), "--by", "A1", "--db", url]
-    )
+    draft = runner.invoke(cli, ["rights", "breach", "draft", str(bid), "--by", "A1", "--db", url])
     assert "İhlalin tespit tarihi: 02.03.2026 15:00" in draft.stdout
     service.uow.engine.dispose()

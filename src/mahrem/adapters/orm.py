@@ -1,76 +1,49 @@
 """The store's tables (SQLAlchemy Core). Temporal facts carry `valid_from` and `valid_to`:
-ending a fact sets `valid_to`; nothing is overwritten or deleted."""
+ending a fact sets `valid_to`; nothing is overwritten or deleted.
+
+This module holds the tables the engine's facts are read from; the others live in `orm_*`
+modules on the same `metadata` (orm_base.py), imported here so that `metadata`, Alembic and the
+store are complete whoever imports `orm`.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    Date,
-    Dialect,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
+from mahrem.adapters import orm_accounts, orm_applications, orm_fhir, orm_kts, orm_lifecycle
+from mahrem.adapters.orm_audit import audit_checkpoint, audit_head, audit_log
+from mahrem.adapters.orm_base import ID, UtcDateTime, metadata
+from mahrem.adapters.orm_base import person_column as _person
+from mahrem.adapters.orm_base import span_columns as _span
+from mahrem.adapters.orm_central import pseudonym_key, vault_entry
+from mahrem.adapters.orm_codes import (
+    code_entry,
+    code_grant,
+    code_lockout,
+    one_time_code,
+    sms_outbox,
 )
-from sqlalchemy.types import DateTime, TypeDecorator
 
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Timezone-aware datetimes on every backend: stored in UTC, returned aware (UTC).
-
-    SQLite has no timezone type; storing UTC and re-attaching it keeps comparisons exact.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime refused by the store")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
-ID = String(64)
-
-
-def _span() -> list[Column[Any]]:
-    return [
-        Column("valid_from", UtcDateTime, nullable=False),
-        Column("valid_to", UtcDateTime, nullable=True),
-    ]
-
-
-def _person(name: str, **kw: Any) -> Column[Any]:
-    return Column(name, ID, ForeignKey("person.id"), **kw)
-
+__all__ = [
+    "ID",
+    "UtcDateTime",
+    "audit_checkpoint",
+    "audit_head",
+    "audit_log",
+    "code_entry",
+    "code_grant",
+    "code_lockout",
+    "metadata",
+    "one_time_code",
+    "orm_accounts",
+    "orm_applications",
+    "orm_fhir",
+    "orm_kts",
+    "orm_lifecycle",
+    "pseudonym_key",
+    "sms_outbox",
+    "vault_entry",
+]
 
 meta = Table("meta", metadata, Column("key", String(64), primary_key=True), Column("value", Text))
 
@@ -330,134 +303,6 @@ protocol = Table(
     Column("signed_at", UtcDateTime, nullable=False),
 )
 
-# M6/5 one-time codes: only an HMAC of the code is kept, under a key outside the database.
-one_time_code = Table(
-    "one_time_code",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    _person("physician", nullable=False),
-    _person("patient", nullable=False),
-    Column("code_hmac", String(64), nullable=False),
-    Column("requested_at", UtcDateTime, nullable=False),
-    Column("expires_at", UtcDateTime, nullable=False),
-    Column("used_at", UtcDateTime),
-    Column("superseded_at", UtcDateTime),
-    Index("ix_one_time_code_pair", "physician", "patient"),
-)
-
-code_entry = Table(
-    "code_entry",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    _person("physician", nullable=False),
-    _person("patient", nullable=False),
-    Column("at", UtcDateTime, nullable=False),
-    Column("outcome", String(16), nullable=False),  # accepted, wrong, refused
-    Index("ix_code_entry_pair", "physician", "patient"),
-)
-
-code_lockout = Table(
-    "code_lockout",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    _person("physician", nullable=False),
-    _person("patient", nullable=False),
-    *_span(),
-    Index("ix_code_lockout_pair", "physician", "patient"),
-)
-
-code_grant = Table(
-    "code_grant",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    _person("physician", nullable=False),
-    _person("patient", nullable=False),
-    *_span(),
-    Index("ix_code_grant_pair", "physician", "patient"),
-)
-
-# Development SMS gateway: a message is kept only until its code expires.
-sms_outbox = Table(
-    "sms_outbox",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("phone", String(32), nullable=False),
-    Column("body", Text, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("expires_at", UtcDateTime, nullable=False),
-)
-
-audit_head = Table(
-    "audit_head",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("seq", Integer, nullable=False),
-    Column("hash", String(64), nullable=False),
-)
-
-audit_log = Table(
-    "audit_log",
-    metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=False),
-    Column("at", UtcDateTime, nullable=False),
-    Column("kind", String(16), nullable=False),  # decision, event
-    Column("actor", ID, index=True),
-    Column("capacity", String(16)),
-    Column("role", String(32)),
-    Column("facility", ID, index=True),
-    Column("via", ID),
-    Column("action", String(48), nullable=False),
-    Column("patient", ID, index=True),
-    Column("record", ID),
-    Column("purpose", String(32)),
-    Column("outcome", String(16), nullable=False),  # permit, deny, accepted, rejected
-    Column("basis", String(16)),
-    Column("reason", Text),
-    Column("policy_version", Integer),
-    Column("detail", JSON),
-    Column("prev_hash", String(64), nullable=False),
-    Column("hash", String(64), nullable=False),
-)
-
-# Signed Merkle checkpoints over ranges of the audit log (services/checkpoints.py).
-audit_checkpoint = Table(
-    "audit_checkpoint",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("first_seq", Integer, nullable=False),
-    Column("last_seq", Integer, nullable=False),
-    Column("root", String(64), nullable=False),
-    Column("chain_head", String(64), nullable=False),
-    Column("created_at", String(40), nullable=False),
-    Column("key_id", String(16), nullable=False),
-    Column("signature", String(128), nullable=False),
-    Column("public_key", Text, nullable=False),
-)
-
-# M7 central feed (services/central.py). The versions of each receiving system's pseudonym key
-# (the keys themselves stay in the key store, outside the database), and the vault that maps a
-# pseudonym back to its patient, encrypted (AES-SIV) under a key of its own.
-pseudonym_key = Table(
-    "pseudonym_key",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("receiver", String(32), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("retired_at", UtcDateTime),
-    UniqueConstraint("receiver", "version"),
-)
-
-vault_entry = Table(
-    "vault_entry",
-    metadata,
-    Column("pseudonym", String(40), primary_key=True),
-    Column("receiver", String(32), nullable=False),
-    Column("key_version", Integer, nullable=False),
-    Column("ciphertext", LargeBinary, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-)
-
 # M5/5 masked printouts (services/printouts.py): the verification code is kept only as an
 # HMAC under a key outside the database; the document is rendered again from its records.
 printout = Table(
@@ -483,8 +328,3 @@ reidentification_request = Table(
     Column("requested_at", UtcDateTime, nullable=False),
     Column("granted_at", UtcDateTime),
 )
-
-
-# Feature tables live in their own modules on the same metadata; importing them here keeps
-# `metadata` (and so Alembic and the store) complete whoever imports `orm`.
-from mahrem.adapters import orm_accounts, orm_applications, orm_fhir, orm_kts, orm_lifecycle  # noqa: E402,F401

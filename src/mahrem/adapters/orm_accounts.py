@@ -2,15 +2,15 @@
 
 Nothing here lets a copy of the database log anyone in: passwords are argon2id hashes, the
 TOTP secret is sealed (AES-SIV) under a key of the key store, and a session is kept only as
-the SHA-256 of its token. Tables share the one `metadata` of `mahrem.adapters.orm` (imported
-at the end of that module).
+the SHA-256 of its token. Tables share the one `metadata` of `mahrem.adapters.orm_base`;
+`orm` imports this module.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, String, Table, Text
 
-from mahrem.adapters.orm import ID, UtcDateTime, metadata
+from mahrem.adapters.orm_base import ID, UtcDateTime, metadata
 
 account = Table(
     "account",

@@ -1,14 +1,12 @@
 """Transfers (M15), data subject applications and information notices (KVKK 11, 13; M5/6-8),
 breaches (M18/2).
 
-Tables share the one `metadata` of `mahrem.adapters.orm` (imported at the end of that module).
+Tables share the one `metadata` of `mahrem.adapters.orm_base`; `orm` imports this module.
 No table here holds record content in the clear: a transfer keeps its decisions per record and
 the package encrypted for its recipient.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -24,12 +22,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from mahrem.adapters.orm import ID, UtcDateTime, metadata
-
-
-def _person(name: str, **kw: Any) -> Column[Any]:
-    return Column(name, ID, ForeignKey("person.id"), **kw)
-
+from mahrem.adapters.orm_base import ID, UtcDateTime, metadata
+from mahrem.adapters.orm_base import person_column as _person
 
 # M15: one transfer run. `id` is chosen by the caller (or generated) so an interrupted run is
 # resumed by running it again with the same id.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, ForeignKey, Table
 
-from mahrem.adapters.orm import ID, UtcDateTime, metadata
+from mahrem.adapters.orm_base import ID, UtcDateTime, metadata
 
 patient_link = Table(
     "patient_link",

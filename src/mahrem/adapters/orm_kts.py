@@ -1,6 +1,7 @@
-"""The KTS registry: firms, products, versions, certificates, installation credentials, the integration catalogue and incidents (the KTS letter, points 1-3).
+"""The KTS registry (the KTS letter, points 1-3): firms, products, versions, certificates,
+installation credentials, the integration catalogue and incidents.
 
-Tables share the one `metadata` of `mahrem.adapters.orm` (imported at the end of that module).
+Tables share the one `metadata` of `mahrem.adapters.orm_base`; `orm` imports this module.
 The `installation` table of orm.py stays what requests name in `via`; `kts_installation`
 links it to the product version it runs. Statuses stay in `installation_status`, which the
 engine reads.
@@ -33,12 +34,8 @@ from sqlalchemy import (
     select,
 )
 
-from mahrem.adapters.orm import ID, UtcDateTime, metadata
-
-
-def _person(name: str, **kw: Any) -> Column[Any]:
-    return Column(name, ID, ForeignKey("person.id"), **kw)
-
+from mahrem.adapters.orm_base import ID, UtcDateTime, metadata
+from mahrem.adapters.orm_base import person_column as _person
 
 kts_firm = Table(
     "kts_firm",

@@ -1,6 +1,7 @@
-"""Corrections with versions (M13), destruction and retention with crypto-shredding keys (M11/2, M14).
+"""Corrections with versions (M13); destruction and retention with crypto-shredding keys
+(M11/2, M14).
 
-Tables share the one `metadata` of `mahrem.adapters.orm` (imported at the end of that module).
+Tables share the one `metadata` of `mahrem.adapters.orm_base`; `orm` imports this module.
 
 Record content lives only in `record_version.ciphertext`, encrypted under the patient's data
 key (`data_key` names its versions; the key itself is in the key store, never here). The
@@ -22,7 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from mahrem.adapters.orm import ID, UtcDateTime, metadata
+from mahrem.adapters.orm_base import ID, UtcDateTime, metadata
 
 # Every version of a record's content: version 1 as created, one more per correction (M13).
 record_version = Table(

@@ -155,7 +155,8 @@ class PdfRenderer:
         )
         title = Paragraph(TITLE, self._style(16, bold=True, align=TA_CENTER, leading=22))
         banner = (
-            "Kişisel veriler, Kişisel Sağlık Verileri Hakkında Yönetmelik md. 5/5 uyarınca maskelenmiştir."
+            "Kişisel veriler, Kişisel Sağlık Verileri Hakkında Yönetmelik md. 5/5 uyarınca "
+            "maskelenmiştir."
             if report.masked
             else "Maskesiz asıl belge: yalnızca hastanın kendisine gösterilir."
         )
@@ -281,8 +282,10 @@ class PdfRenderer:
         canvas.setFillColor(colors.black)
         canvas.setFont(self.font, 7.8)
         lines = [
-            "Bu belgenin maskesiz aslını yalnızca hastanın kendisi görüntüleyebilir: portala T.C. kimlik",
-            "numaranızla giriş yapın, “Belge Doğrula” bölümüne yukarıdaki kodu girin ya da QR kodu okutun.",
+            "Bu belgenin maskesiz aslını yalnızca hastanın kendisi görüntüleyebilir: portala T.C. "
+            "kimlik",
+            "numaranızla giriş yapın, “Belge Doğrula” bölümüne yukarıdaki kodu girin ya da QR "
+            "kodu okutun.",
             url,
         ]
         for i, line in enumerate(lines):
@@ -318,7 +321,7 @@ def _numbered(font: str) -> type[Canvas]:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, object]] = []
 
-        def showPage(self) -> None:  # reportlab's name
+        def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
             self._startPage()
 

@@ -140,8 +140,10 @@ def render_summary(summary: DataSummary) -> bytes:
     story += [
         Spacer(1, 6 * mm),
         Paragraph(
-            "Bu özet, 6698 sayılı Kanunun 11 inci maddesi ve Kişisel Sağlık Verileri Hakkında Yönetmeliğin 5 inci "
-            "maddesinin altıncı fıkrası uyarınca yaptığınız başvuru üzerine hazırlanmıştır. Kayıtların tamamı ekteki "
+            "Bu özet, 6698 sayılı Kanunun 11 inci maddesi ve Kişisel Sağlık Verileri Hakkında "
+            "Yönetmeliğin 5 inci "
+            "maddesinin altıncı fıkrası uyarınca yaptığınız başvuru üzerine hazırlanmıştır. "
+            "Kayıtların tamamı ekteki "
             "FHIR paketindedir.",
             style(7.5, color=colors.HexColor("#555555")),
         ),

@@ -9,16 +9,20 @@ ARTICLES: dict[str, tuple[str, str]] = {
         "Regulation art. 5/6: your right to access your own health data.",
     ),
     "6/1": (
-        "Yönetmelik m.6/1: veriye yalnızca tıbbi teşhis, tedavi ve bakım için, o anki bakımı veren tesis erişebilir.",
-        "Regulation art. 6/1: data are open only for diagnosis, treatment and care, to the facility giving that care.",
+        "Yönetmelik m.6/1: veriye yalnızca tıbbi teşhis, tedavi ve bakım için, o anki bakımı "
+        "veren tesis erişebilir.",
+        "Regulation art. 6/1: data are open only for diagnosis, treatment and care, to the "
+        "facility giving that care.",
     ),
     "6/2": (
         "Yönetmelik m.6/2: e-Nabız tercihlerinize göre, sizi tedavi eden hekim.",
         "Regulation art. 6/2: under your e-Nabız preferences, a physician treating you.",
     ),
     "6/3": (
-        "Yönetmelik m.6/3: geçmiş verinize yalnızca aile hekiminiz, randevu hekiminiz, başvurduğunuz veya yattığınız tesisin hekimleri erişebilir.",
-        "Regulation art. 6/3: past data are open only to your family doctor, your appointment's physician, or physicians where you checked in or are admitted.",
+        "Yönetmelik m.6/3: geçmiş verinize yalnızca aile hekiminiz, randevu hekiminiz, "
+        "başvurduğunuz veya yattığınız tesisin hekimleri erişebilir.",
+        "Regulation art. 6/3: past data are open only to your family doctor, your appointment's "
+        "physician, or physicians where you checked in or are admitted.",
     ),
     "6/3-a": ("Yönetmelik m.6/3-a: aile hekiminiz.", "Regulation art. 6/3-a: your family doctor."),
     "6/3-b": (
@@ -31,7 +35,8 @@ ARTICLES: dict[str, tuple[str, str]] = {
     ),
     "6/3-ç": (
         "Yönetmelik m.6/3-ç: yattığınız tesisin hekimi, taburcu olana kadar.",
-        "Regulation art. 6/3-ç: a physician of the facility where you are admitted, until discharge.",
+        "Regulation art. 6/3-ç: a physician of the facility where you are admitted, until "
+        "discharge.",
     ),
     "6/5": (
         "Yönetmelik m.6/5: geçmişinizi kilitlediniz; telefonunuza gelen kod gerekir.",
@@ -95,8 +100,10 @@ ARTICLES: dict[str, tuple[str, str]] = {
         "Regulation art. 15/2: transfer to a public institution under a protocol.",
     ),
     "KTS/2": (
-        "Bakanlık KTS yazısı m.2: veri aktaran yazılım yasak; analiz için il sağlık müdürlüğü görüşü.",
-        "Ministry KTS letter point 2: no copying software; analysis needs the provincial directorate's opinion.",
+        "Bakanlık KTS yazısı m.2: veri aktaran yazılım yasak; analiz için il sağlık müdürlüğü "
+        "görüşü.",
+        "Ministry KTS letter point 2: no copying software; analysis needs the provincial "
+        "directorate's opinion.",
     ),
     "KTS/3": (
         "Bakanlık KTS yazısı m.3: KTS'ye kayıtlı olmayan yazılım kullanılamaz.",

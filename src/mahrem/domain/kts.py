@@ -72,7 +72,8 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
     "kts.certificate_expired": (
         "Zorunlu bir sertifikanın süresi iş günü ek süresinden fazla önce doldu; kurulum pasif.",
-        "A mandatory certificate expired more than the grace period of business days ago; the installation is passive.",
+        "A mandatory certificate expired more than the grace period of business days ago; the "
+        "installation is passive.",
     ),
     "kts.passive_too_long": (
         "Kurulum pasif kaldığı süre sonunda KTS'den silindi.",

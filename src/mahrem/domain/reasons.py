@@ -13,7 +13,8 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
     "kts.installation_not_registered": (
         "Yazılımın KTS kaydı geçerli değil (askıda, iptal, pasif ya da kayıtsız).",
-        "The software's KTS registration is not in force (suspended, revoked, passive or unregistered).",
+        "The software's KTS registration is not in force (suspended, revoked, passive or "
+        "unregistered).",
     ),
     "kts.export_banned": (
         "Sağlık verisini başka bir veri tabanına aktarmak yasaktır.",
@@ -111,7 +112,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "parent.child_adult": ("Çocuk 18 yaşını doldurdu.", "The child is 18 or older."),
     "parent.child_deceased": (
         "Ölen çocuğun verisine veli olarak değil, veraset ilamıyla mirasçı olarak erişilir.",
-        "A deceased child's data are read by the heirs with an inheritance certificate, not by a parent.",
+        "A deceased child's data are read by the heirs with an inheritance certificate, not by a "
+        "parent.",
     ),
     "parent.restricted_by_child": (
         "Ayırt etme gücüne sahip çocuk velinin erişimini kısıtladı.",
@@ -159,7 +161,8 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
     "ministry.purpose_not_allowed": (
         "Amaç planlama, finansman, denetim veya düzenleme değil ya da birimin görevi değil.",
-        "The purpose is not planning, financing, inspection or regulation within the unit's duties.",
+        "The purpose is not planning, financing, inspection or regulation within the unit's "
+        "duties.",
     ),
     "ministry.reidentify": (
         "Yetkili bakanlık kullanıcısı, birimin görevi kapsamında.",

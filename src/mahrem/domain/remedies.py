@@ -15,8 +15,10 @@ REMEDIES: dict[str, tuple[str, str]] = {
         "State a treatment, diagnosis, care or preventive purpose (M6/1).",
     ),
     "staff.no_care_relationship": (
-        "Bir tedavi ilişkisi gerekir: hasta kabulü, randevu, yatış veya aile hekimliği kaydı (M6/2).",
-        "A care relationship is needed: a check-in, an appointment, an admission or a family-doctor "
+        "Bir tedavi ilişkisi gerekir: hasta kabulü, randevu, yatış veya aile hekimliği kaydı "
+        "(M6/2).",
+        "A care relationship is needed: a check-in, an appointment, an admission or a "
+        "family-doctor "
         "registration (M6/2).",
     ),
     "staff.no_statutory_window": (
@@ -25,18 +27,21 @@ REMEDIES: dict[str, tuple[str, str]] = {
         "during an admission (M6/3).",
     ),
     "staff.history_locked": (
-        "Hasta geçmişini kilitledi: hastanın telefonuna gönderilen tek kullanımlık kodu girin (M6/5).",
-        "The patient locked their history: enter the one-time code sent to the patient's phone (M6/5).",
+        "Hasta geçmişini kilitledi: hastanın telefonuna gönderilen tek kullanımlık kodu girin "
+        "(M6/5).",
+        "The patient locked their history: enter the one-time code sent to the patient's phone "
+        "(M6/5).",
     ),
     "staff.restricted_category": (
         "Kısıtlı kategori: ilgili uzmanlık veya hastanın tek kullanımlık kodu gerekir (M6/6).",
-        "Restricted category: a matching specialty or the patient's one-time code is needed (M6/6).",
+        "Restricted category: a matching specialty or the patient's one-time code is needed "
+        "(M6/6).",
     ),
 }
 
 
 def remedy_for(reason_key: str) -> tuple[str, str] | None:
-    """The Turkish and English remedy for a refusal, or None when nothing the actor can do opens it."""
+    """The Turkish and English remedy for a refusal; None when nothing the actor can do opens it."""
     return REMEDIES.get(reason_key)
 
 

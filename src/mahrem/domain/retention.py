@@ -44,7 +44,7 @@ class RetentionRule:
 
 @dataclass(frozen=True, slots=True)
 class Holding:
-    """One record as retention sees it: whose, which category, when created; when the patient died."""
+    """One record as retention sees it: whose, its category, when created, when the patient died."""
 
     record: str
     patient: str

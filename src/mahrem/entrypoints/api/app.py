@@ -12,12 +12,14 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mahrem.domain.errors import Forbidden, MahremError
+from mahrem.entrypoints.api import access as access_routes
+from mahrem.entrypoints.api import accounts as accounts_routes
 from mahrem.entrypoints.api import breaches as breaches_routes
 from mahrem.entrypoints.api import central as central_routes
+from mahrem.entrypoints.api import corrections as corrections_routes
 from mahrem.entrypoints.api import fhir as fhir_routes
 from mahrem.entrypoints.api import kts as kts_routes
 from mahrem.entrypoints.api import lifecycle as lifecycle_routes
-from mahrem.entrypoints.api import people as people_routes
 from mahrem.entrypoints.api import research as research_routes
 from mahrem.entrypoints.api import rights as rights_routes
 from mahrem.entrypoints.api import transfers as transfers_routes
@@ -109,7 +111,10 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
         version="0.1.0",
         lifespan=_sealing(service, seal_every),
         dependencies=[Depends(targets_known)],
-        description="Kişisel sağlık verisine erişim kararları (Kişisel Sağlık Verileri Hakkında Yönetmelik, KTS).",
+        description=(
+            "Kişisel sağlık verisine erişim kararları "
+            "(Kişisel Sağlık Verileri Hakkında Yönetmelik, KTS)."
+        ),
     )
     api.add_exception_handler(MahremError, mahrem_error)
     api.add_exception_handler(RequestValidationError, validation_error)
@@ -120,9 +125,11 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
     api.middleware("http")(_no_store)
     for routes in (
         fhir_routes,
-        people_routes,
+        accounts_routes,
+        access_routes,
         central_routes,
         kts_routes,
+        corrections_routes,
         lifecycle_routes,
         transfers_routes,
         rights_routes,

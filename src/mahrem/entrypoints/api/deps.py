@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
+from pydantic import AwareDatetime, BeforeValidator
 
 from mahrem.domain.errors import MahremError
 from mahrem.services.ports import Mahrem
@@ -147,3 +148,13 @@ StaffOrPerson = Annotated[str, Depends(staff_or_person)]
 Lang = Annotated[str, Depends(language)]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size")]
 Offset = Annotated[int, Query(ge=0, description="Items to skip")]
+
+
+def _text_only(value: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError("an ISO 8601 time with an offset, as a string")
+    return value
+
+
+# An instant in a body: ISO 8601 with an offset, as a JSON string only (not seconds); None: now.
+At = Annotated[AwareDatetime, BeforeValidator(_text_only)] | None

@@ -104,7 +104,8 @@ async def targets_known(request: Request) -> None:
         try:
             body = json.loads(await request.body() or b"null")
         except (ValueError, RecursionError):
-            return  # FastAPI answers a body that is not JSON on its own (400), the same for everyone
+            # FastAPI answers a body that is not JSON on its own (400), the same for everyone
+            return
     targets = targets_of(request, body)
     if not targets:
         return

@@ -1,216 +1,47 @@
-"""HTTP routes: The KTS registry and gate (the letter, points 1-3): firms, products, certificates, installations, catalogue, incidents, compliance.
+"""HTTP routes: the KTS registry and gate (the letter, points 1-3).
 
-Thin: each route builds its input and calls the service layer (services/kts.py). The acting
+Firms, products, certificates, installations, catalogue, incidents, compliance.
+
+Thin: each route builds its input and calls the service layer (services/kts/); the bodies are in kts_models.py. The acting
 person comes from `deps.Actor`; the service checks that a General Directorate officer acts.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 
-from mahrem.domain.kts import SBYS_TYPES
 from mahrem.entrypoints.api.deps import Actor, Limit, Offset, Svc
+from mahrem.entrypoints.api.kts_models import (
+    CatalogueIn,
+    CatalogueOut,
+    CertificateIn,
+    CertificateOut,
+    ChangeOut,
+    FacilityReport,
+    FirmIn,
+    FirmOut,
+    IncidentOut,
+    InstallationIn,
+    InstallationOut,
+    IntegrationIn,
+    IntegrationOut,
+    KeyOut,
+    KeyView,
+    ProductIn,
+    ProductOut,
+    RevokedOut,
+    StatusIn,
+    StatusOut,
+    VersionIn,
+    VersionOut,
+)
 from mahrem.entrypoints.api.problems import PROBLEMS
 from mahrem.services import kts
 
 router = APIRouter(prefix="/kts", tags=["kts"])
-
-
-# -- models -----------------------------------------------------------------------------------
-class FirmIn(BaseModel):
-    id: str = Field(..., min_length=1, max_length=64)
-    legal_name: str = Field(..., min_length=1)
-    tax_number: str = Field(
-        ..., description="Vergi kimlik numarası (10 digits, check digit verified)"
-    )
-    representative: str = Field(..., min_length=1, description="The authorised representative")
-
-
-class FirmOut(BaseModel):
-    id: str
-    legal_name: str
-    tax_number: str
-    representative: str
-    status: str
-    registered_at: datetime
-    registered_by: str | None
-
-
-class ProductIn(BaseModel):
-    id: str = Field(..., min_length=1, max_length=64)
-    firm: str
-    name: str = Field(..., min_length=1)
-    sbys_type: str = Field(..., description=", ".join(SBYS_TYPES))
-
-
-class ProductOut(BaseModel):
-    id: str
-    firm: str
-    name: str
-    sbys_type: str
-    registered_at: datetime
-
-
-class VersionIn(BaseModel):
-    id: str = Field(..., min_length=1, max_length=64)
-    version: str = Field(..., min_length=1, max_length=64)
-    release_notes: str
-
-
-class VersionOut(BaseModel):
-    id: str
-    product: str
-    version: str
-    release_notes: str
-    released_at: datetime
-
-
-class CertificateIn(BaseModel):
-    id: str = Field(..., min_length=1, max_length=64)
-    firm: str
-    product: str | None = Field(
-        None, description="Set when the certificate covers one product only"
-    )
-    type: str = Field(..., min_length=1, max_length=64, description="e.g. ISO/IEC 27001")
-    issuer: str = Field(..., min_length=1)
-    valid_until: date = Field(..., description="Last valid day (Europe/Istanbul), inclusive")
-    mandatory: bool = True
-
-
-class CertificateOut(BaseModel):
-    id: str
-    firm: str
-    product: str | None
-    type: str
-    issuer: str
-    valid_until: date
-    mandatory: bool
-    added_at: datetime
-
-
-class InstallationIn(BaseModel):
-    id: str = Field(..., min_length=1, max_length=64)
-    product_version: str
-    facility: str
-    administrator: str = Field(
-        ..., description="The facility administrator responsible for it (person id)"
-    )
-
-
-class CertificateView(BaseModel):
-    id: str
-    type: str
-    valid_until: str
-    mandatory: bool
-
-
-class InstallationOut(BaseModel):
-    installation: str
-    facility: str
-    vendor: str
-    product: str
-    version: str
-    product_version: str | None
-    firm: str | None
-    sbys_type: str | None
-    status: str
-    status_since: datetime | None
-    administrator: str | None
-    administrator_name: str | None
-    integrations: list[str]
-    certificates: list[CertificateView]
-
-
-class CatalogueIn(BaseModel):
-    id: str = Field(..., min_length=1, max_length=64)
-    name: str = Field(..., min_length=1)
-    description: str = ""
-
-
-class CatalogueOut(BaseModel):
-    id: str
-    name: str
-    description: str
-    added_at: datetime
-
-
-class IntegrationIn(BaseModel):
-    system: str = Field(..., description="An id from the General Directorate's catalogue (KTS/1)")
-
-
-class IntegrationOut(BaseModel):
-    installation: str
-    system: str
-    declared_at: datetime
-
-
-class KeyOut(BaseModel):
-    installation: str
-    key: str = Field(..., description="Shown once: only its HMAC is kept")
-
-
-class KeyView(BaseModel):
-    prefix: str
-    issued_at: datetime
-    issued_by: str | None
-    revoked_at: datetime | None
-    revoked_by: str | None
-    revoked_reason: str | None
-
-
-class RevokedOut(BaseModel):
-    installation: str
-    revoked: int
-
-
-class StatusIn(BaseModel):
-    reason: str | None = None
-
-
-class StatusOut(BaseModel):
-    installation: str
-    from_: str = Field(..., alias="from")
-    to: str
-    at: datetime
-    reason: str | None
-
-
-class ChangeOut(BaseModel):
-    installation: str
-    kind: str
-    from_: str | None = Field(None, alias="from")
-    to: str | None
-    certificate: str | None
-    valid_until: str | None
-    due: datetime
-    at: datetime
-    basis: str
-    reason: str
-    reason_tr: str
-    reason_en: str
-
-
-class IncidentOut(BaseModel):
-    id: int
-    installation: str
-    facility: str | None
-    administrator: str | None
-    kind: str
-    basis: str
-    detail: dict[str, Any]
-    at: datetime
-
-
-class FacilityReport(BaseModel):
-    facility: str | None
-    name: str | None
-    province: str | None
-    software: list[InstallationOut]
-    incidents: list[IncidentOut]
 
 
 # -- registry ---------------------------------------------------------------------------------

@@ -145,9 +145,11 @@ def open_index(lang: Lang, limit: Limit = 100, offset: Offset = 0) -> HTMLRespon
     title = "Open health data" if lang == "en" else "Açık sağlık verisi"
     empty = "No datasets yet." if lang == "en" else "Henüz veri seti yok."
     page = (
-        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head>'
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{title}</title></head>"
         f"<body><h1>{title}</h1>{'<ul>' + rows + '</ul>' if rows else '<p>' + empty + '</p>'}"
-        f'<p><a href="https://creativecommons.org/publicdomain/zero/1.0/">CC0 1.0</a></p></body></html>'
+        '<p><a href="https://creativecommons.org/publicdomain/zero/1.0/">CC0 1.0</a></p>'
+        "</body></html>"
     )
     return HTMLResponse(
         page, headers={"Content-Security-Policy": "default-src 'none'; style-src 'self'"}

@@ -19,7 +19,7 @@ router = APIRouter()
 At = Annotated[datetime | None, Query(description="ISO 8601 with offset; default now")]
 
 
-# -- applications (KVKK 11, 13) ----------------------------------------------------------------------
+# -- applications (KVKK 11, 13) --------------------------------------------------------------------
 class ApplicationIn(BaseModel):
     kind: str = Field(..., description=", ".join(rights.KINDS))
     subject: str = Field(..., description="What is asked for")
@@ -111,7 +111,7 @@ def list_applications(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Any:
-    """A patient's own applications; every application for the dpo or GM (`overdue=true`: past due)."""
+    """A patient's own applications; every one for the dpo or GM (`overdue=true`: past due)."""
     items = rights.list_applications(
         service,
         actor,
@@ -217,7 +217,7 @@ def my_data_pdf(app_id: int, service: Svc, actor: Actor, at: At = None) -> Respo
     )
 
 
-# -- information notices (M5/8) ---------------------------------------------------------------------
+# -- information notices (M5/8) --------------------------------------------------------------------
 class NoticeIn(BaseModel):
     title_tr: str
     title_en: str

@@ -142,7 +142,8 @@ def search(
         for e in audit.search_log(service, viewer, filters, limit):
             typer.echo(
                 f"{e['seq']:>7} {e['at'].isoformat()} {e['actor'] or '-':<6} {e['action']:<28} "
-                f"{e['patient'] or '-':<6} {e['record'] or '-':<6} {e['outcome']:<8} {e['basis'] or ''}"
+                f"{e['patient'] or '-':<6} {e['record'] or '-':<6} {e['outcome']:<8} "
+                f"{e['basis'] or ''}"
             )
     except MahremError as exc:
         typer.echo(f"error: {exc.message}", err=True)

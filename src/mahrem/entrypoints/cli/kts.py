@@ -1,4 +1,7 @@
-"""`mahrem kts …`: The KTS registry and gate (the letter, points 1-3): firms, products, certificates, installations, catalogue, incidents, compliance. Thin: every command calls the service layer."""
+"""`mahrem kts …`: the KTS registry and gate (the letter, points 1-3).
+
+Firms, products, certificates, installations, catalogue, incidents, compliance. Thin: every
+command calls the service layer."""
 
 from __future__ import annotations
 
@@ -9,7 +12,10 @@ from typing import Annotated, Any
 import typer
 
 app = typer.Typer(
-    help="The KTS registry and gate (the letter, points 1-3): firms, products, certificates, installations, catalogue, incidents, compliance",
+    help=(
+        "The KTS registry and gate (the letter, points 1-3): firms, products, certificates, "
+        "installations, catalogue, incidents, compliance"
+    ),
     no_args_is_help=True,
 )
 DbOpt = Annotated[
@@ -119,7 +125,8 @@ def report(
         for s in f["software"]:
             typer.echo(
                 f"  {s['installation']}\t{s['product']} {s['version']}\t{s['status']}\t"
-                f"administrator: {s['administrator'] or '-'} {s['administrator_name'] or ''}".rstrip()
+                f"administrator: {s['administrator'] or '-'} "
+                f"{s['administrator_name'] or ''}".rstrip()
             )
         for i in f["incidents"]:
             typer.echo(

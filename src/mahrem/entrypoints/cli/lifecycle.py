@@ -1,4 +1,6 @@
-"""`mahrem lifecycle …`: Corrections (M13) and destruction/retention (M11/2, M14). Thin: every command calls the service layer."""
+"""`mahrem lifecycle …`: corrections (M13) and destruction/retention (M11/2, M14).
+
+Thin: every command calls the service layer."""
 
 from __future__ import annotations
 

@@ -34,7 +34,9 @@ app.add_typer(printouts_cli.app, name="printouts")
 app.add_typer(fhir_cli.app, name="fhir")
 app.add_typer(kts_cli.app, name="kts")
 app.add_typer(lifecycle_cli.app, name="lifecycle")
-app.add_typer(rights_cli.app, name="applications")
+app.add_typer(rights_cli.app, name="rights")
+# The round-1 name of the same commands, kept so that scripts written against it still run.
+app.add_typer(rights_cli.app, name="applications", hidden=True)
 app.add_typer(research_cli.app, name="research")
 app.add_typer(opendata_cli.app, name="opendata")
 

@@ -1,4 +1,6 @@
-"""`mahrem research …`: Research datasets (M16) and open health data at /open/ (M17). Thin: every command calls the service layer."""
+"""`mahrem research …`: research datasets (M16) and open health data at /open/ (M17).
+
+Thin: every command calls the service layer."""
 
 from __future__ import annotations
 

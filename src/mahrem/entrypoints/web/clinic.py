@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from mahrem.domain.errors import InputError, MahremError, NotFound, Refused
 from mahrem.domain.reasons import reason_text
 from mahrem.entrypoints.web.fhir_view import CATEGORY_LABELS, PURPOSES, TYPE_LABELS, readable
-from mahrem.entrypoints.web.support import Form, Person, render
+from mahrem.entrypoints.web.pages import Form, Person, render
 from mahrem.services import accounts, events, records
 
 router = APIRouter(include_in_schema=False)
@@ -40,7 +40,8 @@ def _staff_refusal(v: Person) -> str | None:
         return v._("This page is for health staff.")
     if v.session is None or v.session.installation is None:
         return v._(
-            "Log in through your facility's registered software (installation) to reach patient data."
+            "Log in through your facility's registered software (installation) to reach patient "
+            "data."
         )
     return None
 

@@ -46,7 +46,7 @@ MESSAGE_CALL = re.compile(r"""\bN?_\(\s*(?P<q>["'])(?P<id>(?:\\.|(?!(?P=q)).)*)(
 
 
 def message_ids(text: str) -> set[str]:
-    """Message ids used in a template or module: the literal first argument of every _ and N_ call."""
+    """Message ids used in a template or module: the literal first argument of _ and N_ calls."""
     return {
         m.group("id").replace("\\'", "'").replace('\\"', '"') for m in MESSAGE_CALL.finditer(text)
     }

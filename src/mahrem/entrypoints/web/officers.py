@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from mahrem.domain.clock import ISTANBUL
 from mahrem.domain.errors import InputError, MahremError
 from mahrem.entrypoints.web.i18n import N_
-from mahrem.entrypoints.web.support import PREFIX, Form, Person, redirect, render
+from mahrem.entrypoints.web.pages import PREFIX, Form, Person, redirect, render
 from mahrem.services import accounts, audit, events
 
 router = APIRouter(include_in_schema=False)

@@ -1,11 +1,10 @@
 """The patient's pages: my records, privacy preferences (M6/2, M6/5, M8/1), the codes I
-received, who saw my data (C5), my children (M8), relatives I authorised (M9), my masked
-printout (M5/5). Every change is an event through `Mahrem.apply_event`."""
+received, who saw my data (C5), my applications (KVKK 11) and my masked printout (M5/5).
+Every change is an event (`events.apply`); the family's pages are in family.py."""
 
 from __future__ import annotations
 
-import contextlib
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter
@@ -17,7 +16,16 @@ from mahrem.domain.masking import tr_lower
 from mahrem.entrypoints.web import charts
 from mahrem.entrypoints.web.fhir_view import CATEGORY_LABELS, RESTRICTED, TYPE_LABELS, readable
 from mahrem.entrypoints.web.i18n import N_
-from mahrem.entrypoints.web.support import PREFIX, Form, Person, redirect, render, secured
+from mahrem.entrypoints.web.pages import (
+    PREFIX,
+    Form,
+    Person,
+    apply_event,
+    parse_day,
+    redirect,
+    render,
+    secured,
+)
 from mahrem.services import accounts, audit, events, printouts, records
 
 router = APIRouter(include_in_schema=False)
@@ -28,18 +36,8 @@ DONE = {
     "unlocked": N_("Your history is unlocked."),
     "restricted": N_("Your parents now need your permission to see your records."),
     "granted": N_("This parent may see your records again."),
-    "authorised": N_("The relative is authorised."),
-    "revoked": N_("The authorisation is revoked."),
     "filed": N_("Your application is received. The answer is due within 30 days."),
 }
-
-
-def _event(v: Person, event: dict[str, Any]) -> str | None:
-    """Apply an event for the person; the refusal's reason in words, or None when accepted."""
-    outcome = events.apply_event(v.m, event)
-    if outcome.result == "accepted":
-        return None
-    return outcome.reason_en if v.lang == "en" else outcome.reason_tr
 
 
 @router.get("/me/records")
@@ -104,7 +102,8 @@ def hide(v: Person, form: Form, record: str, change: str) -> Response:
     assert v.me is not None
     if change not in ("hide", "unhide"):
         return redirect(f"{PREFIX}/me/records")
-    try:  # a record not among the patient's own, hidden, of a concealed patient or unknown: one answer
+    # a record not among the patient's own, hidden, of a concealed patient or unknown: one answer
+    try:
         events.apply_event(
             v.m,
             {
@@ -158,7 +157,7 @@ def change_privacy(v: Person, form: Form, change: str) -> Response:
         return redirect(f"{PREFIX}/me/privacy")
     event, done = events[change]
     try:
-        refused = _event(v, event)
+        refused = apply_event(v, event)
     except InputError:
         refused = v._("That change could not be made.")
     if refused:
@@ -184,13 +183,6 @@ def codes(v: Person) -> Response:
     return render(v, "codes.html", messages=messages)
 
 
-def _parse_day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 @router.get("/me/access")
 def access(
     v: Person, decision: str = "", since: str = "", until: str = "", who: str = ""
@@ -198,7 +190,7 @@ def access(
     assert v.me is not None
     entries = audit.access_log(v.m, v.me.id, v.me.id, v.lang, limit=5000)
     errors: dict[str, str] = {}
-    first, last = _parse_day(since), _parse_day(until)
+    first, last = parse_day(since), parse_day(until)
     if since and first is None:
         errors["since"] = v._("Enter a date as YYYY-MM-DD.")
     if until and last is None:
@@ -228,142 +220,6 @@ def access(
         errors=errors,
         total=len(entries),
     )
-
-
-@router.get("/me/children")
-def children(v: Person) -> Response:
-    assert v.me is not None
-    cards = []
-    for child in v.me.children:
-        try:
-            view = records.read_records(v.m, v.me.id, child["id"], capacity="parent")
-            rows = [
-                {
-                    "id": r.id,
-                    "category": r.category,
-                    "type": r.resource_type,
-                    "created_at": r.created_at,
-                    "title": readable(r.resource, v._)[0] or r.resource_type,
-                    "lines": readable(r.resource, v._)[1],
-                    "basis": r.decision.basis,
-                }
-                for r in view.permitted
-            ]
-        except MahremError:  # unknown to this parent now (M12): the same page as no records at all
-            rows = []
-        # SPEC.md, "What a refusal may tell": a parent outside rule 5's scope learns nothing, not
-        # even that something is withheld: the card reads as for a child with no records.
-        cards.append(
-            {**child, "records": rows, "privacy": accounts.privacy(v.m, child["id"], v.now)}
-        )
-    return render(v, "children.html", cards=cards, labels=CATEGORY_LABELS, types=TYPE_LABELS)
-
-
-@router.get("/me/shared")
-def shared(v: Person) -> Response:
-    """What relatives (M9), lawyers (M10) and heirs (M11) may read of the people who trusted them."""
-    assert v.me is not None
-    cards = []
-    for other in v.me.shared:
-        try:
-            view = records.read_records(v.m, v.me.id, other["id"], capacity=other["capacity"])
-            rows = [
-                {
-                    "category": r.category,
-                    "type": r.resource_type,
-                    "created_at": r.created_at,
-                    "title": readable(r.resource, v._)[0] or r.resource_type,
-                    "lines": readable(r.resource, v._)[1],
-                    "basis": r.decision.basis,
-                }
-                for r in view.permitted
-            ]
-        except MahremError:
-            rows = []
-        cards.append({**other, "records": rows})
-    return render(v, "shared.html", cards=cards, labels=CATEGORY_LABELS, types=TYPE_LABELS)
-
-
-@router.get("/me/relatives")
-def relatives(v: Person, done: str | None = None) -> Response:
-    return _relatives_page(v, {}, {}, DONE.get(done or ""))
-
-
-def _relatives_page(
-    v: Person, form: dict[str, Any], errors: dict[str, str], done: str | None, status: int = 200
-) -> Response:
-    assert v.me is not None
-    return render(
-        v,
-        "relatives.html",
-        status=status,
-        grants=accounts.relatives(v.m, v.me.id, v.now),
-        form=form,
-        errors=errors,
-        done=done,
-        labels=CATEGORY_LABELS,
-        restricted=RESTRICTED,
-        today=local_date(v.now).isoformat(),
-    )
-
-
-@router.post("/me/relatives")
-def authorise_relative(v: Person, form: Form) -> Response:
-    assert v.me is not None
-    picked = form.get("categories[]", [])
-    picked = [picked] if isinstance(picked, str) else picked
-    values = {
-        "tckn": str(form.get("tckn", "")).strip(),
-        "until": str(form.get("until", "")).strip(),
-        "categories": picked,
-    }
-    errors: dict[str, str] = {}
-    relative = None
-    try:
-        relative = accounts.person_by_tckn(v.m, values["tckn"], viewer=v.me.id)
-        if relative is None:
-            errors["tckn"] = v._("No person with this TC kimlik no is known.")
-        elif relative == v.me.id:
-            errors["tckn"] = v._("You cannot authorise yourself.")
-    except InputError:
-        errors["tckn"] = v._("Enter a valid 11-digit TC kimlik no.")
-    until = _parse_day(values["until"])
-    if values["until"] and until is None:
-        errors["until"] = v._("Enter a date as YYYY-MM-DD.")
-    elif until is not None and until < local_date(v.now):
-        errors["until"] = v._("The end date has already passed.")
-    if any(c not in CATEGORY_LABELS for c in picked):
-        errors["categories"] = v._("Choose among the listed categories.")
-    if errors:
-        return _relatives_page(v, values, errors, None, 422)
-    event: dict[str, Any] = {
-        "type": "relative_authorized",
-        "patient": v.me.id,
-        "relative": relative,
-        "categories": picked,
-    }
-    if until is not None:
-        event["until"] = until.isoformat()
-    refused = _event(v, event)
-    if refused:
-        return _relatives_page(v, values, {"form": refused}, None, 422)
-    return redirect(f"{PREFIX}/me/relatives?done=authorised")
-
-
-@router.post("/me/relatives/{relative}/revoke")
-def revoke_relative(v: Person, form: Form, relative: str) -> Response:
-    assert v.me is not None
-    if accounts.knows(v.m, v.me.id, "person", relative):
-        with contextlib.suppress(InputError):
-            events.apply_event(
-                v.m,
-                {
-                    "type": "relative_authorization_revoked",
-                    "patient": v.me.id,
-                    "relative": relative,
-                },
-            )
-    return redirect(f"{PREFIX}/me/relatives?done=revoked")
 
 
 def _applications_page(

@@ -1,6 +1,6 @@
 """The portal's routes (Jinja2, plain forms), mounted at / by entrypoints/api/app.py: login and
-logout, the language switch, the home page, the static files; the patient's, the physician's
-and the officers' pages are in patient.py, clinic.py and officers.py."""
+logout, the language switch, the home page, the static files; the patient's, the family's,
+the physician's and the officers' pages are in patient.py, family.py, clinic.py and officers.py."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from mahrem.entrypoints.web import clinic, officers, patient, registry
+from mahrem.entrypoints.web import clinic, family, officers, patient, registry
 from mahrem.entrypoints.web.i18n import LANGUAGES
-from mahrem.entrypoints.web.support import (
+from mahrem.entrypoints.web.pages import (
     LANG_COOKIE,
     PREFIX,
     SESSION_COOKIE,
@@ -119,6 +119,7 @@ def home(v: Person) -> Response:
 
 
 router.include_router(patient.router, prefix=PREFIX)
+router.include_router(family.router, prefix=PREFIX)
 router.include_router(clinic.router, prefix=PREFIX)
 router.include_router(officers.router, prefix=PREFIX)
 router.include_router(registry.router, prefix=PREFIX)

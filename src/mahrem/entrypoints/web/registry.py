@@ -17,7 +17,7 @@ from mahrem.domain.clock import ISTANBUL, local_date
 from mahrem.domain.errors import MahremError
 from mahrem.entrypoints.web.fhir_view import CATEGORY_LABELS
 from mahrem.entrypoints.web.i18n import N_
-from mahrem.entrypoints.web.support import PREFIX, Form, Person, redirect, render
+from mahrem.entrypoints.web.pages import PREFIX, Form, Person, redirect, render
 from mahrem.services import corrections, events, kts, rights
 
 router = APIRouter(include_in_schema=False)

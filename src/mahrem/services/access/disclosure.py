@@ -3,14 +3,16 @@ tell"): a concealed patient (M12), a record the patient hid (M6/2) and an id tha
 are answered alike, in body, status, headers and side effects.
 
 Every door that takes a patient, a record or a person names its targets (`Target`: the kind,
-the value as the caller gave it, and the field it came in) and calls `Mahrem.check_targets` (which audits and raises) after the
-checks on the request's bytes alone and before anything else that reads stored data. The answer
-is built from the caller's own input (`refs.unknown(kind, value, field)`), so it is the same
+the value as the caller gave it, and the field it came in) and calls `check_targets` (which
+audits and raises) after the checks on the request's bytes alone and before anything else that
+reads stored data. The answer is built from the caller's own input
+(`lookup.unknown(kind, value, field)`), so it is the same
 whatever Mahrem holds. Who may still know of the target:
 
 - a concealed patient: the patient, the officers the order names or who executed it (with an
-  officer role), the data protection officer, and the care team of an episode of the patient that is open now at
-  their facility (rule 2's care path: it is then told only of a legal restriction);
+  officer role), the data protection officer, and the care team of an episode of the patient
+  that is open now at their facility (rule 2's care path: it is then told only of a legal
+  restriction);
 - a hidden record: the patient, a parent of a living child under the discernment age (M8/1,
   rule 2a), and the data protection officer.
 """

@@ -6,25 +6,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mahrem.domain.errors import NotFound
-
-if TYPE_CHECKING:
-    pass
-# -- files ------------------------------------------------------------------------------------from __future__ import annotations
-from datetime import date, datetime
-from typing import TYPE_CHECKING
-
 from mahrem.domain.clock import require_aware
+from mahrem.domain.errors import NotFound
 from mahrem.services import audit
-from mahrem.services.opendata.publishing import NAME, REQUIRED, Release, open_dir
+from mahrem.services.opendata.publishing import NAME, REQUIRED, Release, build, open_dir
 from mahrem.services.policies import policy_at
 
 if TYPE_CHECKING:
     from mahrem.services.ports import Mahrem
-from mahrem.services.opendata.publishing import build
 
 
 def _write(path: Path, text: str) -> dict[str, Any]:

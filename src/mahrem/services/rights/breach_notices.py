@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from mahrem.services.ports import Mahrem
 from mahrem.services.rights.breaches import CATEGORY_TEXT, CONTROLLER, _get, _local, describe
 
-# -- what is sent --------------------------------------------------------------------------------------
+# -- what is sent ----------------------------------------------------------------------------------
 FORM = (  # (field, Turkish label, English label) of the Board's Veri İhlali Bildirim Formu
     ("notice_type", "Bildirim türü", "Type of notification"),
     ("controller", "Veri sorumlusu", "Data controller"),
@@ -38,7 +38,7 @@ FORM = (  # (field, Turkish label, English label) of the Board's Veri İhlali Bi
 
 
 def board_draft(m: Mahrem, by: str, breach_id: int, at: datetime | None = None) -> dict[str, Any]:
-    """M18/2 — a draft of the Board's breach notification form, field by field (TR and EN labels)."""
+    """M18/2 — a draft of the Board's breach notification form, field by field (TR, EN labels)."""
     now = m.at(at)
     guard_dpo(m, by, now, "breach", "breach_register_read")
     with m.uow.read() as store:
@@ -69,12 +69,16 @@ def board_draft(m: Mahrem, by: str, breach_id: int, at: datetime | None = None) 
         "persons": len(b["affected_patients"]),
         "records": b["affected_records"],
         "groups": "Hastalar",
-        "consequences": "Sağlık verilerinin yetkisiz kişilerce öğrenilmesi; ayrımcılık ve itibar kaybı riski.",
+        "consequences": (
+            "Sağlık verilerinin yetkisiz kişilerce öğrenilmesi; ayrımcılık ve itibar kaybı riski."
+        ),
         "measures": "; ".join(
             f"{_local(datetime.fromisoformat(x['at']))} {x['text']}" for x in b["measures"]
         )
         or "Belirlenmedi",
-        "subjects_informed": f"{b['patients_notified']} / {len(b['affected_patients'])} kişi bilgilendirildi",
+        "subjects_informed": (
+            f"{b['patients_notified']} / {len(b['affected_patients'])} kişi bilgilendirildi"
+        ),
         "delay_reason": b["delay_reason"]
         or ("—" if not b["overdue"] else "GECİKME NEDENİ YAZILMALI"),
     }
@@ -111,15 +115,20 @@ def patient_notice(
     cats_en = ", ".join(CATEGORY_TEXT[c][1] for c in b["categories"])
     measures_tr = "; ".join(x["text"] for x in b["measures"]) or "inceleme sürüyor"
     tr = (
-        f"Sayın {person['name']},\n\n{detected} tarihinde, kişisel sağlık verilerinizin yetkisiz kişilerce elde "
-        f"edilmiş olabileceğini tespit ettik. Olay: {b['description']}\nEtkilenen veriler: {cats_tr} "
-        f"({len(records)} kayıt).\nAlınan tedbirler: {measures_tr}.\n\n6698 sayılı Kanunun 11 inci maddesindeki "
+        f"Sayın {person['name']},\n\n{detected} tarihinde, kişisel sağlık verilerinizin yetkisiz "
+        "kişilerce elde "
+        f"edilmiş olabileceğini tespit ettik. Olay: {b['description']}\nEtkilenen veriler: "
+        f"{cats_tr} "
+        f"({len(records)} kayıt).\nAlınan tedbirler: {measures_tr}.\n\n6698 sayılı Kanunun 11 "
+        "inci maddesindeki "
         f"haklarınızı kullanmak için {CONTROLLER} veri sorumlusuna başvurabilirsiniz."
     )
     en = (
-        f"Dear {person['name']},\n\nOn {detected} we found that your personal health data may have been obtained "
+        f"Dear {person['name']},\n\nOn {detected} we found that your personal health data may "
+        "have been obtained "
         f"by unauthorised persons. What happened: {b['description']}\nData concerned: {cats_en} "
-        f"({len(records)} records).\nMeasures taken: {measures_tr}.\n\nYou may exercise your rights under "
+        f"({len(records)} records).\nMeasures taken: {measures_tr}.\n\nYou may exercise your "
+        "rights under "
         f"article 11 of Law 6698 by applying to the data controller, {CONTROLLER}."
     )
     return {"patient": patient, "tr": tr, "en": en}

@@ -1,44 +1,21 @@
-"""People's side of the API: log in and out, who am I, one-time codes (M6/5), and "could this
-person see that record then?" (explain). Thin: everything is in the service layer."""
+"""HTTP routes: one-time codes (M6/5), and "could this person see that record then?" (explain).
+
+Thin: everything is in the service layer (services/access/)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from mahrem.domain.clock import require_aware
 from mahrem.entrypoints.api.deps import Lang, Svc, Who
 from mahrem.entrypoints.api.problems import PROBLEMS
-from mahrem.services import access, accounts, events
+from mahrem.services import access, events
 
 router = APIRouter()
-
-
-class LoginIn(BaseModel):
-    login: str = Field(..., description="TC kimlik no (or Mahrem person id)", max_length=64)
-    password: str = Field(..., max_length=256)
-    totp: str | None = Field(
-        None, description="Six-digit code; required of staff and officers", max_length=12
-    )
-    installation: str | None = Field(
-        None, description="Staff: the installation of your facility", max_length=64
-    )
-
-
-class SessionOut(BaseModel):
-    token: str = Field(..., description="Send as Authorization: Bearer <token>; shown once")
-    person: str
-    installation: str | None
-    expires_at: datetime
-
-
-class MeOut(BaseModel):
-    person: str
-    name: str
-    installation: str | None
 
 
 class CodeIn(BaseModel):
@@ -70,50 +47,6 @@ class ExplanationOut(BaseModel):
 
 
 @router.post(
-    "/auth/login",
-    operation_id="login",
-    tags=["auth"],
-    response_model=SessionOut,
-    responses=PROBLEMS,
-)
-def login(body: LoginIn, request: Request, service: Svc) -> SessionOut:
-    """Open a session (argon2 password; TOTP for staff and officers; rate limited)."""
-    from mahrem.services import accounts
-
-    client = request.client.host if request.client else "unknown"
-    session = accounts.login(
-        service, body.login, body.password, body.totp, client=client, installation=body.installation
-    )
-    return SessionOut(
-        token=session.token,
-        person=session.person,
-        installation=session.installation,
-        expires_at=session.expires_at,
-    )
-
-
-@router.post(
-    "/auth/logout", operation_id="logout", tags=["auth"], status_code=204, responses=PROBLEMS
-)
-def logout(request: Request, service: Svc, who: Who) -> None:
-    """End the session whose token authenticated this call."""
-    from mahrem.services import accounts
-
-    token = request.headers.get("authorization", "").partition(" ")[2].strip()
-    accounts.logout(service, token)
-
-
-@router.get("/me", operation_id="me", tags=["auth"], response_model=MeOut, responses=PROBLEMS)
-def me(service: Svc, who: Who) -> MeOut:
-    """Who the credentials name."""
-    return MeOut(
-        person=who.person,
-        name=accounts.person_name(service, who.person),
-        installation=who.installation,
-    )
-
-
-@router.post(
     "/codes/requests",
     operation_id="request_code",
     tags=["codes"],
@@ -121,7 +54,7 @@ def me(service: Svc, who: Who) -> MeOut:
     responses=PROBLEMS,
 )
 def request_code(body: CodeIn, service: Svc, who: Who, lang: Lang) -> OutcomeOut:
-    """M6/5: the acting physician asks for the patient's one-time code (sent to the patient's phone)."""
+    """M6/5: the acting physician asks for the patient's one-time code (sent to their phone)."""
     outcome = events.report_event(
         service,
         "software",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from mahrem.domain.clock import ISTANBUL
 from mahrem.entrypoints.web.fhir_view import WORDS
 from mahrem.entrypoints.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext
-from mahrem.services import accounts
+from mahrem.services import accounts, events
 from mahrem.services.ports import Mahrem
 
 PREFIX = "/portal"
@@ -202,3 +202,19 @@ def safe_next(value: str | None) -> str:
 
 def client_of(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def apply_event(v: Visit, event: dict[str, Any]) -> str | None:
+    """Apply an event for the person; the refusal's reason in words, or None when accepted."""
+    outcome = events.apply_event(v.m, event)
+    if outcome.result == "accepted":
+        return None
+    return outcome.reason_en if v.lang == "en" else outcome.reason_tr
+
+
+def parse_day(value: str | None) -> date | None:
+    """A day typed as YYYY-MM-DD; None when empty or not a day."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
