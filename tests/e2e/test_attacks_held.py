@@ -34,6 +34,7 @@ from mahrem.services.records import current_resource, patient_bundles, synthea_t
 from tests.conftest import SHARED
 from tests.e2e.auth import headers_for, session_token, software_headers
 from tests.e2e.conftest import Clock, svc
+from tests.e2e.outcomes import problem_of
 from tests.integration.helpers import loaded, rows
 
 READ = {"action": "read", "patient": "P1", "record": "R1", "purpose": "treatment"}
@@ -144,7 +145,7 @@ def test_sql_in_an_id_is_an_unknown_id(api: TestClient) -> None:
     headers = software_headers(svc(api), "S1", "D1", purpose="treatment")
     for injected in ("P1' OR '1'='1", "P1; DROP TABLE record; --"):
         res = api.get("/fhir/Record", params={"patient": injected}, headers=headers)
-        assert res.status_code == 404 and res.json()["code"] == "person.unknown"
+        assert res.status_code == 404 and problem_of(res)["code"] == "person.unknown"
     assert rows(svc(api), "record")
 
 
@@ -182,7 +183,7 @@ def test_an_invalid_tc_kimlik_no_is_refused_naming_the_field(api: TestClient, tc
         headers=software_headers(svc(api), "S1", "D1", purpose="treatment"),
     )
     assert (
-        res.status_code == 404 and res.json()["field"] == "patient.identifier"
+        res.status_code == 404 and problem_of(res)["field"] == "patient.identifier"
     )  # nobody, as for any unknown
 
 

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from mahrem.services import events
 from tests.e2e.auth import headers_for, software_headers
 from tests.e2e.conftest import svc
+from tests.e2e.outcomes import problem_of
 from tests.integration.helpers import event, rows, t
 
 READ = {"action": "read", "patient": "P1", "record": "R1", "purpose": "treatment"}
@@ -21,7 +22,7 @@ def key_as(api: TestClient, person: str, **extra: str) -> dict[str, str]:
 
 def _refused_401(res: object) -> None:
     assert res.status_code == 401, res.text  # type: ignore[attr-defined]
-    assert res.json()["code"] == "auth.invalid"  # type: ignore[attr-defined]
+    assert problem_of(res)["code"] == "auth.invalid"
 
 
 def test_a_key_cannot_act_as_the_data_protection_officer_to_read_the_audit_log(

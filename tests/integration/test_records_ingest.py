@@ -1,5 +1,6 @@
-"""Hospital software pushes FHIR R4 (C1): validated, all or nothing, idempotent on the resource
-id, patients linked by TC kimlik no, categories from the codes, only from registered software."""
+"""Hospital software pushes FHIR R4 (C1): validated, all or nothing, idempotent on the sender's
+resource id, stored under Mahrem's own ids, patients linked by TC kimlik no, categories from the
+codes, only from registered software."""
 
 from __future__ import annotations
 
@@ -62,9 +63,22 @@ def bundle(*resources: dict[str, Any]) -> dict[str, Any]:
 
 
 def push(service: Mahrem, body: Any, installation: str = "S1") -> list[tuple[str, str]]:
+    """(the sender's id, outcome) of each entry."""
     return [
-        (e.id, e.outcome) for e in records.push(service, installation, "D1", body, at=AT).entries
+        (e.local_id or e.id, e.outcome)
+        for e in records.push(service, installation, "D1", body, at=AT).entries
     ]
+
+
+def rid(service: Mahrem, local: str, installation: str = "S1") -> str:
+    """Mahrem's id of the record the installation sent as `local`."""
+    [link] = rows(service, "record_link", installation=installation, local_id=local)
+    return str(link["record"])
+
+
+def sent_as(service: Mahrem) -> dict[str, str]:
+    """Mahrem's record id → the id the sender gave it."""
+    return {r["record"]: r["local_id"] for r in rows(service, "record_link")}
 
 
 def test_a_transaction_registers_the_patient_and_stores_its_records(service: Mahrem) -> None:
@@ -77,7 +91,8 @@ def test_a_transaction_registers_the_patient_and_stores_its_records(service: Mah
         "1990-02-03",
         "+905551112233",
     )
-    stored = {r["id"]: r for r in rows(service, "record", patient=person["id"])}
+    names = sent_as(service)
+    stored = {names[r["id"]]: r for r in rows(service, "record", patient=person["id"])}
     assert {k: (r["facility"], r["author"], r["category"]) for k, r in stored.items()} == {
         "c1": ("F1", "D1", "general"),
         "c2": ("F1", "D1", "psychiatry"),
@@ -88,7 +103,7 @@ def test_the_stored_record_names_the_person_mahrem_knows(service: Mahrem) -> Non
     loaded(service)
     push(service, bundle(patient(), condition("c1", "J45")))
     person = rows(service, "person", tckn=tckn(500))[0]["id"]
-    view = records.read_record(service, person, "c1", at=AT)
+    view = records.read_record(service, person, rid(service, "c1"), at=AT)
     assert view.resource["subject"] == {"reference": f"Patient/{person}"}
 
 
@@ -98,15 +113,16 @@ def test_pushing_the_same_resources_again_changes_nothing(service: Mahrem) -> No
     push(service, body)
     before = len(rows(service, "audit_log"))
     assert push(service, copy.deepcopy(body)) == [("hbys-42", "unchanged"), ("c1", "unchanged")]
-    assert len(rows(service, "record", id="c1")) == 1 and len(rows(service, "audit_log")) == before
+    assert len(rows(service, "record_link", local_id="c1")) == 1
+    assert len(rows(service, "audit_log")) == before
 
 
 def test_the_same_id_with_other_content_is_refused_as_a_correction_m13(service: Mahrem) -> None:
     loaded(service)
     push(service, bundle(patient(), condition("c1", "J45")))
-    with pytest.raises(InputError) as err:
+    with pytest.raises(Refused) as err:
         push(service, bundle(patient(), condition("c1", "J46")))
-    assert err.value.code == "record.conflict"
+    assert (err.value.code, err.value.basis) == ("record.correction_needed", "13")
 
 
 def test_a_transaction_is_all_or_nothing(service: Mahrem) -> None:
@@ -118,7 +134,7 @@ def test_a_transaction_is_all_or_nothing(service: Mahrem) -> None:
         err.value.code == "patient.unresolved"
         and err.value.field == "body.entry[2].resource.subject"
     )
-    assert rows(service, "record", id="c1") == [] and rows(service, "person", tckn=tckn(500)) == []
+    assert rows(service, "record_link") == [] and rows(service, "person", tckn=tckn(500)) == []
 
 
 def test_a_later_push_refers_to_the_patient_by_its_local_id_or_tc_kimlik_no(
@@ -165,7 +181,7 @@ def test_an_existing_person_is_linked_not_duplicated(service: Mahrem) -> None:
     out = push(service, patient(number=tckn(1)))  # P1's TC kimlik no
     assert out == [("hbys-42", "linked")]
     assert push(service, condition("c1", "J45")) == [("c1", "created")]
-    assert rows(service, "record", id="c1")[0]["patient"] == "P1"
+    assert rows(service, "record", id=rid(service, "c1"))[0]["patient"] == "P1"
 
 
 def test_the_sender_may_name_the_category_but_a_restricted_code_wins(service: Mahrem) -> None:
@@ -173,7 +189,8 @@ def test_the_sender_may_name_the_category_but_a_restricted_code_wins(service: Ma
     tagged = condition("c1", "J45", meta={"tag": [{"system": CATEGORY_SYSTEM, "code": "imaging"}]})
     hiv = condition("c2", "B20", meta={"tag": [{"system": CATEGORY_SYSTEM, "code": "general"}]})
     push(service, bundle(patient(), tagged, hiv))
-    assert {r["id"]: r["category"] for r in rows(service, "record") if r["id"] in ("c1", "c2")} == {
+    names = sent_as(service)
+    assert {names[r["id"]]: r["category"] for r in rows(service, "record") if r["id"] in names} == {
         "c1": "imaging",
         "c2": "hiv",
     }
@@ -184,7 +201,8 @@ def test_the_record_time_is_its_own_date_when_given_and_not_in_the_future(servic
     past = condition("c1", "J45", recordedDate="2020-05-01T10:00:00+03:00")
     future = condition("c2", "J45", recordedDate="2030-05-01T10:00:00+03:00")
     push(service, bundle(patient(), past, future))
-    created = {r["id"]: r["created_at"] for r in rows(service, "record") if r["id"] in ("c1", "c2")}
+    names = sent_as(service)
+    created = {names[r["id"]]: r["created_at"] for r in rows(service, "record") if r["id"] in names}
     assert created == {"c1": t("2020-05-01T10:00:00+03:00"), "c2": AT}
 
 
@@ -235,7 +253,7 @@ def test_every_stored_resource_is_audited_with_its_installation(service: Mahrem)
     ]
     assert entries == [
         ("patient_registered", "S1", "D1", None),
-        ("record_created", "S1", "D1", "c1"),
+        ("record_created", "S1", "D1", rid(service, "c1")),
     ]
 
 

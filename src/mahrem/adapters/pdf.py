@@ -321,7 +321,7 @@ def _numbered(font: str) -> type[Canvas]:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, object]] = []
 
-        def showPage(self) -> None:
+        def showPage(self) -> None:  # noqa: N802  (reportlab calls this name)
             self._pages.append(dict(self.__dict__))
             self._startPage()
 

@@ -31,3 +31,11 @@ class Refused(MahremError):
 
 class Forbidden(MahremError):
     """The caller may not see or do this (a role the law reserves to someone else)."""
+
+
+class PreconditionFailed(MahremError):
+    """A condition the caller set does not hold (HTTP If-Match, If-None-Exist): nothing changed."""
+
+
+class NotSupported(MahremError):
+    """Something Mahrem does not do (an unknown resource type, an interaction it lacks)."""

@@ -33,7 +33,7 @@ class Suppressed:
 
     @property
     def complementary(self) -> Mask:
-        return self.mask & ~self.primary  # type: ignore[no-any-return]
+        return self.mask & ~self.primary
 
 
 def with_margins(table: Counts) -> Counts:

@@ -15,6 +15,7 @@ from mahrem.domain.errors import InputError
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
+Floats = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,8 @@ class DistinctLDiversity:
 
     def passes(self, sizes: Ints, hist: Ints | None) -> Bools:
         assert hist is not None
-        return (hist > 0).sum(axis=1) >= self.l
+        distinct: Ints = (hist > 0).sum(axis=1)
+        return distinct >= self.l
 
     def describe(self) -> dict[str, object]:
         return {"model": "distinct-l-diversity", "attribute": self.attribute, "l": self.l}
@@ -67,8 +69,9 @@ class EntropyLDiversity:
         assert hist is not None
         p = hist / np.maximum(sizes, 1)[:, None]
         with np.errstate(divide="ignore", invalid="ignore"):
-            h = -np.where(p > 0, p * np.log(p), 0.0).sum(axis=1)
-        return h >= np.log(self.l) - 1e-12
+            h: Floats = -np.where(p > 0, p * np.log(p), 0.0).sum(axis=1)
+        floor: float = np.log(self.l) - 1e-12
+        return h >= floor
 
     def describe(self) -> dict[str, object]:
         return {"model": "entropy-l-diversity", "attribute": self.attribute, "l": self.l}
@@ -88,17 +91,19 @@ class TCloseness:
     # Set by the engine: the overall distribution, in the attribute's code order.
     overall: tuple[float, ...] = ()
 
-    def emd(self, sizes: Ints, hist: Ints) -> npt.NDArray[np.float64]:
+    def emd(self, sizes: Ints, hist: Ints) -> Floats:
         q = np.asarray(self.overall)
         p = hist / np.maximum(sizes, 1)[:, None]
         if self.distance == "equal":
-            return 0.5 * np.abs(p - q).sum(axis=1)  # type: ignore[no-any-return]
+            half_l1: Floats = 0.5 * np.abs(p - q).sum(axis=1)
+            return half_l1
         m = max(len(q) - 1, 1)
-        return np.abs(np.cumsum(p - q, axis=1)).sum(axis=1) / m  # type: ignore[no-any-return]
+        cumulative_l1: Floats = np.abs(np.cumsum(p - q, axis=1)).sum(axis=1)
+        return cumulative_l1 / m
 
     def passes(self, sizes: Ints, hist: Ints | None) -> Bools:
         assert hist is not None
-        return self.emd(sizes, hist) <= self.t + 1e-12  # type: ignore[no-any-return]
+        return self.emd(sizes, hist) <= self.t + 1e-12
 
     def describe(self) -> dict[str, object]:
         return {
@@ -137,7 +142,7 @@ def parse(spec: dict[str, object]) -> PrivacyModel:
             distance = spec.get("distance", "equal")
             if distance not in ("equal", "ordered"):
                 raise InputError("anonymise.model", "distance: equal or ordered", field="distance")
-            return TCloseness(_attribute(spec), _number(spec["t"], "t", 0.0), distance)  # type: ignore[arg-type]
+            return TCloseness(_attribute(spec), _number(spec["t"], "t", 0.0), distance)
     except KeyError as e:
         raise InputError(
             "anonymise.model", f"model {kind!r} needs {e.args[0]!r}", field=str(e.args[0])

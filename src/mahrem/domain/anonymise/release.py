@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
+from mahrem.domain.anonymise.evaluation import Evaluation
 from mahrem.domain.anonymise.hierarchy import Hierarchy
 from mahrem.domain.anonymise.models import PrivacyModel
-from mahrem.domain.anonymise.search import Evaluation, Search
+from mahrem.domain.anonymise.search import Search
 from mahrem.domain.anonymise.table import Table, encode
 from mahrem.domain.errors import Refused
 
@@ -130,7 +132,7 @@ def _release(table: Table, search: Search, best: Evaluation) -> Anonymised:
     )
 
 
-def _row_classes(table: Table, best: Evaluation) -> np.ndarray:
+def _row_classes(table: Table, best: Evaluation) -> npt.NDArray[np.int64]:
     """The class index of every row at the chosen node."""
     key = np.zeros(table.n, dtype=np.int64)
     for d, lv in zip(table.dims, best.levels, strict=False):
@@ -140,7 +142,8 @@ def _row_classes(table: Table, best: Evaluation) -> np.ndarray:
         key = key * size + d.codes[lv]
     rep_key = key[best.groups.rep]
     order = np.argsort(rep_key, kind="stable")
-    return best.groups.cls[order[np.searchsorted(rep_key[order], key)]]  # type: ignore[no-any-return]
+    classes: npt.NDArray[np.int64] = best.groups.cls[order[np.searchsorted(rep_key[order], key)]]
+    return classes
 
 
 def utility(table: Table, search: Search, best: Evaluation) -> dict[str, float]:
@@ -182,7 +185,7 @@ def utility(table: Table, search: Search, best: Evaluation) -> dict[str, float]:
     }
 
 
-def risk(sizes: np.ndarray) -> dict[str, float]:
+def risk(sizes: npt.NDArray[np.int64]) -> dict[str, float]:
     """Prosecutor re-identification risk of the released records (suppressed ones are not
     released): a record's risk is one over its class size; the highest, and the average over
     records (= classes / records)."""

@@ -20,48 +20,15 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import numpy.typing as npt
 
+from mahrem.domain.anonymise.evaluation import Evaluation, FloatArr, Groups, IntArr, Stats
 from mahrem.domain.anonymise.models import PrivacyModel, TCloseness, monotone
 from mahrem.domain.anonymise.table import Table
 from mahrem.domain.errors import InputError
 
-IntArr = npt.NDArray[np.int64]
-FloatArr = npt.NDArray[np.float64]
 _MAX_KEY = 1 << 62
 _CACHE = 64
 _EPS = 1e-9
 _TABLE_FACTOR = 8  # count into a table when there are at most this many possible keys per class
-
-
-@dataclass(frozen=True)
-class Groups:
-    """The fine classes of one node (quasi-identifiers at the node's levels, plus the sensitive
-    attributes): a representative row of each, and its record count. Sorted by class key."""
-
-    rep: IntArr
-    count: IntArr
-    cls: IntArr  # class index of each fine class
-    sizes: IntArr  # records per class
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    levels: tuple[int, ...]
-    anonymous: bool
-    suppressed: int
-    loss: float
-    attribute_loss: tuple[float, ...]
-    groups: Groups
-    passing: npt.NDArray[np.bool_]  # per class
-    relaxed: bool  # the monotone part of the models holds within the budget
-    relaxed_suppressed: int  # records the monotone part of the models suppresses
-
-
-@dataclass
-class Stats:
-    evaluated: int = 0
-    rolled_up: int = 0
-    lattice: int = 0
-    tagged: int = 0
 
 
 @dataclass
@@ -110,7 +77,7 @@ class Search:
             dtype=np.int64,
         )
         self.stats.lattice = len(self.nodes)
-        # Normalised per-attribute loss with nothing suppressed, per level (ARX normalizeGeneralized).
+        # Normalised per-attribute loss, nothing suppressed, per level (ARX normalizeGeneralized).
         self.bound_table = [
             np.array([self._normalise(d.share_sum[lv], j) for lv in range(d.height + 1)])
             for j, d in enumerate(t.dims)
@@ -296,7 +263,7 @@ class Search:
 
     def _cone(self, table: list[list[npt.NDArray[np.bool_]]], idx: int) -> npt.NDArray[np.bool_]:
         node = self.nodes[idx]
-        mask = table[0][node[0]].copy()
+        mask: npt.NDArray[np.bool_] = table[0][node[0]].copy()
         for j in range(1, len(node)):
             mask &= table[j][node[j]]
         return mask
@@ -317,6 +284,12 @@ class Search:
             path.append(best)
             cur = self.nodes[best].copy()
 
+    def _forget_best(self) -> None:
+        """No node priced yet. A method of its own: mypy keeps an attribute narrowed across
+        method calls, so set to None in run it would stay None there although _offer sets it."""
+        self._best: tuple[float, int] | None = None
+        self._best_eval: Evaluation | None = None
+
     def run(self) -> Evaluation | None:
         """The optimum: the least loss among the nodes that satisfy every model within the
         budget; ties go to the lower node (height, then levels). None if no node does.
@@ -336,8 +309,7 @@ class Search:
         rank[np.lexsort((*self.nodes.T[::-1], heights, np.round(self.bounds, 9)))] = np.arange(
             len(self.nodes)
         )
-        self._best: tuple[float, int] | None = None
-        self._best_eval: Evaluation | None = None
+        self._forget_best()
         free = self.exact and self.budget == 0
         floor = np.zeros(len(self.nodes), dtype=np.int64)  # suppressed records, at least
         bounds = self.bounds
@@ -410,4 +382,5 @@ class Search:
 def aggregate(per: FloatArr) -> FloatArr:
     """ARX's default aggregate of per-attribute losses: the geometric mean of (1 + loss), less 1."""
     m = per.shape[1]
-    return np.exp(np.log1p(per).sum(axis=1) / m) - 1.0  # type: ignore[no-any-return]
+    mean_log: FloatArr = np.log1p(per).sum(axis=1) / m
+    return np.exp(mean_log) - 1.0

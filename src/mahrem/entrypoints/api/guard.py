@@ -49,12 +49,16 @@ def targets_of(request: Request, body: Any) -> list[Target]:
         kind = _kind(name)
         if kind is not None:
             out.append(Target(kind, str(value), name))
-    if (
-        path.startswith("/fhir/")
-        and request.method == "GET"
-        and "resource_id" in request.path_params
-    ):
-        out.append(Target(RECORD, str(request.path_params["resource_id"]), "resource_id"))
+    if path.startswith("/fhir/"):
+        # The FHIR door resolves every form of a patient reference itself (records/identity.py)
+        # and answers a concealed patient as an unknown one there; a record id is checked here.
+        if (
+            request.method == "GET"
+            and "resource_id" in request.path_params
+            and request.path_params.get("resource_type") != "Patient"
+        ):
+            out.append(Target(RECORD, str(request.path_params["resource_id"]), "resource_id"))
+        return out
     for name, value in request.query_params.multi_items():
         kind = TCKN if name == "patient.identifier" else _kind(name)
         if kind is not None:

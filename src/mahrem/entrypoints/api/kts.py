@@ -2,7 +2,8 @@
 
 Firms, products, certificates, installations, catalogue, incidents, compliance.
 
-Thin: each route builds its input and calls the service layer (services/kts/); the bodies are in kts_models.py. The acting
+Thin: each route builds its input and calls the service layer (services/kts/); the bodies are
+in kts_models.py. The acting
 person comes from `deps.Actor`; the service checks that a General Directorate officer acts.
 """
 

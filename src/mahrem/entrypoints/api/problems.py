@@ -11,7 +11,15 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from mahrem.domain.errors import InputError, MahremError, NotFound, Refused
+from mahrem.domain.errors import (
+    InputError,
+    MahremError,
+    NotFound,
+    NotSupported,
+    PreconditionFailed,
+    Refused,
+)
+from mahrem.entrypoints.api.fhir_outcomes import is_fhir, outcome_response
 
 PROBLEM = "application/problem+json"
 TITLES = {
@@ -21,6 +29,15 @@ TITLES = {
     404: ("Bulunamadı", "Not found"),
     422: ("Geçersiz girdi", "Invalid input"),
 }
+
+
+def answer(
+    request: Request, status: int, code: str, detail: str, lang: str = "tr", **extra: Any
+) -> JSONResponse:
+    """The error as the door's clients read it: an OperationOutcome under /fhir, else a problem."""
+    if is_fhir(request.url.path):
+        return outcome_response(status, code, detail, **extra)
+    return problem(status, code, detail, lang, **extra)
 
 
 def problem(status: int, code: str, detail: str, lang: str = "tr", **extra: Any) -> JSONResponse:
@@ -62,7 +79,9 @@ async def mahrem_error(request: Request, exc: Exception) -> JSONResponse:
 
     status = (
         404
-        if isinstance(exc, NotFound)
+        if isinstance(exc, (NotFound, NotSupported))
+        else 412
+        if isinstance(exc, PreconditionFailed)
         else 422
         if isinstance(exc, InputError)
         else 401
@@ -72,7 +91,9 @@ async def mahrem_error(request: Request, exc: Exception) -> JSONResponse:
         else 400
     )
     extra = {"basis": exc.basis} if isinstance(exc, Refused) else {}
-    response = problem(status, exc.code, exc.message, _lang(request), field=exc.field, **extra)
+    response = answer(
+        request, status, exc.code, exc.message, _lang(request), field=exc.field, **extra
+    )
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="mahrem"'
     return response
@@ -84,7 +105,10 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
         {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
     ]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-    return problem(422, "input.invalid", detail, _lang(request), errors=errors)
+    # FHIR: a bad search or header parameter is 400, an unprocessable resource 422.
+    in_body = any(e["loc"] and e["loc"][0] == "body" for e in exc.errors())
+    status = 400 if is_fhir(request.url.path) and not in_body else 422
+    return answer(request, status, "input.invalid", detail, _lang(request), errors=errors)
 
 
 async def http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -95,7 +119,7 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     code = {400: "request.malformed", 404: "path.unknown", 405: "method.not_allowed"}.get(
         exc.status_code, "http.error"
     )
-    response = problem(exc.status_code, code, str(exc.detail), _lang(request))
+    response = answer(request, exc.status_code, code, str(exc.detail), _lang(request))
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
     if exc.status_code == 405:

@@ -16,7 +16,7 @@ LANGUAGES = ("tr", "en")
 DEFAULT_LANGUAGE = "tr"
 
 
-def N_(message: str) -> str:
+def N_(message: str) -> str:  # noqa: N802  (gettext's conventional name)
     """Marks a message id for the catalogue where the text is translated later (in a template)."""
     return message
 

@@ -46,6 +46,9 @@ class Target:
     kind: str
     value: str
     field: str
+    # The person the door already resolved the value to (a FHIR reference in any of its forms);
+    # the answer is still built from `value`, as the caller gave it.
+    resolved: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +130,8 @@ def _plausible(value: str) -> bool:
 
 
 def _person_of(store: Store, target: Target) -> str | None:
+    if target.resolved is not None:
+        return target.resolved
     return person_named(store, target.value, by_id=target.kind != TCKN)
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from mahrem.domain.anonymise.cells import suppress
 from mahrem.domain.anonymise.hierarchy import PROVINCE_REGION, icd10_chapter
@@ -41,6 +42,8 @@ from mahrem.services.research import age_on, icd10_of, sexes_of
 if TYPE_CHECKING:
     from opendp.mod import Measurement
 
+
+Counts = npt.NDArray[np.int64]
 
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (
     ("0-17", 0, 17),
@@ -173,11 +176,11 @@ def cross_table(
     rows: list[tuple[str, str, str, str, str]],
     row_keys: list[tuple[str, ...]] | None = None,
     col_keys: list[str] | None = None,
-) -> tuple[np.ndarray, list[tuple[str, ...]], list[str]]:
+) -> tuple[Counts, list[tuple[str, ...]], list[str]]:
     """Counts with one row per (province, month, age band, sex) and one column per chapter;
     the keys observed, or the given (public) lists."""
     counts = Counter((r[1:], r[0]) for r in rows)
-    rk = row_keys if row_keys is not None else sorted({k for k, _ in counts})
+    rk: list[tuple[str, ...]] = row_keys if row_keys is not None else sorted({k for k, _ in counts})
     ck = col_keys if col_keys is not None else sorted({c for _, c in counts}, key=_chapter_order)
     ri, ci = {k: i for i, k in enumerate(rk)}, {c: j for j, c in enumerate(ck)}
     table = np.zeros((len(rk), len(ck)), dtype=np.int64)
@@ -192,7 +195,7 @@ def _chapter_order(c: str) -> int:
 
 # -- the two releases --------------------------------------------------------------------------
 def suppressed_cells(
-    table: np.ndarray, rk: list[tuple[str, ...]], ck: list[str], threshold: int
+    table: Counts, rk: list[tuple[str, ...]], ck: list[str], threshold: int
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     s = suppress(table, threshold)
     cells = []
@@ -216,11 +219,13 @@ def dp_measurement(epsilon: float, sensitivity: int = 1) -> Measurement:
 
     dp.enable_features("contrib")
     space = dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int)
-    return space >> dp.m.then_laplace(scale=sensitivity / epsilon)
+    # then_laplace has no return annotation in OpenDP (0.16), so the chain is Any to mypy.
+    measurement: Measurement = space >> dp.m.then_laplace(scale=sensitivity / epsilon)
+    return measurement
 
 
 def dp_cells(
-    table: np.ndarray, rk: list[tuple[str, ...]], ck: list[str], epsilon: float, sensitivity: int
+    table: Counts, rk: list[tuple[str, ...]], ck: list[str], epsilon: float, sensitivity: int
 ) -> list[dict[str, Any]]:
     """Noisy cells (negative counts shown as 0, post-processing) and totals summed from them."""
     noisy = np.array(
@@ -274,17 +279,17 @@ def build(
             "complementary": True,
             "suppressed": counts["primary"] + counts["complementary"],
             "note": {
-                "tr": f"1 ile {threshold - 1} arasındaki sayılar ve toplamlardan bulunabilecek başka "
-                "hücreler gizlenmiştir (boş).",
-                "en": f"Counts from 1 to {threshold - 1}, and further cells that would let them be worked "
-                "out from the totals, are withheld (empty).",
+                "tr": f"1 ile {threshold - 1} arasındaki sayılar ve toplamlardan bulunabilecek "
+                "başka hücreler gizlenmiştir (boş).",
+                "en": f"Counts from 1 to {threshold - 1}, and further cells that would let them "
+                "be worked out from the totals, are withheld (empty).",
             },
         }
     elif method == "dp":
         if epsilon is None or not epsilon > 0:
             raise InputError("field.invalid", "epsilon: a positive number", field="epsilon")
         rows = diagnoses(store, keys, since, until, max_per_person=max_per_person)
-        row_keys = [
+        row_keys: list[tuple[str, ...]] = [
             (p, mo, band, sex)
             for p in sorted(PROVINCE_REGION)
             for mo in _months(since, until)
@@ -302,10 +307,10 @@ def build(
             "scale": max_per_person / epsilon,
             "max_per_person": max_per_person,
             "note": {
-                "tr": "Her hücreye ε-diferansiyel gizlilik gürültüsü eklenmiştir; toplamlar gürültülü "
-                "hücrelerin toplamıdır; eksi değerler 0 gösterilir.",
-                "en": "Every cell carries ε-differential-privacy noise; totals add up the noisy cells; "
-                "negative values are shown as 0.",
+                "tr": "Her hücreye ε-diferansiyel gizlilik gürültüsü eklenmiştir; toplamlar "
+                "gürültülü hücrelerin toplamıdır; eksi değerler 0 gösterilir.",
+                "en": "Every cell carries ε-differential-privacy noise; totals add up the noisy "
+                "cells; negative values are shown as 0.",
             },
         }
     else:

@@ -5,8 +5,16 @@ record."""
 from __future__ import annotations
 
 from mahrem.services.records.bulk import patient_bundles, synthea_tckn
-from mahrem.services.records.entries import CATEGORY_SYSTEM, TCKN_SYSTEM
+from mahrem.services.records.conditional import own_matches, own_record
+from mahrem.services.records.entries import (
+    CATEGORY_SYSTEM,
+    SUBJECT_FIELDS,
+    TCKN_SYSTEM,
+    EntryResult,
+    Pushed,
+)
 from mahrem.services.records.gate import gate_write
+from mahrem.services.records.identity import read_patient, resolve_patient_reference
 from mahrem.services.records.pushing import push
 from mahrem.services.records.reading import RecordsView, RecordView, read_record, read_records
 from mahrem.services.records.resources import (
@@ -23,7 +31,10 @@ from mahrem.services.records.resources import (
 
 __all__ = [
     "CATEGORY_SYSTEM",
+    "SUBJECT_FIELDS",
     "TCKN_SYSTEM",
+    "EntryResult",
+    "Pushed",
     "RecordView",
     "RecordsView",
     "add_record",
@@ -31,13 +42,17 @@ __all__ = [
     "current_resource",
     "gate_write",
     "key_name",
+    "own_matches",
+    "own_record",
     "patient_bundles",
     "pending_shreds",
     "push",
+    "read_patient",
     "read_record",
     "read_records",
     "record_versions",
     "rekey_patient",
+    "resolve_patient_reference",
     "seal_plaintext",
     "synthea_tckn",
     "validate_fhir",

@@ -7,6 +7,9 @@ must not tell whether a TC kimlik no belongs to someone Mahrem knows (M12)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from mahrem.domain.errors import MahremError
 
 # No national FHIR naming system for the TC kimlik no exists (reference/law-notes.md §4), so
 # Mahrem defines its own; MAHREM_TCKN_SYSTEM overrides it at the door.
@@ -45,25 +48,43 @@ PERIOD_FIELDS = ("period", "performedPeriod", "effectivePeriod")
 @dataclass(frozen=True, slots=True)
 class EntryResult:
     """What became of one pushed resource: `created`, `unchanged` (the same id and content was
-    pushed before), `linked` (a Patient) or `ignored` (directory data)."""
+    pushed before), `linked` (a Patient) or `ignored` (directory data). `id` is Mahrem's id (the
+    person's for a Patient, the record's otherwise), `local_id` the sender's own; a refused
+    entry of a batch carries its error instead."""
 
     resource_type: str
     id: str
     outcome: str
     patient: str | None = None
+    local_id: str | None = None
+    version: int | None = None
+    resource: dict[str, Any] | None = None
+    error: MahremError | None = None
 
     @property
     def answer(self) -> str:
         """What the sending software is told. A Patient is `created` when this facility's id is
         linked for the first time, whether Mahrem knew the person or registered them now: the
         answer must not tell whether a TC kimlik no belongs to someone Mahrem knows (M12)."""
+        if self.error is not None:
+            return "refused"
         return "created" if self.outcome in ("created", "registered", "linked") else self.outcome
 
     @property
     def status(self) -> str:
         return "201 Created" if self.answer == "created" else "200 OK"
 
+    @property
+    def location(self) -> str | None:
+        """Where the resource now lives in Mahrem (`Type/<id>/_history/<version>` for records)."""
+        if self.error is not None or self.outcome == "ignored":
+            return None
+        if self.version is None:
+            return f"{self.resource_type}/{self.id}"
+        return f"{self.resource_type}/{self.id}/_history/{self.version}"
+
 
 @dataclass(frozen=True, slots=True)
 class Pushed:
     entries: tuple[EntryResult, ...]
+    kind: str = "transaction"  # or batch, or a single resource ("single")

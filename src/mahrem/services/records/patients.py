@@ -17,7 +17,13 @@ from mahrem.services.records.entries import EntryResult
 
 
 def link_patient(
-    store: Store, resource: dict[str, Any], where: str, facility: str, at: datetime, system: str
+    store: Store,
+    resource: dict[str, Any],
+    where: str,
+    facility: str,
+    at: datetime,
+    system: str,
+    local_id: str | None = None,
 ) -> EntryResult:
     """Link (or register) the person behind a Patient by the TC kimlik no in its identifiers."""
     tckn = next(
@@ -31,7 +37,7 @@ def link_patient(
             field=f"{where}.identifier",
         )
     tckn = validate_tckn(tckn, f"{where}.identifier")
-    local_id = resource.get("id")
+    local_id = local_id or resource.get("id")
     if not isinstance(local_id, str):
         raise InputError(
             "field.missing", f"{where}.id: a pushed Patient needs an id", field=f"{where}.id"
@@ -63,7 +69,9 @@ def link_patient(
         store.add("patient_link", facility=facility, local_id=local_id, person=person, linked_at=at)
     elif outcome == "linked":
         outcome = "unchanged"
-    return EntryResult("Patient", local_id, outcome, person)
+    # Named by the facility's own id: the answer to a push must not tell whether the TC kimlik
+    # no names someone Mahrem knows (M12), so Mahrem's id is learnt from a governed read only.
+    return EntryResult("Patient", local_id, outcome, person, local_id=local_id)
 
 
 def _name(resource: dict[str, Any]) -> str:
@@ -104,7 +112,8 @@ def resolve_patient(
     store: Store, facility: str, reference: str, local: dict[str, str], where: str, at: datetime
 ) -> str:
     """The person a reference names: a Patient of this push, a Patient this facility's software
-    pushed before (`Patient/<local id>`), or `Patient?identifier=<system>|<TC kimlik no>`."""
+    pushed before (`Patient/<local id>`), Mahrem's id (`Patient/<id>`), or
+    `Patient?identifier=<system>|<TC kimlik no>`."""
     person: str | None = None
     if reference in local:
         person = local[reference]
@@ -121,10 +130,14 @@ def resolve_patient(
             else None
         )
     elif reference.startswith("Patient/"):
-        links = store.rows(
-            "patient_link", facility=facility, local_id=reference.removeprefix("Patient/")
-        )
-        person = str(links[0]["person"]) if links else None
+        # The facility's own id, else Mahrem's (which a governed read gave it), under the same
+        # M12 rule as a TC kimlik no lookup.
+        named = reference.removeprefix("Patient/")
+        links = store.rows("patient_link", facility=facility, local_id=named)
+        if links:
+            person = str(links[0]["person"])
+        elif store.exists("person", named) and _may_write_for(store, facility, named, at):
+            person = named
     if person is None:
         raise InputError(
             "patient.unresolved", f"{where}: unknown patient reference {reference!r}", field=where

@@ -9,6 +9,7 @@ permitted records only, so a withheld record cannot be inferred from a total or 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,7 @@ from mahrem.domain import engine
 from mahrem.domain.decision import Decision, Request
 from mahrem.domain.errors import MahremError, Refused
 from mahrem.domain.facts import Facts
+from mahrem.domain.fhir_search import Search, sort_key
 from mahrem.domain.reasons import reason_text
 from mahrem.domain.remedies import Notice, notices
 from mahrem.services.access import decide, decide_each
@@ -61,6 +63,7 @@ def read_records(
     resource_type: str | None = None,
     at: datetime | None = None,
     key: str | None = None,
+    search: Search | None = None,
 ) -> RecordsView:
     """C1, C2 — every record of the patient decided for the actor (each decision audited):
     what they may read, and what is withheld from them with why and what would open it. A
@@ -76,10 +79,34 @@ def read_records(
     )
     with m.uow.write() as store:
         try:
-            return _records(store, m.keys, base, resource_type, key)
+            view = decided_records(store, m.keys, base, resource_type, key)
         except MahremError as exc:
             refusal = exc
+        else:
+            return view if search is None else _searched(view, search)
     raise refusal
+
+
+def _searched(view: RecordsView, search: Search) -> RecordsView:
+    """The permitted records a FHIR search asks for (domain/fhir_search.py), in its order: the
+    parameters apply to what the actor may read only, before any page is cut."""
+    kept = [
+        (r, updated)
+        for r in view.permitted
+        if search.matches(r.resource, updated := last_updated(r.resource, r.created_at))
+    ]
+    if search.sort:
+        kept.sort(
+            key=lambda pair: (sort_key(search, pair[0].resource, pair[1]), pair[0].id),
+            reverse=search.sort.startswith("-"),
+        )
+    return dataclasses.replace(view, permitted=tuple(r for r, _ in kept))
+
+
+def last_updated(resource: dict[str, Any], default: datetime) -> datetime:
+    """When the record last changed, from the `meta.lastUpdated` Mahrem sets on reading."""
+    value = (resource.get("meta") or {}).get("lastUpdated")
+    return datetime.fromisoformat(value) if isinstance(value, str) else default
 
 
 def read_record(
@@ -133,7 +160,7 @@ def check_patient(
     raise Refused(decision.reason_key, decision.reason_en, basis=decision.basis)
 
 
-def _records(
+def decided_records(
     store: Store, keys: KeyStore, base: Request, resource_type: str | None, key: str | None
 ) -> RecordsView:
     """Decide a read of each of the patient's records (oldest first) and sort them into what

@@ -184,12 +184,12 @@ def _open(
     if plain is None:
         return None
     resource: dict[str, Any] = json.loads(plain)
-    if version["version"] > 1:
-        resource["meta"] = {
-            **resource.get("meta", {}),
-            "versionId": str(version["version"]),
-            "lastUpdated": version["created_at"].isoformat(),
-        }
+    # FHIR's version metadata on every read (the ETag and If-Match rest on it).
+    resource["meta"] = {
+        **resource.get("meta", {}),
+        "versionId": str(version["version"]),
+        "lastUpdated": version["created_at"].isoformat(),
+    }
     return resource
 
 

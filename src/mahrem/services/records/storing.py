@@ -1,18 +1,18 @@
 """A pushed resource stored as a record (C1, M13): the record of the patient it names, at the
 installation's facility, with the category the sender tags it with (or, without a tag, the one
-derived from its codes) and the time it was made. Storing is idempotent on the resource id: the
-same content again is `unchanged`, other content under the same id is refused, since a change
-to a record is a correction (M13)."""
+derived from its codes) and the time it was made, under an id of Mahrem's own linked to the
+sender's (records/naming.py). Storing is idempotent on the sender's id: the same content again
+is `unchanged`, other content under the same id is refused, since a change to a record is a
+correction (M13)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from mahrem.domain.categories import CATEGORIES
-from mahrem.domain.errors import InputError
+from mahrem.domain.errors import InputError, Refused
 from mahrem.domain.policy import Policy
 from mahrem.services.ports import KeyStore, Store
 from mahrem.services.records.entries import (
@@ -21,6 +21,11 @@ from mahrem.services.records.entries import (
     PERIOD_FIELDS,
     SUBJECT_FIELDS,
     EntryResult,
+)
+from mahrem.services.records.naming import (
+    link_record,
+    linked_record,
+    rewrite_references,
 )
 from mahrem.services.records.patients import resolve_patient
 from mahrem.services.records.resources import add_record, current_resource
@@ -32,11 +37,14 @@ def store_record(
     policy: Policy,
     resource: dict[str, Any],
     where: str,
-    facility: str,
-    local: dict[str, str],
-    actor: str,
-    at: datetime,
+    sender: Sender,
+    names: dict[str, str],
+    local_id: str,
+    new_id: str,
 ) -> EntryResult:
+    """Store one pushed resource as a record under Mahrem's id for the sender's `local_id`
+    (`new_id` when it is new); the same content again is `unchanged`, other content a
+    correction (M13), refused."""
     rtype = resource["resourceType"]
     reference = next(
         (
@@ -52,43 +60,94 @@ def store_record(
             f"{where}.subject: a {rtype} must name its patient",
             field=f"{where}.subject",
         )
-    patient = resolve_patient(store, facility, reference, local, f"{where}.subject", at)
-    rid = resource.get("id") or _content_id(resource)
-    existing = store.get("record", rid)
-    if existing is not None:
-        if existing["patient"] == patient and current_resource(store, keys, rid) == _stored_form(
-            resource, patient
-        ):
-            return EntryResult(rtype, rid, "unchanged", patient)
-        raise InputError(
-            "record.conflict",
-            f"{where}.id: {rtype}/{rid} exists with other content; a change to a "
-            "record is a correction (M13)",
-            field=f"{where}.id",
+    patients = {k: v.removeprefix("Patient/") for k, v in names.items() if v[:8] == "Patient/"}
+    patient = resolve_patient(
+        store, sender.facility, reference, patients, f"{where}.subject", sender.at
+    )
+    rid = linked_record(store, sender.installation, rtype, local_id)
+    if rid is not None:
+        row = store.get("record", rid)
+        assert row is not None
+        current = current_resource(store, keys, rid)
+        stored = _stored_form(resource, patient, rid, names, store, sender.installation)
+        if row["patient"] == patient and current is not None and _content(current) == stored:
+            return _result(store, rtype, rid, "unchanged", patient, local_id, current)
+        raise Refused(
+            "record.correction_needed",
+            f"{where}: {rtype}/{local_id} was stored with other content; a change to a record "
+            "is a correction (M13)",
+            basis="13",
         )
-    stored = _stored_form(resource, patient)
+    rid = new_id
+    stored = _stored_form(resource, patient, rid, names, store, sender.installation)
     add_record(
         store,
         {
             "id": rid,
             "patient": patient,
-            "facility": facility,
-            "author": actor,
+            "facility": sender.facility,
+            "author": sender.actor,
             "resource": stored,
             **_category(resource, where),
         },
         where,
-        _recorded_at(resource, at),
+        _recorded_at(resource, sender.at),
         policy,
         keys,
         validated=True,
     )
-    return EntryResult(rtype, rid, "created", patient)
+    link_record(store, sender.installation, rtype, local_id, rid, sender.at)
+    return _result(
+        store, rtype, rid, "created", patient, local_id, current_resource(store, keys, rid)
+    )
 
 
-def _stored_form(resource: dict[str, Any], patient: str) -> dict[str, Any]:
-    """The resource as Mahrem keeps it: the subject points at the person Mahrem knows."""
-    out: dict[str, Any] = json.loads(json.dumps(resource))
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who pushes: the installation, its facility, the staff member it asserts, and when."""
+
+    installation: str
+    facility: str
+    actor: str
+    at: datetime
+
+
+def _result(
+    store: Store,
+    rtype: str,
+    rid: str,
+    outcome: str,
+    patient: str,
+    local_id: str,
+    resource: dict[str, Any] | None,
+) -> EntryResult:
+    version = int((resource or {}).get("meta", {}).get("versionId") or 1)
+    return EntryResult(rtype, rid, outcome, patient, local_id, version, resource)
+
+
+def _content(resource: dict[str, Any]) -> dict[str, Any]:
+    """A stored resource without what Mahrem adds on reading (its version and update time)."""
+    meta = {k: v for k, v in (resource.get("meta") or {}).items() if k not in SERVER_META}
+    out = {k: v for k, v in resource.items() if k != "meta"}
+    return {**out, "meta": meta} if meta else out
+
+
+SERVER_META = ("versionId", "lastUpdated")
+
+
+def _stored_form(
+    resource: dict[str, Any],
+    patient: str,
+    rid: str,
+    names: dict[str, str],
+    store: Store,
+    installation: str,
+) -> dict[str, Any]:
+    """The resource as Mahrem keeps it: under Mahrem's id, the subject pointing at the person
+    Mahrem knows, references to what the sender pushed given as Mahrem's ids, and none of the
+    version metadata Mahrem sets itself."""
+    out: dict[str, Any] = rewrite_references(_content(resource), names, store, installation)
+    out["id"] = rid
     for key in SUBJECT_FIELDS:
         if isinstance(out.get(key), dict) and out[key].get("reference"):
             out[key] = {"reference": f"Patient/{patient}"}
@@ -130,8 +189,3 @@ def _recorded_at(resource: dict[str, Any], now: datetime) -> datetime:
             if when.tzinfo is not None and when <= now:
                 return when
     return now
-
-
-def _content_id(resource: dict[str, Any]) -> str:
-    """An id for a resource sent without one: the hash of its content, so a resend is idempotent."""
-    return hashlib.sha256(json.dumps(resource, sort_keys=True).encode()).hexdigest()[:32]

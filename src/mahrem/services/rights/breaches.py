@@ -54,8 +54,9 @@ def _local(at: datetime) -> str:
 
 def deadline(store: Store, row: dict[str, Any]) -> datetime:
     """The first instant at which the Board's notification is late (detected + 72 hours)."""
-    hours = policy_at(store, row["detected_at"]).breach_notification_hours
-    return row["detected_at"] + timedelta(hours=hours)  # type: ignore[no-any-return]
+    detected: datetime = row["detected_at"]
+    hours = policy_at(store, detected).breach_notification_hours
+    return detected + timedelta(hours=hours)
 
 
 def describe(store: Store, row: dict[str, Any], at: datetime) -> dict[str, Any]:
@@ -222,11 +223,13 @@ def find_affected(
     guard_dpo(m, by, now, "breach", "breach_patients_found")
     with m.uow.write() as store:
         row = _open(store, by, breach_id, now)
-        match = {k: v for k, v in scope.items() if v is not None}
+        # Values typed Any: as str | datetime, mypy would check the spread against search's
+        # limit and offset as well.
+        match: dict[str, Any] = {k: v for k, v in scope.items() if v is not None}
         found: dict[str, set[str]] = {}
         for entry in store.audit.search(
             limit=10_000_000, kind="decision", outcome="permit", **match
-        ):  # type: ignore[attr-defined]
+        ):
             if entry["patient"] and entry["record"] and (not records or entry["record"] in records):
                 found.setdefault(entry["patient"], set()).add(entry["record"])
         known = {p["patient"]: p for p in store.rows("breach_patient", breach=breach_id)}
