@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from mahrem.domain.errors import InputError, NotFound
+from mahrem.domain.errors import InputError, MahremError, NotFound
+from mahrem.domain.identity import validate_tckn
 from mahrem.services.ports import Store
 
 KIND_NAMES = {
@@ -64,3 +65,45 @@ def person_named(store: Store, value: str, *, by_id: bool = True) -> str | None:
         found = store.rows("person", tckn=value)
         return str(found[0]["id"]) if found else None
     return value if by_id and store.exists("person", value) else None
+
+
+def patient_named_by(
+    store: Store, reference: str, *, facility: str | None, system: str | None = None
+) -> str | None:
+    """The person a FHIR patient reference names, or None (the caller answers it as unknown):
+    `Patient/<Mahrem id>` (or a full URL ending so, or the bare id), `<system>|<TC kimlik no>`
+    (or the bare TC kimlik no; any system when `system` is None), or the id `facility` gave the
+    patient when it pushed it."""
+    value = reference.strip()
+    if "|" in value:
+        given_system, _, tckn = value.rpartition("|")
+        if system is not None and given_system not in ("", system):
+            return None
+        try:
+            tckn = validate_tckn(tckn, "patient")
+        except MahremError:
+            return None
+        found = store.rows("person", tckn=tckn)
+        return str(found[0]["id"]) if found else None
+    if "/" in value:
+        kind, _, value = value.rstrip("/").rpartition("/")
+        if kind and not kind.endswith("Patient"):
+            return None
+    if not 0 < len(value) <= 64:
+        return None
+    if store.exists("person", value):
+        return value
+    if facility is not None:
+        links = store.rows("patient_link", facility=facility, local_id=value)
+        if links:
+            return str(links[0]["person"])
+    if value.isdigit() and len(value) == 11:  # a bare TC kimlik no
+        found = store.rows("person", tckn=value)
+        return str(found[0]["id"]) if found else None
+    return None
+
+
+def facility_of(store: Store, installation: str | None) -> str | None:
+    """The facility an installation belongs to, if it names one."""
+    row = store.get("installation", installation) if installation else None
+    return str(row["facility"]) if row else None

@@ -27,7 +27,7 @@ def patient_resource(
     person = records.resolve_patient_reference(
         service, reference, viewer=viewer_of(who), field="resource_id", door="GET /fhir/Patient"
     )
-    return records.readpatient_resource(
+    return records.read_patient(
         service,
         who.person,
         person,

@@ -181,7 +181,30 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
         },
         "required": ["type", "title", "status", "detail", "code"],
     }
-    for path in schema.get("paths", {}).values():
+    schema["components"]["schemas"]["OperationOutcome"] = {
+        "type": "object",
+        "title": "OperationOutcome",
+        "description": "FHIR R4 OperationOutcome: the problem code and article in issue.details",
+        "properties": {
+            "resourceType": {"type": "string", "enum": ["OperationOutcome"]},
+            "issue": {"type": "array", "items": {"type": "object"}},
+        },
+        "required": ["resourceType", "issue"],
+    }
+    outcome = {"schema": {"$ref": "#/components/schemas/OperationOutcome"}}
+    for name, path in schema.get("paths", {}).items():
+        if is_fhir(name):  # FHIR clients read OperationOutcomes (fhir_outcomes.py)
+            for operation in path.values():
+                responses = operation.setdefault("responses", {})
+                for status in ("400", "401", "403", "404", "412", "422"):
+                    described = responses.get(status, {}).get("description")
+                    responses[status] = {
+                        "description": (described or "An error").replace(
+                            "RFC 9457 problem", "FHIR OperationOutcome"
+                        ),
+                        "content": {"application/fhir+json": outcome},
+                    }
+            continue
         for operation in path.values():
             responses = operation.setdefault("responses", {})
             for status, description in STANDARD_PROBLEMS.items():

@@ -31,7 +31,7 @@ from mahrem.domain.policy import Policy
 from mahrem.domain.rules.staff import episode_open_at_post
 from mahrem.services import guard
 from mahrem.services.audit import append
-from mahrem.services.lookup import person_named, unknown
+from mahrem.services.lookup import facility_of, patient_named_by, person_named, unknown
 from mahrem.services.policies import policy_at
 from mahrem.services.ports import Mahrem, Store
 
@@ -117,7 +117,7 @@ def _withheld(
         if _hidden_from(store, viewer, at, policy, meta.patient, meta.id):
             return Withheld(target, "hidden", meta.patient, meta.id)
         return None
-    person = _person_of(store, target)
+    person = _person_of(store, target, viewer)
     if person is None:
         return Withheld(target, "unknown")
     if not _may_know_patient(store, viewer, at, policy, person):
@@ -129,9 +129,14 @@ def _plausible(value: str) -> bool:
     return 0 < len(value) <= 64
 
 
-def _person_of(store: Store, target: Target) -> str | None:
+def _person_of(store: Store, target: Target, viewer: Viewer) -> str | None:
     if target.resolved is not None:
         return target.resolved
+    if viewer.installation is not None and target.kind == PATIENT:
+        # Hospital software names a patient the FHIR way too: its own id, Patient/<id>, a TC
+        # kimlik no with its system (issue 17).
+        facility = facility_of(store, viewer.installation)
+        return patient_named_by(store, target.value, facility=facility)
     return person_named(store, target.value, by_id=target.kind != TCKN)
 
 

@@ -15,8 +15,9 @@ from mahrem.services.events.core import HANDLERS, EventContext, event_actor, eve
 from mahrem.services.events.outcome import EventOutcome
 from mahrem.services.events.reporters import as_officer, as_person, as_software
 from mahrem.services.inputs import Fields
+from mahrem.services.lookup import patient_named_by
 from mahrem.services.policies import policy_at
-from mahrem.services.ports import Mahrem
+from mahrem.services.ports import Mahrem, Store
 from mahrem.services.records import gate_write
 
 
@@ -60,6 +61,8 @@ def report_event(
             raise Forbidden("event.software_only", "only hospital software reports this")
         with m.uow.write() as store:
             facility = gate_write(store, installation, person, when, "event")
+            if not isinstance(facility, MahremError):
+                data = _patient_named(store, data, facility)
         if isinstance(facility, MahremError):
             raise facility
         return apply_event(m, as_software(data, person, facility), when, via=installation, by=by)
@@ -110,3 +113,12 @@ def _record_of(f: Fields) -> str | None:
     if isinstance(record, dict):
         record = record.get("id")
     return record if isinstance(record, str) else None
+
+
+def _patient_named(store: Store, data: object, facility: str) -> object:
+    """Hospital software names the patient of an event as it names it in FHIR (issue 17): its
+    own Patient id, `Patient/<Mahrem id>` or a TC kimlik no; the event carries Mahrem's id."""
+    if not isinstance(data, dict) or not isinstance(data.get("patient"), str):
+        return data
+    person = patient_named_by(store, data["patient"], facility=facility)
+    return {**data, "patient": person} if person is not None else data

@@ -17,11 +17,10 @@ from typing import Any
 
 from mahrem.domain.decision import Request
 from mahrem.domain.errors import MahremError, Refused
-from mahrem.domain.identity import validate_tckn
 from mahrem.domain.reasons import reason_text
 from mahrem.domain.remedies import Notice
 from mahrem.services.access import PATIENT, Target, Viewer, check_targets
-from mahrem.services.lookup import unknown
+from mahrem.services.lookup import facility_of, patient_named_by, unknown
 from mahrem.services.ports import Mahrem, Store
 from mahrem.services.records.entries import TCKN_SYSTEM
 from mahrem.services.records.reading import check_patient, decided_records
@@ -34,34 +33,8 @@ FACILITY_ID_SYSTEM = "https://mahrem.saglik.gov.tr/fhir/NamingSystem/facility-pa
 def resolve(
     store: Store, reference: str, *, facility: str | None, field: str, system: str = TCKN_SYSTEM
 ) -> str | None:
-    """The person a patient reference names, or None (the caller answers it as unknown)."""
-    value = reference.strip()
-    if "|" in value:
-        given_system, _, tckn = value.rpartition("|")
-        if given_system not in ("", system):
-            return None
-        try:
-            tckn = validate_tckn(tckn, field)
-        except MahremError:
-            return None
-        found = store.rows("person", tckn=tckn)
-        return str(found[0]["id"]) if found else None
-    if "/" in value:
-        kind, _, value = value.rstrip("/").rpartition("/")
-        if kind and not kind.endswith("Patient"):
-            return None
-    if not 0 < len(value) <= 64:
-        return None
-    if store.exists("person", value):
-        return value
-    if facility is not None:
-        links = store.rows("patient_link", facility=facility, local_id=value)
-        if links:
-            return str(links[0]["person"])
-    if value.isdigit() and len(value) == 11:  # a bare TC kimlik no
-        found = store.rows("person", tckn=value)
-        return str(found[0]["id"]) if found else None
-    return None
+    """The person a patient reference names, or None (lookup.patient_named_by)."""
+    return patient_named_by(store, reference, facility=facility, system=system)
 
 
 def resolve_patient_reference(
@@ -77,18 +50,13 @@ def resolve_patient_reference(
     unresolved reference, a concealed patient (to all but those who may know of it) and an
     unknown one get the one unknown answer, built from the reference as the caller gave it."""
     with m.uow.read() as store:
-        facility = _facility(store, viewer.installation)
+        facility = facility_of(store, viewer.installation)
         person = resolve(store, reference, facility=facility, field=field, system=system)
     if person is None:
         raise unknown("person", reference, field)
     target = Target(PATIENT, reference, field, resolved=person)
     check_targets(m, viewer, [target], action="read", door=door)
     return person
-
-
-def _facility(store: Store, installation: str | None) -> str | None:
-    row = store.get("installation", installation) if installation else None
-    return str(row["facility"]) if row else None
 
 
 def read_patient(
@@ -119,7 +87,7 @@ def read_patient(
             if not store.exists("person", person):
                 raise unknown("person", person, "patient")
             check_patient(store, req, key)  # rules 1 and 2: a concealed patient is unknown
-            facility = _facility(store, via)
+            facility = facility_of(store, via)
             pushed_here = facility is not None and bool(
                 store.rows("patient_link", facility=facility, person=person)
             )

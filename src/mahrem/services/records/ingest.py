@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mahrem.domain.errors import InputError, NotSupported, Refused
+from mahrem.domain.errors import InputError, MahremError, NotSupported, Refused
 from mahrem.domain.fhir_search import STORED_TYPES
 from mahrem.domain.policy import Policy
 from mahrem.services import audit
@@ -37,6 +37,7 @@ class Entry:
     resource: dict[str, Any]
     full_url: str | None
     local_id: str | None
+    error: MahremError | None = None  # a batch entry refused on its own (invalid FHIR)
 
 
 def push(
@@ -171,7 +172,13 @@ def entries_of(
                 f"body.entry[{i}]: an entry needs a resource",
                 field=f"body.entry[{i}]",
             )
-        resource = validate_fhir(inner, f"body.entry[{i}].resource")
+        try:
+            resource = validate_fhir(inner, f"body.entry[{i}].resource")
+        except MahremError as exc:
+            if kind != "batch" or not isinstance(inner, dict):
+                raise
+            out.append(Entry(inner, entry.get("fullUrl"), None, exc))
+            continue
         out.append(Entry(resource, entry.get("fullUrl"), _entry_id(entry, resource)))
     validate_fhir(
         {**body, "entry": [{k: v for k, v in e.items() if k != "resource"} for e in raw]},

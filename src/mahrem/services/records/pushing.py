@@ -70,6 +70,10 @@ def _batch(
         range(len(entries)), key=lambda i: entries[i].resource["resourceType"] != "Patient"
     )
     for i in order:
+        if entries[i].error is not None:
+            rtype = str(entries[i].resource.get("resourceType"))
+            results[i] = EntryResult(rtype, "", "refused", error=entries[i].error)
+            continue
         try:
             with m.uow.write() as store:
                 pushed = push_entries(

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from mahrem.domain.categories import CATEGORIES, derive_category
 from mahrem.domain.errors import InputError
+from mahrem.domain.fhir_bindings import check_bindings
 from mahrem.domain.policy import Policy
 from mahrem.services.inputs import Fields
 from mahrem.services.lookup import require
@@ -25,7 +26,8 @@ from mahrem.services.ports import KeyStore, Store
 
 
 def validate_fhir(resource: object, field: str) -> dict[str, Any]:
-    """Validate a FHIR R4 resource; returns it as given, or raises naming the field."""
+    """Validate a FHIR R4 resource (its structure, then its required bindings and invariants,
+    domain/fhir_bindings.py); returns it as given, or raises naming the field."""
     from fhir.resources.R4B import get_fhir_model_class
 
     if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
@@ -42,6 +44,7 @@ def validate_fhir(resource: object, field: str) -> dict[str, Any]:
             f"{field}: invalid FHIR {resource['resourceType']}: {detail}",
             field=field,
         ) from exc
+    check_bindings(resource, field)
     return resource
 
 
