@@ -45,3 +45,15 @@ def event(service: Mahrem, at: str, type_: str, **fields: Any) -> tuple[str, str
 def rows(service: Mahrem, kind: str, /, **match: Any) -> list[dict[str, Any]]:
     with service.uow.write() as store:
         return store.rows(kind, **match)
+
+
+def without_version(resource: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A resource as read, less the `meta.versionId` and `meta.lastUpdated` Mahrem sets on every
+    read (and the `meta` they leave empty)."""
+    if resource is None:
+        return None
+    meta = {
+        k: v for k, v in resource.get("meta", {}).items() if k not in ("versionId", "lastUpdated")
+    }
+    out = {k: v for k, v in resource.items() if k != "meta"}
+    return {**out, "meta": meta} if meta else out

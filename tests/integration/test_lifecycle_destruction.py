@@ -15,7 +15,7 @@ from mahrem.services.demo.loading import load_into
 from mahrem.services.policies import ensure_policy, policy_at
 from mahrem.services.ports import Mahrem
 from mahrem.services.records import current_resource, key_name
-from tests.integration.helpers import event, rows, t
+from tests.integration.helpers import event, rows, t, without_version
 from tests.worlds import OBSERVATION, world
 
 RULES = {
@@ -39,8 +39,9 @@ def loaded(service: Mahrem, rules: dict[str, Any] | None = RULES) -> Mahrem:
 
 
 def read(service: Mahrem, record: str) -> dict[str, Any] | None:
+    """The record's content as stored, without the version metadata set on reading."""
     with service.uow.write() as store:
-        return current_resource(store, service.keys, record)
+        return without_version(current_resource(store, service.keys, record))
 
 
 def add(

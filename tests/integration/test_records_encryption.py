@@ -17,7 +17,7 @@ from mahrem.services.demo.loading import load_into
 from mahrem.services.policies import ensure_policy, policy_at
 from mahrem.services.ports import Mahrem
 from mahrem.services.records import current_resource, key_name, seal_plaintext
-from tests.integration.helpers import event, rows, t
+from tests.integration.helpers import event, rows, t, without_version
 from tests.worlds import OBSERVATION, world
 
 MARKER = "Zeynep-Gizli-Tanı-7731"
@@ -43,8 +43,9 @@ def loaded(service: Mahrem) -> Mahrem:
 
 
 def read(service: Mahrem, record: str) -> dict[str, Any] | None:
+    """The record's content as stored, without the version metadata set on reading."""
     with service.uow.write() as store:
-        return current_resource(store, service.keys, record)
+        return without_version(current_resource(store, service.keys, record))
 
 
 def test_a_new_record_is_stored_only_as_ciphertext_m14_1(service: Mahrem) -> None:

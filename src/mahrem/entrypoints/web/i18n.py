@@ -42,11 +42,18 @@ def gettext(lang: str) -> Callable[..., str]:
     return _
 
 
-MESSAGE_CALL = re.compile(r"""\bN?_\(\s*(?P<q>["'])(?P<id>(?:\\.|(?!(?P=q)).)*)(?P=q)""")
+_LITERAL = r""""(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'"""
+# The first argument of a _ or N_ call: one string literal, or several written side by side
+# (Python joins them; long messages are wrapped so at 100 columns).
+MESSAGE_CALL = re.compile(rf"""\bN?_\(\s*(?P<literals>(?:(?:{_LITERAL})\s*)+)""")
 
 
 def message_ids(text: str) -> set[str]:
     """Message ids used in a template or module: the literal first argument of _ and N_ calls."""
     return {
-        m.group("id").replace("\\'", "'").replace('\\"', '"') for m in MESSAGE_CALL.finditer(text)
+        "".join(
+            part[1:-1].replace("\\'", "'").replace('\\"', '"')
+            for part in re.findall(_LITERAL, m.group("literals"))
+        )
+        for m in MESSAGE_CALL.finditer(text)
     }
