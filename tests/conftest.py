@@ -14,6 +14,10 @@ from sqlalchemy import create_engine, text
 from mahrem.bootstrap import build
 from mahrem.services.ports import Mahrem
 
+# Suites send hundreds of requests a minute with one key: the throttle (entrypoints/api/
+# throttle.py) is off here, and tests/e2e/test_records_fhir_door.py switches it on to test it.
+os.environ.setdefault("MAHREM_RATE_LIMIT", "0")
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SCENARIOS = sorted((SHARED / "scenarios").glob("*.json"))
 

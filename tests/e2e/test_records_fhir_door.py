@@ -224,3 +224,95 @@ def test_an_unknown_local_id_in_an_event_is_an_unknown_patient(api: TestClient) 
         headers=key(api),
     )
     assert res.status_code == 404 and res.json()["code"] == "person.unknown"
+
+
+def encounter(local: str, status: str, kind: str) -> dict[str, Any]:
+    return {
+        "resourceType": "Encounter",
+        "id": local,
+        "status": status,
+        "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": kind},
+        "subject": {"reference": "Patient/h-1"},
+    }
+
+
+def test_the_hospitals_encounters_admit_and_discharge_m6_3(api: TestClient) -> None:
+    h = key(api)
+    admitted = api.put(
+        "/fhir/Encounter/e-1", json=encounter("e-1", "in-progress", "IMP"), headers=h
+    )
+    assert admitted.status_code == 201
+    [episode] = rows(svc(api), "episode", patient="P1")
+    assert (episode["kind"], episode["facility"], episode["ended_at"]) == ("admission", "F1", None)
+    finished = api.put("/fhir/Encounter/e-1", json=encounter("e-1", "finished", "IMP"), headers=h)
+    assert finished.status_code == 200 and finished.headers["etag"] == 'W/"2"'
+    [closed] = rows(svc(api), "episode", patient="P1")
+    assert closed["ended_at"] is not None
+    history = api.put("/fhir/Encounter/e-2", json=encounter("e-2", "finished", "AMB"), headers=h)
+    assert history.status_code == 201 and len(rows(svc(api), "episode", patient="P1")) == 1
+    moved = {
+        **encounter("e-1", "finished", "IMP"),
+        "subject": {"reference": "Patient/P1"},
+        "priority": {"text": "acil"},
+    }
+    assert api.put("/fhir/Encounter/e-1", json=moved, headers=h).status_code == 403  # content: M13
+
+
+S2 = {**BASE_WORLD["software"][0], "id": "S2", "facility": "F2"}
+
+
+@pytest.mark.parametrize(
+    ("installation", "acting", "named", "registered"),
+    [("S2", "D2", "D2", ["D2"]), ("S1", "D1", "D1", []), ("S2", "D2", "D1", [])],
+)
+def test_a_general_practitioner_registers_only_from_a_family_health_centre_for_its_own_staff_m6_3_a(
+    tmp_path: Path, installation: str, acting: str, named: str, registered: list[str]
+) -> None:
+    service = build(f"sqlite:///{tmp_path}/m.db", key_dir=str(tmp_path / "keys"))
+    loaded(service, software=[*BASE_WORLD["software"], S2])
+    api = TestClient(create_app(service))
+    body = {
+        **patient("g-1", tckn(1)),
+        "generalPractitioner": [{"reference": f"Practitioner/{named}"}],
+    }
+    res = api.put(
+        "/fhir/Patient/g-1", json=body, headers=software_headers(service, installation, acting)
+    )
+    assert res.status_code == 201
+    assert [r["physician"] for r in rows(service, "family_doctor", patient="P1")] == registered
+
+
+def test_a_check_in_resent_with_its_idempotency_key_changes_nothing(api: TestClient) -> None:
+    h = {**key(api), "Idempotency-Key": "hbys-req-42"}
+    check_in = {"event": {"type": "check_in", "id": "E7", "patient": "h-1"}}
+    first, again = (api.post("/sbys/events", json=check_in, headers=h) for _ in range(2))
+    assert first.status_code == again.status_code == 200 and first.json() == again.json()
+    assert len(rows(svc(api), "episode", id="E7")) == 1
+    without = api.post("/sbys/events", json=check_in, headers=key(api))
+    assert without.status_code == 422  # the episode id is taken: a resend needs its key
+    other = {"event": {"type": "check_in", "id": "E8", "patient": "h-1"}}
+    reused = api.post("/sbys/events", json=other, headers=h)
+    assert reused.status_code == 422 and reused.json()["code"] == "idempotency.key_reused"
+    assert rows(svc(api), "episode", id="E8") == []
+
+
+def test_a_client_that_sends_too_much_is_told_to_wait(tmp_path: Path) -> None:
+    service = build(f"sqlite:///{tmp_path}/m.db", key_dir=str(tmp_path / "keys"))
+    loaded(service)
+    api = TestClient(create_app(service, rate_limit=3))
+    h = software_headers(service, "S1", "D1", purpose="treatment")
+    answers = [api.get("/fhir/Observation", params={"patient": "P1"}, headers=h) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert int(answers[3].headers["retry-after"]) >= 1
+    assert valid(answers[3].json())["issue"][0]["code"] == "throttled"
+    assert api.get("/fhir/metadata").status_code == 200  # no credential: not counted
+
+
+def test_the_throttle_forgets_what_left_the_window() -> None:
+    from mahrem.entrypoints.api.throttle import WINDOW, Throttle
+
+    now = [0.0]
+    throttle = Throttle(2, clock=lambda: now[0])
+    assert [throttle.wait_for("k") for _ in range(3)] == [0.0, 0.0, WINDOW]
+    now[0] = WINDOW + 0.5
+    assert throttle.wait_for("k") == 0.0 and throttle.wait_for("other") == 0.0

@@ -5,7 +5,7 @@ an installation's own resource ids, linked to the records Mahrem keeps under ids
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import JSON, Column, ForeignKey, String, Table
 
 from mahrem.adapters.orm_base import ID, UtcDateTime, metadata
 
@@ -26,4 +26,15 @@ record_link = Table(
     Column("local_id", ID, primary_key=True),
     Column("record", ID, ForeignKey("record.id"), nullable=False, unique=True),
     Column("linked_at", UtcDateTime, nullable=False),
+)
+
+# A client-supplied Idempotency-Key, kept a day (issue 17): the hash of who sent it and the key,
+# the hash of the request, and the answer given (an event's result: no personal data).
+idempotent_request = Table(
+    "idempotent_request",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("request", String(64), nullable=False),
+    Column("answer", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False, index=True),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, Query
+from fastapi import Depends, FastAPI, Header, Query
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
@@ -32,6 +32,7 @@ from mahrem.entrypoints.api.problems import (
     mahrem_error,
     validation_error,
 )
+from mahrem.entrypoints.api.throttle import Throttle, limit_from_environment, throttling
 from mahrem.entrypoints.web import portal
 from mahrem.services import access, audit, events
 from mahrem.services.lookup import unknown
@@ -94,10 +95,13 @@ class Page(BaseModel):
     offset: int
 
 
-def create_app(service: Mahrem | None = None, seal_every: float | None = None) -> FastAPI:
+def create_app(
+    service: Mahrem | None = None, seal_every: float | None = None, rate_limit: int | None = None
+) -> FastAPI:
     """The API over `service` (by default one built from the environment). With `seal_every`
     (seconds; MAHREM_SEAL_EVERY when built from the environment, default 300) the audit log is
-    sealed into a signed checkpoint that often while the server runs."""
+    sealed into a signed checkpoint that often while the server runs. `rate_limit` is how many
+    requests a credential may send a minute (MAHREM_RATE_LIMIT, throttle.py)."""
     if service is None:
         import os
 
@@ -122,6 +126,8 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
     _document_problems(api)
 
     api.state.service = service
+    limit = limit_from_environment() if rate_limit is None else rate_limit
+    api.middleware("http")(throttling(Throttle(limit)))
     api.middleware("http")(_no_store)
     for routes in (
         fhir_routes,
@@ -190,11 +196,26 @@ def create_app(service: Mahrem | None = None, seal_every: float | None = None) -
             responses=PROBLEMS,
             summary=summary,
         )
-        def report(body: EventIn, service: Svc, who: Who, lang: Lang) -> EventOut:
+        def report(
+            body: EventIn,
+            service: Svc,
+            who: Who,
+            lang: Lang,
+            idempotency_key: Annotated[
+                str | None,
+                Header(max_length=128, description="Resent with the same key: applied once"),
+            ] = None,
+        ) -> EventOut:
             if door != "software":  # a person's or an officer's own act: never through a key
                 own_session(who)
-            outcome = events.report_event(
-                service, door, who.person, body.event, installation=who.installation, key=who.key
+            outcome = events.report_event_once(
+                service,
+                door,
+                who.person,
+                body.event,
+                idempotency_key=idempotency_key,
+                installation=who.installation,
+                key=who.key,
             )
             return EventOut(
                 result=outcome.result,

@@ -282,12 +282,12 @@ def vread(
 
 # -- helpers ---------------------------------------------------------------------------------
 def _pushed(service: Mahrem, who: Caller, body: dict[str, Any], **how: Any) -> records.Pushed:
-    """Store a push, then report the episodes its Encounters open (events/encounters.py)."""
+    """Store a push, then report the episodes its resources carry (events/from_fhir.py)."""
     installation = _software(who)
     pushed = records.push(
         service, installation, who.person, body, tckn_system=tckn_system(), key=who.key, **how
     )
-    events.follow_encounters(service, installation, who.person, pushed.entries, who.key)
+    events.follow_pushed(service, installation, who.person, pushed.entries, who.key)
     return pushed
 
 

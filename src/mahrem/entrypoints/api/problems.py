@@ -28,6 +28,7 @@ TITLES = {
     403: ("Yetkisiz", "Forbidden"),
     404: ("Bulunamadı", "Not found"),
     422: ("Geçersiz girdi", "Invalid input"),
+    429: ("Çok fazla istek", "Too many requests"),
 }
 
 
@@ -159,6 +160,7 @@ STANDARD_PROBLEMS = {
     "400": "Malformed request (RFC 9457 problem)",
     "401": "Not authenticated (RFC 9457 problem)",
     "422": "Invalid input (RFC 9457 problem)",
+    "429": "Too many requests from this credential: wait Retry-After seconds (RFC 9457 problem)",
 }
 
 
@@ -196,7 +198,7 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
         if is_fhir(name):  # FHIR clients read OperationOutcomes (fhir_outcomes.py)
             for operation in path.values():
                 responses = operation.setdefault("responses", {})
-                for status in ("400", "401", "403", "404", "412", "422"):
+                for status in ("400", "401", "403", "404", "412", "422", "429"):
                     described = responses.get(status, {}).get("description")
                     responses[status] = {
                         "description": (described or "An error").replace(

@@ -5,7 +5,8 @@ audited in the same transaction. `report_event` binds an event to the door that 
 from __future__ import annotations
 
 from mahrem.services.events.applying import apply_event, report_event
-from mahrem.services.events.encounters import follow_encounters
+from mahrem.services.events.from_fhir import follow_pushed
+from mahrem.services.events.once import report_event_once
 from mahrem.services.events.reporters import OFFICER_EVENTS, PERSON_EVENTS, SOFTWARE_EVENTS
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "PERSON_EVENTS",
     "SOFTWARE_EVENTS",
     "apply_event",
-    "follow_encounters",
+    "follow_pushed",
     "report_event",
+    "report_event_once",
 ]

@@ -71,7 +71,7 @@ def link_patient(
         outcome = "unchanged"
     # Named by the facility's own id: the answer to a push must not tell whether the TC kimlik
     # no names someone Mahrem knows (M12), so Mahrem's id is learnt from a governed read only.
-    return EntryResult("Patient", local_id, outcome, person, local_id=local_id)
+    return EntryResult("Patient", local_id, outcome, person, local_id=local_id, resource=resource)
 
 
 def _name(resource: dict[str, Any]) -> str:

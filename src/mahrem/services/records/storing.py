@@ -28,7 +28,7 @@ from mahrem.services.records.naming import (
     rewrite_references,
 )
 from mahrem.services.records.patients import resolve_patient
-from mahrem.services.records.resources import add_record, current_resource
+from mahrem.services.records.resources import add_record, add_version, current_resource
 
 
 def store_record(
@@ -72,6 +72,12 @@ def store_record(
         stored = _stored_form(resource, patient, rid, names, store, sender.installation)
         if row["patient"] == patient and current is not None and _content(current) == stored:
             return _result(store, rtype, rid, "unchanged", patient, local_id, current)
+        if row["patient"] == patient and current is not None and _progresses(current, stored):
+            add_version(
+                store, keys, rid, stored, sender.at, by=sender.actor, basis="encounter-status"
+            )
+            updated = current_resource(store, keys, rid)
+            return _result(store, rtype, rid, "updated", patient, local_id, updated)
         raise Refused(
             "record.correction_needed",
             f"{where}: {rtype}/{local_id} was stored with other content; a change to a record "
@@ -133,6 +139,18 @@ def _content(resource: dict[str, Any]) -> dict[str, Any]:
 
 
 SERVER_META = ("versionId", "lastUpdated")
+# What an Encounter's own software changes as the encounter goes on (arrived, in progress,
+# finished): a new version of the record, not a correction of its content (M13).
+PROGRESS = frozenset({"status", "statusHistory", "period", "classHistory", "hospitalization"})
+
+
+def _progresses(current: dict[str, Any], sent: dict[str, Any]) -> bool:
+    """An Encounter that only moves on: nothing but its progress elements differ."""
+    if sent.get("resourceType") != "Encounter":
+        return False
+    was = _content(current)
+    keys = set(was) | set(sent)
+    return all(was.get(k) == sent.get(k) for k in keys - PROGRESS)
 
 
 def _stored_form(

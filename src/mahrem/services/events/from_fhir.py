@@ -1,0 +1,92 @@
+"""The hospital's own FHIR resources drive the episodes (issue 17; M6/2, M6/3-a, -b, -ç), through
+the same event use case, and the same refusals, as `/sbys/events`:
+
+- an Encounter under way now (status arrived, triaged or in-progress) is the check-in (class AMB,
+  EMER and the other ambulatory classes) or the admission (IMP, ACUTE, NONAC); the same Encounter
+  updated to `finished` is the discharge of that admission. An Encounter pushed finished is
+  history: it opens no window for anyone now;
+- a Patient's `generalPractitioner` naming a physician is the family-doctor registration (M6/3-a),
+  taken only from a family health centre's software for a physician on its own staff now, so that
+  no other hospital's push opens window a for its physicians.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from mahrem.services.events.applying import report_event
+from mahrem.services.events.outcome import EventOutcome
+from mahrem.services.lookup import facility_of, patient_named_by
+from mahrem.services.ports import Mahrem, Store
+from mahrem.services.records import EntryResult
+
+UNDER_WAY = frozenset({"arrived", "triaged", "in-progress"})
+ADMISSION_CLASSES = frozenset({"IMP", "ACUTE", "NONAC"})
+
+
+def episode_id(record: str) -> str:
+    """The episode an Encounter record opened."""
+    return f"fhir-{record}"[:64]
+
+
+def events_of(
+    store: Store, installation: str, entry: EntryResult, at: datetime
+) -> list[dict[str, Any]]:
+    """The events one entry of a push reports."""
+    resource = entry.resource or {}
+    if entry.resource_type == "Encounter" and entry.patient is not None:
+        return _encounter(store, entry, resource)
+    if entry.resource_type == "Patient" and entry.patient is not None:
+        return _family_doctor(store, installation, entry.patient, resource, at)
+    return []
+
+
+def _encounter(store: Store, entry: EntryResult, resource: dict[str, Any]) -> list[dict[str, Any]]:
+    status = resource.get("status")
+    eid = episode_id(entry.id)
+    if entry.outcome == "created" and status in UNDER_WAY:
+        kind = (resource.get("class") or {}).get("code")
+        opened = "admitted" if kind in ADMISSION_CLASSES else "check_in"
+        return [{"type": opened, "id": eid, "patient": entry.patient}]
+    if entry.outcome == "updated" and status == "finished":
+        episode = store.get("episode", eid)
+        if episode and episode["kind"] == "admission" and episode["ended_at"] is None:
+            return [{"type": "discharged", "id": eid}]
+    return []
+
+
+def _family_doctor(
+    store: Store, installation: str, patient: str, resource: dict[str, Any], at: datetime
+) -> list[dict[str, Any]]:
+    facility = facility_of(store, installation)
+    row = store.get("facility", facility) if facility else None
+    if row is None or row["kind"] != "family_health_center":
+        return []
+    for gp in resource.get("generalPractitioner") or []:
+        reference = str((gp or {}).get("reference") or "")
+        if not reference.startswith("Practitioner"):
+            continue
+        named = reference.removeprefix("Practitioner").lstrip("/").removeprefix("?identifier=")
+        physician = patient_named_by(store, named, facility=None)
+        if physician is None:
+            continue
+        posts = store.open_rows("staff_post", at, person=physician, facility=facility)
+        registered = [r["physician"] for r in store.open_rows("family_doctor", at, patient=patient)]
+        if any(p["role"] == "physician" for p in posts) and registered != [physician]:
+            event = {"type": "family_doctor_registered", "patient": patient, "physician": physician}
+            return [event]
+    return []
+
+
+def follow_pushed(
+    m: Mahrem, installation: str, actor: str, entries: tuple[EntryResult, ...], key: str | None
+) -> list[EventOutcome]:
+    """Report the events a push's resources carry, as its software would through /sbys/events."""
+    when = m.at(None)
+    with m.uow.read() as store:
+        reported = [e for entry in entries for e in events_of(store, installation, entry, when)]
+    return [
+        report_event(m, "software", actor, event, installation=installation, key=key)
+        for event in reported
+    ]
