@@ -316,3 +316,37 @@ def test_the_throttle_forgets_what_left_the_window() -> None:
     assert [throttle.wait_for("k") for _ in range(3)] == [0.0, 0.0, WINDOW]
     now[0] = WINDOW + 0.5
     assert throttle.wait_for("k") == 0.0 and throttle.wait_for("other") == 0.0
+
+
+def appointment(status: str) -> dict[str, Any]:
+    return {
+        "resourceType": "Appointment",
+        "id": "a-1",
+        "status": status,
+        "start": "2026-12-20T10:00:00+03:00",
+        "participant": [
+            {"actor": {"reference": "Patient/h-1"}, "status": "accepted"},
+            {"actor": {"reference": "Practitioner/D1"}, "status": "accepted"},
+        ],
+    }
+
+
+def test_the_hospitals_appointment_is_booked_and_fulfilled_m6_3_b(api: TestClient) -> None:
+    h = key(api)
+    booked = api.put("/fhir/Appointment/a-1", json=appointment("booked"), headers=h)
+    assert booked.status_code == 201, booked.text
+    assert booked.json()["participant"][0]["actor"] == {"reference": "Patient/h-1"}  # as sent
+    [episode] = rows(svc(api), "episode", patient="P1")
+    assert (episode["kind"], episode["physician"], str(episode["day"])) == (
+        "appointment",
+        "D1",
+        "2026-12-20",
+    )
+    own = headers_for(svc(api), "P1")  # the patient's own view (D1's window opens on the day)
+    found = api.get(
+        "/fhir/Appointment", params={"patient": "P1", "date": "2026-12-20"}, headers=own
+    )
+    assert found.json()["total"] == 1
+    fulfilled = api.put("/fhir/Appointment/a-1", json=appointment("fulfilled"), headers=h)
+    assert fulfilled.status_code == 200 and fulfilled.headers["etag"] == 'W/"2"'
+    assert rows(svc(api), "episode", patient="P1")[0]["ended_at"] is not None

@@ -32,6 +32,10 @@ STATUS_CODES: dict[str, frozenset[str]] = {
     "MedicationRequest": _codes(
         "active on-hold cancelled completed entered-in-error stopped draft unknown"
     ),
+    "Appointment": _codes(
+        "proposed pending booked arrived fulfilled cancelled noshow entered-in-error checked-in "
+        "waitlist"
+    ),
     "Immunization": _codes("completed entered-in-error not-done"),
     "CarePlan": _codes("draft active on-hold revoked completed entered-in-error unknown"),
     "CareTeam": _codes("proposed active suspended inactive entered-in-error"),

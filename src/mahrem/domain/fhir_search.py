@@ -44,6 +44,7 @@ _CLINICAL = {"code": _p("token", "code"), "category": _p("token", "category")}
 # each resource's page, same names and elements). `patient` and `subject` are the record's
 # patient, resolved by the door; `_id` and `_lastUpdated` are common to every type.
 SEARCH_PARAMETERS: dict[str, dict[str, Param]] = {
+    "Appointment": {"status": _p("token", "status"), "date": _p("date", "start")},
     "AllergyIntolerance": {
         "code": _p("token", "code"),
         "category": _p("token", "category"),

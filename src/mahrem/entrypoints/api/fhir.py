@@ -343,7 +343,7 @@ def _entry_response(
     else:
         assert entry.resource is not None
         # The subject as the sender named it, for the same reason (M12).
-        sent = {k: body[k] for k in SUBJECT_FIELDS if k in body}
+        sent = {k: body[k] for k in (*SUBJECT_FIELDS, "participant") if k in body}
         resource = {**entry.resource, **sent}
     return _resource_response(request, resource, status)
 

@@ -5,6 +5,8 @@ the same event use case, and the same refusals, as `/sbys/events`:
   EMER and the other ambulatory classes) or the admission (IMP, ACUTE, NONAC); the same Encounter
   updated to `finished` is the discharge of that admission. An Encounter pushed finished is
   history: it opens no window for anyone now;
+- an Appointment `booked` with a physician (a Practitioner participant) is the appointment
+  (M6/3-b), `fulfilled` completes it;
 - a Patient's `generalPractitioner` naming a physician is the family-doctor registration (M6/3-a),
   taken only from a family health centre's software for a physician on its own staff now, so that
   no other hospital's push opens window a for its physicians.
@@ -15,6 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from mahrem.domain.clock import local_date
 from mahrem.services.events.applying import report_event
 from mahrem.services.events.outcome import EventOutcome
 from mahrem.services.lookup import facility_of, patient_named_by
@@ -39,7 +42,49 @@ def events_of(
         return _encounter(store, entry, resource)
     if entry.resource_type == "Patient" and entry.patient is not None:
         return _family_doctor(store, installation, entry.patient, resource, at)
+    if entry.resource_type == "Appointment" and entry.patient is not None:
+        return _appointment(store, entry, resource)
     return []
+
+
+def _appointment(
+    store: Store, entry: EntryResult, resource: dict[str, Any]
+) -> list[dict[str, Any]]:
+    eid, status = episode_id(entry.id), resource.get("status")
+    if entry.outcome == "created" and status == "booked":
+        physician = next(
+            (
+                _practitioner(store, str((p.get("actor") or {}).get("reference") or ""))
+                for p in resource.get("participant") or []
+                if str((p.get("actor") or {}).get("reference") or "").startswith("Practitioner")
+            ),
+            None,
+        )
+        start = resource.get("start")
+        if physician is None or not isinstance(start, str):
+            return []
+        day = local_date(datetime.fromisoformat(start.replace("Z", "+00:00"))).isoformat()
+        return [
+            {
+                "type": "appointment_booked",
+                "id": eid,
+                "patient": entry.patient,
+                "physician": physician,
+                "date": day,
+            }
+        ]
+    if entry.outcome == "updated" and status == "fulfilled":
+        episode = store.get("episode", eid)
+        if episode and episode["kind"] == "appointment" and episode["ended_at"] is None:
+            return [{"type": "appointment_completed", "id": eid}]
+    return []
+
+
+def _practitioner(store: Store, reference: str) -> str | None:
+    """The person a Practitioner reference names: `Practitioner/<Mahrem id>` or
+    `Practitioner?identifier=<system>|<TC kimlik no>`."""
+    named = reference.removeprefix("Practitioner").lstrip("/").removeprefix("?identifier=")
+    return patient_named_by(store, named, facility=None) if named else None
 
 
 def _encounter(store: Store, entry: EntryResult, resource: dict[str, Any]) -> list[dict[str, Any]]:
@@ -67,8 +112,7 @@ def _family_doctor(
         reference = str((gp or {}).get("reference") or "")
         if not reference.startswith("Practitioner"):
             continue
-        named = reference.removeprefix("Practitioner").lstrip("/").removeprefix("?identifier=")
-        physician = patient_named_by(store, named, facility=None)
+        physician = _practitioner(store, reference)
         if physician is None:
             continue
         posts = store.open_rows("staff_post", at, person=physician, facility=facility)

@@ -30,6 +30,23 @@ DIRECTORY_TYPES = frozenset(
 )
 # Where a resource names its patient and when it was recorded, by resource type (R4).
 SUBJECT_FIELDS = ("subject", "patient", "beneficiary")
+
+
+def subject_of(resource: dict[str, Any]) -> str | None:
+    """The reference naming the resource's patient: its subject (or patient, beneficiary), or
+    for an Appointment the participant that is a Patient."""
+    for k in SUBJECT_FIELDS:
+        value = resource.get(k)
+        if isinstance(value, dict) and isinstance(value.get("reference"), str):
+            return str(value["reference"])
+    if resource.get("resourceType") == "Appointment":
+        for p in resource.get("participant") or []:
+            ref = ((p or {}).get("actor") or {}).get("reference")
+            if isinstance(ref, str) and ref.startswith("Patient"):
+                return ref
+    return None
+
+
 DATE_FIELDS = (
     "recordedDate",
     "authoredOn",

@@ -21,6 +21,7 @@ from mahrem.services.records.entries import (
     PERIOD_FIELDS,
     SUBJECT_FIELDS,
     EntryResult,
+    subject_of,
 )
 from mahrem.services.records.naming import (
     link_record,
@@ -46,14 +47,7 @@ def store_record(
     (`new_id` when it is new); the same content again is `unchanged`, other content a
     correction (M13), refused."""
     rtype = resource["resourceType"]
-    reference = next(
-        (
-            resource[k].get("reference")
-            for k in SUBJECT_FIELDS
-            if isinstance(resource.get(k), dict) and resource[k].get("reference")
-        ),
-        None,
-    )
+    reference = subject_of(resource)
     if reference is None:
         raise InputError(
             "record.no_patient",
@@ -139,18 +133,24 @@ def _content(resource: dict[str, Any]) -> dict[str, Any]:
 
 
 SERVER_META = ("versionId", "lastUpdated")
-# What an Encounter's own software changes as the encounter goes on (arrived, in progress,
-# finished): a new version of the record, not a correction of its content (M13).
-PROGRESS = frozenset({"status", "statusHistory", "period", "classHistory", "hospitalization"})
+# What the sender changes as an encounter or an appointment goes on (arrived, in progress,
+# finished; booked, fulfilled): a new version of the record, not a correction of its content.
+PROGRESS = {
+    "Encounter": frozenset(
+        {"status", "statusHistory", "period", "classHistory", "hospitalization"}
+    ),
+    "Appointment": frozenset({"status", "cancelationReason"}),
+}
 
 
 def _progresses(current: dict[str, Any], sent: dict[str, Any]) -> bool:
-    """An Encounter that only moves on: nothing but its progress elements differ."""
-    if sent.get("resourceType") != "Encounter":
+    """An Encounter or Appointment that only moves on: nothing else differs."""
+    moving = PROGRESS.get(str(sent.get("resourceType")))
+    if moving is None:
         return False
     was = _content(current)
     keys = set(was) | set(sent)
-    return all(was.get(k) == sent.get(k) for k in keys - PROGRESS)
+    return all(was.get(k) == sent.get(k) for k in keys - moving)
 
 
 def _stored_form(
@@ -169,6 +169,11 @@ def _stored_form(
     for key in SUBJECT_FIELDS:
         if isinstance(out.get(key), dict) and out[key].get("reference"):
             out[key] = {"reference": f"Patient/{patient}"}
+    sent = subject_of(resource)
+    for p in out.get("participant") or [] if out.get("resourceType") == "Appointment" else []:
+        actor = (p or {}).get("actor") or {}
+        if actor.get("reference") in (sent, names.get(sent or "")):
+            p["actor"] = {"reference": f"Patient/{patient}"}
     return out
 
 
