@@ -201,12 +201,23 @@ def test_a_batch_keeps_its_good_entries_and_a_transaction_rewrites_every_urn_uui
         "type": "transaction",
         "entry": [
             {
+                "fullUrl": "urn:uuid:6f1c0ad2-0000-4000-8000-000000000000",
+                "resource": {
+                    "resourceType": "Patient",
+                    "id": "hbys-700",
+                    "identifier": [{"system": TCKN_SYSTEM, "value": tckn(700)}],
+                    "name": [{"family": "Demir", "given": ["Ayşe"]}],
+                    "birthDate": "1980-04-05",
+                },
+                "request": {"method": "PUT", "url": "Patient/hbys-700"},
+            },
+            {
                 "fullUrl": "urn:uuid:6f1c0ad2-0000-4000-8000-000000000001",
                 "resource": {
                     "resourceType": "Encounter",
                     "status": "finished",
                     "class": {"code": "AMB"},
-                    "subject": {"reference": "Patient/hbys-700"},
+                    "subject": {"reference": "urn:uuid:6f1c0ad2-0000-4000-8000-000000000000"},
                 },
                 "request": {"method": "POST", "url": "Encounter"},
             },
@@ -217,7 +228,7 @@ def test_a_batch_keeps_its_good_entries_and_a_transaction_rewrites_every_urn_uui
                     "code": {
                         "coding": [{"system": "http://hl7.org/fhir/sid/icd-10", "code": "E11"}]
                     },
-                    "subject": {"reference": "Patient/hbys-700"},
+                    "subject": {"reference": "urn:uuid:6f1c0ad2-0000-4000-8000-000000000000"},
                     "encounter": {"reference": "urn:uuid:6f1c0ad2-0000-4000-8000-000000000001"},
                 },
                 "request": {"method": "POST", "url": "Condition"},
@@ -225,7 +236,8 @@ def test_a_batch_keeps_its_good_entries_and_a_transaction_rewrites_every_urn_uui
         ],
     }
     done = client.execute("", method="post", data=transaction)
-    encounter, condition = (e["response"]["location"].split("/")[1] for e in done["entry"])
+    assert done["entry"][0]["response"]["location"] == "Patient/hbys-700"  # the hospital's id
+    encounter, condition = (e["response"]["location"].split("/")[1] for e in done["entry"][1:])
     stored = client.reference("Condition", condition).to_resource()
     assert stored["encounter"]["reference"] == f"Encounter/{encounter}"
     assert stored["subject"]["reference"] == f"Patient/{checked_in}"
