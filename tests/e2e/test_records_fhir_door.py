@@ -192,6 +192,9 @@ def test_a_patient_is_read_by_those_who_may_and_a_concealed_one_is_unknown(api: 
     assert {i["value"] for i in mine.json()["identifier"]} == {tckn(1), "h-1"}
     stranger = api.get("/fhir/Patient/P1", headers=key(api, "S3", "D3"))
     assert stranger.status_code == 403 and problem_of(stranger)["basis"]
+    # Audited once as a read of the patient: no record was served, none is logged as read.
+    d3 = [(e["action"], e["record"]) for e in rows(svc(api), "audit_log", actor="D3")]
+    assert d3 == [("patient_read", None)]
     event(
         svc(api),
         "2026-01-03T09:00:00+03:00",

@@ -5,7 +5,7 @@ know of (M12, M6/2), the one-time code (M6/5) and GM's policy changes (M6/4)."""
 from __future__ import annotations
 
 from mahrem.services.access.codes import enter_code, request_code
-from mahrem.services.access.deciding import decide, decide_each, decide_json
+from mahrem.services.access.deciding import decide, decide_any, decide_each, decide_json
 from mahrem.services.access.disclosure import (
     PATIENT,
     PERSON,
@@ -29,6 +29,7 @@ __all__ = [
     "change_policy",
     "check_targets",
     "decide",
+    "decide_any",
     "decide_each",
     "decide_json",
     "enter_code",

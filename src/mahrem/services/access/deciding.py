@@ -68,6 +68,24 @@ def decide_each(
     return _decided(store, pairs, policy, key)
 
 
+def decide_any(
+    store: Store, req: Request, records: list[Row], *, key: str | None = None
+) -> Decision | None:
+    """May the actor read at least one of these records of the patient? The decision that
+    says so (a permit if any), audited once as a read of the patient, not of each record:
+    no record is served (a FHIR Patient read). None when there are no records."""
+    if not records:
+        return None
+    policy = policy_at(store, req.at)
+    patient_facts, each = store.facts_for_search(req, records)
+    reqs = [dataclasses.replace(req, record=r["id"]) for r in records]
+    decisions = [engine.decide(r, f, policy) for r, f in zip(reqs, each, strict=True)]
+    found = next((d for d in decisions if d.permitted), decisions[0])
+    entry = audit_entry(req, patient_facts, found, key)
+    append_many(store, [{**entry, "action": "patient_read"}])
+    return found
+
+
 def _decided(
     store: Store, pairs: list[tuple[Request, Facts]], policy: Policy, key: str | None
 ) -> list[Decision]:

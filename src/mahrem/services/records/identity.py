@@ -18,23 +18,15 @@ from typing import Any
 from mahrem.domain.decision import Request
 from mahrem.domain.errors import MahremError, Refused
 from mahrem.domain.reasons import reason_text
-from mahrem.domain.remedies import Notice
-from mahrem.services.access import PATIENT, Target, Viewer, check_targets
+from mahrem.services.access import PATIENT, Target, Viewer, check_targets, decide_any
 from mahrem.services.lookup import facility_of, patient_named_by, unknown
 from mahrem.services.ports import Mahrem, Store
 from mahrem.services.records.entries import TCKN_SYSTEM
-from mahrem.services.records.reading import check_patient, decided_records
+from mahrem.services.records.reading import check_patient, existing_records
 
 # A patient without records open to the caller: as the engine says of no care relationship.
 NO_CARE = "staff.no_care_relationship"
 FACILITY_ID_SYSTEM = "https://mahrem.saglik.gov.tr/fhir/NamingSystem/facility-patient-id/"
-
-
-def resolve(
-    store: Store, reference: str, *, facility: str | None, field: str, system: str = TCKN_SYSTEM
-) -> str | None:
-    """The person a patient reference names, or None (lookup.patient_named_by)."""
-    return patient_named_by(store, reference, facility=facility, system=system)
 
 
 def resolve_patient_reference(
@@ -51,7 +43,7 @@ def resolve_patient_reference(
     unknown one get the one unknown answer, built from the reference as the caller gave it."""
     with m.uow.read() as store:
         facility = facility_of(store, viewer.installation)
-        person = resolve(store, reference, facility=facility, field=field, system=system)
+        person = patient_named_by(store, reference, facility=facility, system=system)
     if person is None:
         raise unknown("person", reference, field)
     target = Target(PATIENT, reference, field, resolved=person)
@@ -92,12 +84,10 @@ def read_patient(
                 store.rows("patient_link", facility=facility, person=person)
             )
             if actor != person and not pushed_here:
-                view = decided_records(store, m.keys, req, None, key)
-                if not view.permitted:
-                    first = view.withheld[0] if view.withheld else Notice("6/2", NO_CARE)
-                    raise Refused(
-                        first.reason_key, reason_text(first.reason_key)[1], basis=first.basis
-                    )
+                found = decide_any(store, req, existing_records(store, person, when), key=key)
+                if found is None or not found.permitted:
+                    key_, basis = (found.reason_key, found.basis) if found else (NO_CARE, "6/2")
+                    raise Refused(key_, reason_text(key_)[1], basis=basis)
             return _patient_resource(store, person, facility, system)
         except MahremError as exc:
             refusal = exc

@@ -82,12 +82,14 @@ def push(
     # Mahrem's id of every record of the push first (the one linked before, or a new one), so
     # that entries name each other by it whatever their order.
     local_ids: dict[int, str] = {}
+    linked: dict[int, str | None] = {}
     for i, e in enumerate(entries):
         rtype = e.resource["resourceType"]
         if rtype == "Patient" or rtype in DIRECTORY_TYPES:
             continue
         local = local_ids[i] = local_id_of(e.resource, e.local_id)
-        rid = linked_record(store, installation, rtype, local) or new_record_id(at)
+        linked[i] = linked_record(store, installation, rtype, local)
+        rid = linked[i] or new_record_id(at)
         for name in (f"{rtype}/{local}", e.full_url):
             if name:
                 names[name] = f"{rtype}/{rid}"
@@ -105,9 +107,18 @@ def push(
                 "(GET /fhir/metadata lists the types it does)",
                 field=f"{where(i)}.resourceType",
             )
-        named = names[f"{rtype}/{local_ids[i]}"].partition("/")[2]
+        rid = names[f"{rtype}/{local_ids[i]}"].partition("/")[2]
         result = store_record(
-            store, keys, policy, e.resource, where(i), sender, names, local_ids[i], named
+            store,
+            keys,
+            policy,
+            e.resource,
+            where(i),
+            sender,
+            names,
+            local_ids[i],
+            rid,
+            linked=linked[i] is not None,
         )
         results[i] = result
         if result.outcome == "created":

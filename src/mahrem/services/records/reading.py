@@ -24,7 +24,7 @@ from mahrem.domain.remedies import Notice, notices
 from mahrem.services.access import decide, decide_each
 from mahrem.services.lookup import require, unknown
 from mahrem.services.policies import policy_at
-from mahrem.services.ports import KeyStore, Mahrem, Store
+from mahrem.services.ports import KeyStore, Mahrem, Row, Store
 from mahrem.services.records.resources import current_resource, disposal
 
 
@@ -79,7 +79,7 @@ def read_records(
     )
     with m.uow.write() as store:
         try:
-            view = decided_records(store, m.keys, base, resource_type, key)
+            view = _decided_records(store, m.keys, base, resource_type, key)
         except MahremError as exc:
             refusal = exc
         else:
@@ -160,7 +160,7 @@ def check_patient(
     raise Refused(decision.reason_key, decision.reason_en, basis=decision.basis)
 
 
-def decided_records(
+def _decided_records(
     store: Store, keys: KeyStore, base: Request, resource_type: str | None, key: str | None
 ) -> RecordsView:
     """Decide a read of each of the patient's records (oldest first) and sort them into what
@@ -170,16 +170,7 @@ def decided_records(
     at, patient = base.at, base.patient
     require(store, "person", base.actor, "actor")
     require(store, "person", patient, "patient")
-    rows = sorted(
-        (
-            r
-            for r in store.rows("record", patient=patient)
-            if r["created_at"] <= at
-            and (not resource_type or r["resource_type"] == resource_type)
-            and disposal(store, r["id"]) is None
-        ),
-        key=lambda r: (r["created_at"], r["id"]),
-    )
+    rows = existing_records(store, patient, at, resource_type)
     # One facts snapshot for the whole search: the patient gate and every record's decision.
     patient_facts, each = store.facts_for_search(base, rows)
     check_patient(store, base, key, patient_facts)
@@ -210,6 +201,23 @@ def decided_records(
         else:
             refused.append((decision.basis, decision.reason_key))
     return RecordsView(patient, tuple(permitted), notices(refused), restricted)
+
+
+def existing_records(
+    store: Store, patient: str, at: datetime, resource_type: str | None = None
+) -> list[Row]:
+    """The patient's records as they stand at `at`, oldest first: made by then, of the type if
+    one is given, and not deleted or destroyed (M14: those exist for nobody)."""
+    return sorted(
+        (
+            r
+            for r in store.rows("record", patient=patient)
+            if r["created_at"] <= at
+            and (not resource_type or r["resource_type"] == resource_type)
+            and disposal(store, r["id"]) is None
+        ),
+        key=lambda r: (r["created_at"], r["id"]),
+    )
 
 
 def _record(

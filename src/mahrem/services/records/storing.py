@@ -25,7 +25,6 @@ from mahrem.services.records.entries import (
 )
 from mahrem.services.records.naming import (
     link_record,
-    linked_record,
     rewrite_references,
 )
 from mahrem.services.records.patients import resolve_patient
@@ -41,10 +40,11 @@ def store_record(
     sender: Sender,
     names: dict[str, str],
     local_id: str,
-    new_id: str,
+    rid: str,
+    linked: bool,
 ) -> EntryResult:
-    """Store one pushed resource as a record under Mahrem's id for the sender's `local_id`
-    (`new_id` when it is new); the same content again is `unchanged`, other content a
+    """Store one pushed resource as the record `rid` for the sender's `local_id` (`linked`: the
+    sender sent that id before); the same content again is `unchanged`, other content a
     correction (M13), refused."""
     rtype = resource["resourceType"]
     reference = subject_of(resource)
@@ -58,27 +58,25 @@ def store_record(
     patient = resolve_patient(
         store, sender.facility, reference, patients, f"{where}.subject", sender.at
     )
-    rid = linked_record(store, sender.installation, rtype, local_id)
-    if rid is not None:
+    if linked:
         row = store.get("record", rid)
         assert row is not None
         current = current_resource(store, keys, rid)
         stored = _stored_form(resource, patient, rid, names, store, sender.installation)
         if row["patient"] == patient and current is not None and _content(current) == stored:
-            return _result(store, rtype, rid, "unchanged", patient, local_id, current)
+            return _result(rtype, rid, "unchanged", patient, local_id, current)
         if row["patient"] == patient and current is not None and _progresses(current, stored):
             add_version(
                 store, keys, rid, stored, sender.at, by=sender.actor, basis="encounter-status"
             )
             updated = current_resource(store, keys, rid)
-            return _result(store, rtype, rid, "updated", patient, local_id, updated)
+            return _result(rtype, rid, "updated", patient, local_id, updated)
         raise Refused(
             "record.correction_needed",
             f"{where}: {rtype}/{local_id} was stored with other content; a change to a record "
             "is a correction (M13)",
             basis="13",
         )
-    rid = new_id
     stored = _stored_form(resource, patient, rid, names, store, sender.installation)
     add_record(
         store,
@@ -97,9 +95,7 @@ def store_record(
         validated=True,
     )
     link_record(store, sender.installation, rtype, local_id, rid, sender.at)
-    return _result(
-        store, rtype, rid, "created", patient, local_id, current_resource(store, keys, rid)
-    )
+    return _result(rtype, rid, "created", patient, local_id, current_resource(store, keys, rid))
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +109,6 @@ class Sender:
 
 
 def _result(
-    store: Store,
     rtype: str,
     rid: str,
     outcome: str,
