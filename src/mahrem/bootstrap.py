@@ -7,9 +7,11 @@ an SMS outbox and reportlab, and `build` puts them together.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
 from mahrem.adapters.db import SqlUnitOfWork, database_url, make_engine, upgrade
+from mahrem.adapters.jwks import UrlJwksFetcher
 from mahrem.adapters.keys import FileKeyStore
 from mahrem.adapters.signing import CheckpointSigner
 from mahrem.adapters.sms import OutboxGateway
@@ -47,6 +49,8 @@ def build(
         vault=SivVault(keys),
         totp_vault=SivVault(keys, TOTP_KEY),
         printer=render_pdf,
+        jwks=UrlJwksFetcher(),
+        production=os.environ.get("MAHREM_ENV") == "production",
     )
 
 

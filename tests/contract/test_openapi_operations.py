@@ -32,4 +32,34 @@ def test_the_openapi_document_names_the_recorded_operations(tmp_path: Path) -> N
 
 def test_every_operation_id_is_unique() -> None:
     ids = [line.rsplit(" ", 1)[1] for line in RECORDED.read_text().splitlines()]
-    assert len(ids) == len(set(ids)) == 98
+    assert len(ids) == len(set(ids)) == 102
+
+
+PUBLIC = {
+    "POST /auth/token",
+    "POST /auth/login",
+    "GET /fhir/metadata",
+    "GET /fhir/.well-known/smart-configuration",
+    "GET /health",
+}
+
+
+def test_authentication_is_a_security_scheme_not_a_header_parameter(tmp_path: Path) -> None:
+    """Generated clients and Swagger UI's Authorize button read `securitySchemes`; an
+    `Authorization` header parameter would make every client pass the token by hand."""
+    app = create_app(build(f"sqlite:///{tmp_path}/sec.db", key_dir=str(tmp_path / "keys")))
+    document = app.openapi()
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["bearer"] == {**schemes["bearer"], "type": "http", "scheme": "bearer"}
+    flow = schemes["smart"]["flows"]["clientCredentials"]
+    assert schemes["smart"]["type"] == "oauth2" and flow["tokenUrl"] == "/auth/token"
+    secured = set()
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            names = {p["name"].lower() for p in operation.get("parameters", [])}
+            assert "authorization" not in names, f"{method} {path}"
+            if operation.get("security"):
+                assert {k for s in operation["security"] for k in s} == {"bearer", "smart"}
+                secured.add(f"{method.upper()} {path}")
+    assert not PUBLIC & secured
+    assert {"GET /fhir/{resource_type}/{resource_id}", "POST /fhir", "POST /decide"} <= secured

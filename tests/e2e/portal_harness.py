@@ -7,9 +7,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,14 +15,13 @@ from typing import Any
 
 import pyotp
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from mahrem.bootstrap import build
-from mahrem.entrypoints.api.app import create_app
 from mahrem.services import demo, events
 from mahrem.services.demo import demo_world
 from mahrem.services.ports import Mahrem
+from tests.e2e.live_server import served
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -36,12 +32,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -107,30 +97,8 @@ def seed(folder: Path) -> dict[str, dict[str, Any]]:
 def serve(folder: Path, people: dict[str, dict[str, Any]], shots: Path) -> Iterator[Portal]:
     """The portal over the seeded database in `folder`, until the generator is closed."""
     m = build(f"sqlite:///{folder}/portal.db", key_dir=str(folder / "keys"))
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(m),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            ws="none",
-            lifespan="on",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the portal did not start")
-        time.sleep(0.05)
-    try:
-        yield Portal(f"http://127.0.0.1:{port}", m, people, shots)
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        m.uow.dispose()
+    with served(m) as root:
+        yield Portal(root, m, people, shots)
 
 
 @pytest.fixture(scope="session", name="seeded")

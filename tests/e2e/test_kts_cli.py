@@ -3,6 +3,7 @@ again without changing more; the report names software, status and administrator
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -79,3 +80,26 @@ def test_keys_are_issued_rotated_and_revoked_from_the_command_line_kts_3(
     assert kts.authenticate_installation(service, rotated) is None
     refused = runner.invoke(cli, ["kts", "issue-key", "S2", "--by", "D1", "--db", url])
     assert refused.exit_code == 1 and '"kts.keys_forbidden"' in refused.stdout
+
+
+def test_a_smart_client_is_registered_from_the_command_line_kts_3(
+    service: Mahrem, url: str, tmp_path: Path
+) -> None:
+    from joserfc.jwk import RSAKey
+
+    key = RSAKey.generate_key(2048, parameters={"kid": "hbys-2026"})
+    public = tmp_path / "jwks.json"
+    public.write_text(json.dumps({"keys": [key.as_dict(private=False)]}))
+    args = ["kts", "register-client", "S2", "--jwks", str(public), "--db", url]
+    done = runner.invoke(cli, [*args, "--by", "G1", "--scopes", "system/Observation.rs"])
+    assert done.exit_code == 0, done.output
+    assert done.stdout.strip() == "S2: keys hbys-2026; scopes system/Observation.rs"
+    assert kts.client(service, "S2", "A1")["kids"] == ["hbys-2026"]
+    refused = runner.invoke(cli, [*args, "--by", "A1", "--scopes", "system/*.rs"])
+    assert refused.exit_code == 1 and '"kts.client_forbidden"' in refused.stdout
+    public.write_text(json.dumps({"keys": [key.as_dict(private=True)]}))
+    private = runner.invoke(cli, [*args, "--by", "G1", "--scopes", "system/*.rs"])
+    assert private.exit_code == 1 and '"smart.jwks_private"' in private.stdout
+    public.write_text("{")
+    broken = runner.invoke(cli, [*args, "--by", "G1", "--scopes", "system/*.rs"])
+    assert broken.exit_code == 2 and "readable" in broken.output and "JSON" in broken.output

@@ -6,9 +6,6 @@ CapabilityStatement."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,17 +13,16 @@ from typing import Any
 
 import pytest
 import requests
-import uvicorn
 from fhirclient.models.observation import Observation as FcObservation
 from fhirclient.server import FHIRServer
 from fhirpy import SyncFHIRClient
 from fhirpy.base.exceptions import MultipleResourcesFound, OperationOutcome
 
 from mahrem.bootstrap import build
-from mahrem.entrypoints.api.app import create_app
 from mahrem.services.ports import Mahrem
 from mahrem.services.records import TCKN_SYSTEM
 from tests.e2e.auth import software_headers
+from tests.e2e.live_server import served
 from tests.integration.helpers import loaded, rows
 from tests.worlds import tckn
 
@@ -41,34 +37,14 @@ class Live:
     headers: dict[str, str]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """Mahrem on SQLite with the base world, served by uvicorn on a free port."""
     folder: Path = tmp_path_factory.mktemp("fhir-clients")
     service = loaded(build(f"sqlite:///{folder}/m.db", key_dir=str(folder / "keys")))
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(service), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
     headers = software_headers(service, "S1", "D1", purpose="treatment")
-    try:
-        yield Live(f"http://127.0.0.1:{port}/fhir", service, headers)
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        service.uow.dispose()
+    with served(service) as root:
+        yield Live(f"{root}/fhir", service, headers)
 
 
 def fhirpy_client(live: Live, **extra: str) -> SyncFHIRClient:

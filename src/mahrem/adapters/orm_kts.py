@@ -128,6 +128,45 @@ kts_api_key = Table(
     Column("revoked_reason", String(16)),  # rotated, revoked
 )
 
+# An installation's SMART Backend Services client (issue 24): the public keys it signs with (a
+# JWKS, or the URL it publishes one at) and the SMART scopes GM granted it. No secret is kept.
+kts_client = Table(
+    "kts_client",
+    metadata,
+    Column("installation", ID, ForeignKey("installation.id"), primary_key=True),
+    Column("jwks", JSON),
+    Column("jwks_url", Text),
+    Column("scopes", JSON, nullable=False),
+    Column("registered_at", UtcDateTime, nullable=False),
+    _person("registered_by"),
+)
+
+# Access tokens issued at POST /auth/token: only the HMAC of each is kept, as for API keys.
+kts_access_token = Table(
+    "kts_access_token",
+    metadata,
+    Column("token_hmac", String(64), primary_key=True),
+    Column("installation", ID, ForeignKey("installation.id"), nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("kid", String(128), nullable=False),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False, index=True),
+)
+
+# Every signed assertion accepted (client assertions at the token endpoint, acting-person
+# assertions with requests), until it expires: its installation, key id and jti, unique, are
+# the replay check.
+kts_assertion = Table(
+    "kts_assertion",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("installation", ID, nullable=False),
+    Column("kid", String(128), nullable=False),
+    Column("jti", String(128), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False, index=True),
+    UniqueConstraint("installation", "kid", "jti"),
+)
+
 # Reminders already sent for a certificate about to expire (the sweep sends each once).
 kts_certificate_warning = Table(
     "kts_certificate_warning",

@@ -141,6 +141,13 @@ class Renderer(Protocol):
     def __call__(self, report: LabReport) -> bytes: ...
 
 
+class JwksFetcher(Protocol):
+    """Fetches the JSON Web Key Set an installation publishes at a URL (SMART Backend
+    Services: `jwks_uri`); raises MahremError("smart.jwks_unavailable") when it cannot."""
+
+    def __call__(self, url: str, *, fresh: bool = False) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Mahrem:
     """The ports wired together: what every use case receives as its first argument.
@@ -156,6 +163,9 @@ class Mahrem:
     vault: Vault | None = None
     totp_vault: Vault | None = None
     printer: Renderer | None = None
+    jwks: JwksFetcher | None = None
+    # MAHREM_ENV=production: static installation keys are refused (SMART tokens only).
+    production: bool = False
 
     def at(self, when: datetime | None = None) -> datetime:
         """`when` if given (it must be timezone-aware), else the clock's now."""

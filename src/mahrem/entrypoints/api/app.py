@@ -21,6 +21,7 @@ from mahrem.entrypoints.api import kts as kts_routes
 from mahrem.entrypoints.api import lifecycle as lifecycle_routes
 from mahrem.entrypoints.api import research as research_routes
 from mahrem.entrypoints.api import rights as rights_routes
+from mahrem.entrypoints.api import smart as smart_routes
 from mahrem.entrypoints.api import transfers as transfers_routes
 from mahrem.entrypoints.api.deps import Lang, Svc, Who, own_session
 from mahrem.entrypoints.api.guard import targets_known
@@ -103,6 +104,7 @@ def create_app(
     api.middleware("http")(throttling(Throttle(limit)))
     api.middleware("http")(_no_store)
     for routes in (
+        smart_routes,  # first: /fhir/.well-known/… is not a FHIR read
         fhir_routes,
         accounts_routes,
         audit_routes,

@@ -92,6 +92,7 @@ def push(
     """Hospital software pushes a transaction Bundle (all or nothing), a batch (entry by entry)
     or one resource; idempotent on the sender's ids. Answers a transaction- or batch-response
     naming Mahrem's ids (`response.location`)."""
+    _push_scopes(who, body)
     pushed = _pushed(service, who, body)
     created = any(e.answer == "created" for e in pushed.entries)
     return fhir_response(push_response(pushed), 201 if created and pushed.kind != "batch" else 200)
@@ -112,6 +113,7 @@ def create(
     (or the same search as the query), one matching resource this installation sent is
     answered instead (200); more than one is 412."""
     _stored(resource_type, patient=True)
+    who.require_scope(resource_type, "c")
     installation = _software(who)
     _same_type(body, resource_type)
     # FHIR's If-None-Exist header, or the same search as the query (fhirpy's conditional create).
@@ -145,6 +147,7 @@ def put(
     installation has not used creates the resource (201); other content for a stored record is
     a correction (M13, refused here). `If-Match` with a stale version is 412."""
     _stored(resource_type, patient=True)
+    who.require_scope(resource_type, "u")
     installation = _software(who)
     _same_type(body, resource_type)
     if body.get("id") != resource_id:
@@ -179,6 +182,7 @@ def search(
     entry with the article and what would open them."""
     if resource_type not in SEARCHABLE:
         _stored(resource_type)
+    who.require_scope(resource_type, "s")
     lenient = "handling=lenient" in (prefer or "").replace(" ", "")
     if resource_type == "Patient":
         return patient_search(request, service, who, purpose, lenient)
@@ -190,7 +194,7 @@ def search(
         who.person,
         person,
         via=who.installation,
-        purpose=purpose or who.purpose,
+        purpose=who.purpose_for(purpose),
         capacity=who.capacity,
         key=who.key,
         resource_type=kind,
@@ -211,6 +215,7 @@ def read(
     """One resource, if the engine permits it (403 with the article otherwise; a concealed
     patient's record is exactly an unknown one), with its `ETag`."""
     _stored(resource_type)
+    who.require_scope(resource_type, "r")
     if resource_type == "Patient":
         return _resource_response(
             request, patient_resource(service, who, resource_id, purpose), 200
@@ -220,7 +225,7 @@ def read(
         who.person,
         resource_id,
         via=who.installation,
-        purpose=purpose or who.purpose,
+        purpose=who.purpose_for(purpose),
         capacity=who.capacity,
         key=who.key,
     )
@@ -235,6 +240,7 @@ def read(
 def history(resource_type: str, resource_id: str, service: Svc, who: Who) -> Any:
     """Every version of a record, newest first, for those M13 lets see its history (the patient
     and the data protection officer); anyone else is answered as for an unknown record."""
+    who.require_scope(resource_type, "r")
     versions = _versions(service, who, resource_type, resource_id)
     return fhir_response(
         {
@@ -289,6 +295,23 @@ def _pushed(service: Mahrem, who: Caller, body: dict[str, Any], **how: Any) -> r
     )
     events.follow_pushed(service, installation, who.person, pushed.entries, who.key)
     return pushed
+
+
+def _push_scopes(who: Caller, body: dict[str, Any]) -> None:
+    """SMART scopes of a push: each entry's type, `c` to create (POST, or no request: a batch
+    or collection entry), `u` to update (PUT)."""
+    if who.scopes is None:
+        return
+    if body.get("resourceType") != "Bundle":
+        who.require_scope(str(body.get("resourceType")), "c")
+        return
+    for entry in body.get("entry") or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("resource"), dict):
+            continue  # the push itself refuses a malformed entry, with its index
+        method = (entry.get("request") or {}).get("method", "POST")
+        who.require_scope(
+            str(entry["resource"].get("resourceType")), "u" if method == "PUT" else "c"
+        )
 
 
 def _same_type(body: dict[str, Any], resource_type: str) -> None:

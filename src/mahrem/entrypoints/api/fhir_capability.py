@@ -51,14 +51,42 @@ def capability_statement(base: str, date: str) -> dict[str, Any]:
                     "are refused (400) unless Prefer: handling=lenient; _include, _revinclude, "
                     "_summary, _elements and _total are not supported."
                 ),
-                "security": {
-                    "cors": False,
-                    "description": "Authorization: Bearer <installation key>, X-Acting-Person",
-                },
+                "security": _security(base),
                 "resource": resources,
                 "interaction": [{"code": "transaction"}, {"code": "batch"}],
             }
         ],
+    }
+
+
+def _security(base: str) -> dict[str, Any]:
+    """SMART Backend Services (issue 24): where tokens are issued, in SMART's extension."""
+    root = base.removesuffix("/fhir")
+    return {
+        "cors": False,
+        "service": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                        "code": "SMART-on-FHIR",
+                    }
+                ],
+                "text": "SMART Backend Services (client_credentials, private_key_jwt)",
+            }
+        ],
+        "extension": [
+            {
+                "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+                "extension": [{"url": "token", "valueUri": f"{root}/auth/token"}],
+            }
+        ],
+        "description": (
+            "Authorization: Bearer <access token from /auth/token>, with X-Acting-Person a JWT "
+            "the installation signs for the acting staff member (sub: TC kimlik no, purpose, "
+            "aud, jti, exp). Scopes: system/<Type>.<cruds>. See "
+            f"{base}/.well-known/smart-configuration."
+        ),
     }
 
 

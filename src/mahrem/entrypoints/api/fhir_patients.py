@@ -32,7 +32,7 @@ def patient_resource(
         who.person,
         person,
         via=who.installation,
-        purpose=purpose or who.purpose,
+        purpose=who.purpose_for(purpose),
         capacity=who.capacity,
         key=who.key,
         system=tckn_system(),

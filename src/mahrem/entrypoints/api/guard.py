@@ -119,13 +119,10 @@ async def targets_known(request: Request) -> None:
 
 def _viewer(request: Request) -> Viewer:
     from mahrem.domain.errors import MahremError
-    from mahrem.entrypoints.api.deps import caller
+    from mahrem.entrypoints.api.deps import authenticated
 
-    header = request.headers.get
     try:
-        who = caller(
-            request, header("authorization"), header("x-acting-person"), header("x-purpose")
-        )
+        who = authenticated(request)
     except MahremError:
         return Viewer(None)  # the route's own authentication answers (401) the same for everyone
     return Viewer(who.person, who.capacity, who.installation, who.key)

@@ -158,3 +158,38 @@ def revoke_key(installation: str, by: ByOpt, db: DbOpt = None) -> None:
 
     count = _run(lambda: kts.revoke_api_key(_service(db), installation, by=by))
     typer.echo(f"{installation}: {count} key(s) revoked")
+
+
+@app.command("register-client")
+def register_client(
+    installation: str,
+    by: ByOpt,
+    scopes: Annotated[
+        str, typer.Option("--scopes", help='SMART scopes granted, e.g. "system/Observation.crs"')
+    ],
+    jwks: Annotated[
+        str | None, typer.Option("--jwks", help="File holding the installation's public JWKS")
+    ] = None,
+    jwks_url: Annotated[
+        str | None, typer.Option("--jwks-url", help="https URL the installation publishes it at")
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    """Register INSTALLATION as a SMART Backend Services client: its public keys and scopes
+    (a GM officer; replaces an earlier registration)."""
+    from pathlib import Path
+
+    from mahrem.services import kts
+
+    key_set = None
+    if jwks is not None:
+        try:
+            key_set = json.loads(Path(jwks).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise typer.BadParameter(f"{jwks}: not a readable JSON file ({exc})") from exc
+    done = _run(
+        lambda: kts.register_client(
+            _service(db), installation, by, scopes=scopes, jwks=key_set, jwks_url=jwks_url
+        )
+    )
+    typer.echo(f"{installation}: keys {', '.join(done['kids'])}; scopes {' '.join(done['scopes'])}")

@@ -1,9 +1,11 @@
 """The KTS letter: the registry General Directorate officers keep (firms, products, versions,
-certificates, installations), installation API keys, the gate at request time, and reports."""
+certificates, installations), installation API keys and SMART Backend Services clients, the gate
+at request time, and reports."""
 
 from __future__ import annotations
 
 from mahrem.services.kts.catalogue import add_catalogue_entry, declare_integration
+from mahrem.services.kts.clients import client, register_client
 from mahrem.services.kts.gate import (
     after_decision,
     authenticate_installation,
@@ -31,26 +33,46 @@ from mahrem.services.kts.reports import (
     installations,
     listing,
 )
+from mahrem.services.kts.smart import (
+    CLIENT_ASSERTION_TYPE,
+    AssertionRejected,
+    Grant,
+    OAuthError,
+    TokenAssertion,
+    authenticate_token,
+    is_access_token,
+    issue_token,
+)
 from mahrem.services.kts.sweep import sweep
 
 __all__ = [
+    "CLIENT_ASSERTION_TYPE",
+    "AssertionRejected",
+    "Grant",
+    "OAuthError",
+    "TokenAssertion",
     "add_catalogue_entry",
     "add_certificate",
     "add_version",
     "after_decision",
     "authenticate_installation",
     "authenticate_staff",
+    "authenticate_token",
+    "client",
     "compliance",
     "declare_integration",
     "get_installation",
     "incidents",
     "installations",
+    "is_access_token",
     "is_installation_key",
     "issue_api_key",
+    "issue_token",
     "list_api_keys",
     "listing",
     "reactivate",
     "refused_write",
+    "register_client",
     "register_firm",
     "register_installation",
     "register_product",

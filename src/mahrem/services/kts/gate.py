@@ -46,7 +46,7 @@ INCIDENT_KINDS = {
 
 
 # -- keys -------------------------------------------------------------------------------
-def _may_manage_keys(store: Store, person: str, installation: str, at: datetime) -> bool:
+def may_manage_keys(store: Store, person: str, installation: str, at: datetime) -> bool:
     """A General Directorate officer, or the facility administrator responsible for it."""
     row = store.get("installation", installation)
     if row is not None and row["administrator"] == person:
@@ -86,7 +86,7 @@ def _key_act(
     when = m.at(at)
     with m.uow.write() as store:
         require(store, "installation", installation, "installation")
-        if not _may_manage_keys(store, by, installation, when):
+        if not may_manage_keys(store, by, installation, when):
             raise Forbidden(
                 "kts.keys_forbidden",
                 "only a General Directorate officer or the installation's administrator "
