@@ -17,33 +17,20 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fastapi import Request
 from fastapi.testclient import TestClient
+from search_world import family_doctor_world, median_search_ms
 
-from mahrem.bootstrap import build
 from mahrem.entrypoints.api import app as app_module
 from tests.e2e.auth import software_headers
-from tests.integration.helpers import event, loaded
 
 
 async def _no_check(request: Request) -> None:
     return None
-
-
-def _median_ms(client: TestClient, headers: dict[str, str], n: int) -> float:
-    times = []
-    for _ in range(n):
-        started = time.perf_counter()
-        res = client.get("/fhir/Record", params={"patient": "P1"}, headers=headers)
-        times.append(time.perf_counter() - started)
-        assert res.status_code == 200, res.text
-    return statistics.median(times) * 1000
 
 
 def main() -> None:
@@ -51,16 +38,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-    folder = tempfile.mkdtemp(prefix="mahrem-bench-")
-    service = build(f"sqlite:///{folder}/bench.db", key_dir=f"{folder}/keys")
-    loaded(service)
-    event(
-        service,
-        "2026-01-01T00:00:00+03:00",
-        "family_doctor_registered",
-        patient="P1",
-        physician="D1",
-    )
+    service = family_doctor_world()
     headers = software_headers(service, "S1", "D1", purpose="treatment")
     checked = TestClient(app_module.create_app(service))
     served_check = app_module.targets_known
@@ -71,8 +49,8 @@ def main() -> None:
         app_module.targets_known = served_check
     with_check, without = [], []
     for _ in range(args.rounds):
-        with_check.append(_median_ms(checked, headers, args.requests))
-        without.append(_median_ms(unchecked, headers, args.requests))
+        with_check.append(median_search_ms(checked, [headers] * args.requests))
+        without.append(median_search_ms(unchecked, [headers] * args.requests))
     a, b = statistics.median(with_check), statistics.median(without)
     print(f"governed search, median of {args.rounds} alternated rounds x {args.requests} requests:")
     print(f"  with the door check    {a:7.2f} ms")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from mahrem.domain.categories import codings, derive_category, icd10_in_range
+from mahrem.domain.categories import codings, derive_category, icd10_in_range, linked_references
 from mahrem.domain.policy import Policy
 from tests.unit.factories import POLICY
 
@@ -237,13 +237,53 @@ def test_codings_are_read_from_every_coded_element_at_once_m6_6() -> None:
     assert category_of(res) == "psychiatry"
 
 
-def test_elements_outside_code_type_category_class_are_not_read_m6_6() -> None:
-    res = {
-        "resourceType": "Observation",
-        "valueCodeableConcept": {"coding": [{"system": ICD10, "code": "B20"}]},
-        "bodySite": {"coding": [{"system": ICD10, "code": "F32"}]},
+def test_reason_codes_and_coded_values_are_read_other_elements_not_m6_6() -> None:
+    """SPEC.md (revised): code, type, category, class, reasonCode and valueCodeableConcept."""
+    value = {"resourceType": "Observation", "valueCodeableConcept": icd("B20")}
+    assert category_of(value) == "hiv"
+    reason = {"resourceType": "Procedure", "reasonCode": [icd("F32.1")]}
+    assert category_of(reason) == "psychiatry"
+    body_site = {"resourceType": "Observation", "bodySite": icd("F32")}
+    assert category_of(body_site) == "general"
+    note = {"resourceType": "Observation", "note": [{"text": "F32"}], "method": icd("Z21")}
+    assert category_of(note) == "general"
+
+
+def icd(code: str) -> dict[str, Any]:
+    return {"coding": [{"system": ICD10, "code": code}]}
+
+
+def test_a_reason_condition_gives_its_category_when_it_comes_earlier_m6_6() -> None:
+    procedure = {"resourceType": "Procedure", "code": icd("Z01")}
+    assert derive_category(procedure, None, POLICY, reasons=["psychiatry"]) == "psychiatry"
+    # priority still decides between what the codes and the reasons give
+    hiv = {"resourceType": "Procedure", "code": icd("B20")}
+    assert derive_category(hiv, None, POLICY, reasons=["psychiatry"]) == "hiv"
+    assert derive_category(procedure, None, POLICY, reasons=["general"]) == "general"
+
+
+def test_an_encounter_passes_on_a_restricted_category_only_m6_6() -> None:
+    procedure = {"resourceType": "Procedure", "code": icd("Z01")}
+    assert derive_category(procedure, None, POLICY, encounters=["psychiatry"]) == "psychiatry"
+    assert derive_category(procedure, None, POLICY, encounters=["laboratory"]) == "general"
+    # a restricted category from the encounter overrides a non-restricted one that was sent
+    assert derive_category(procedure, "general", POLICY, encounters=["reproductive"]) == (
+        "reproductive"
+    )
+
+
+def test_linked_references_name_the_reasons_and_the_encounter() -> None:
+    resource = {
+        "resourceType": "Procedure",
+        "reasonReference": [{"reference": "Condition/R7"}, {"display": "no reference"}],
+        "encounter": {"reference": "Encounter/R3"},
     }
-    assert category_of(res) == "general"
+    assert linked_references(resource) == (["Condition/R7"], ["Encounter/R3"])
+    assert linked_references({"resourceType": "Observation"}) == ([], [])
+
+
+def test_z30_contraceptive_management_is_reproductive_m6_6() -> None:
+    assert category_of(condition(ICD10, "Z30.0")) == "reproductive"
 
 
 def test_coding_without_a_system_matches_only_fhir_category_codes_m6_6() -> None:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    and_,
     bindparam,
     cast,
     literal_column,
@@ -121,7 +122,9 @@ def _base_branches() -> list[Any]:
     co, pl, cu = orm.concealment_order, orm.parent_link, orm.custody
     ra, pa, ih = orm.relative_authorization, orm.power_of_attorney, orm.inheritance_heir
     actor, patient = bindparam("actor"), bindparam("patient")
-    person = p.outerjoin(d, d.c.patient == p.c.id)
+    # A death counts from when Mahrem learnt it (issue 19): a replay of a decision made before
+    # then gives the answer Mahrem gave then.
+    person = p.outerjoin(d, and_(d.c.patient == p.c.id, d.c.recorded_at <= bindparam("at")))
     return [
         _branch(_ACTOR, person, p.c.id == actor, s1=p.c.id, d1=p.c.birth_date, t1=d.c.died_at),
         _branch(_PATIENT, person, p.c.id == patient, s1=p.c.id, d1=p.c.birth_date, t1=d.c.died_at),

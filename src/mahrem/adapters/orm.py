@@ -71,7 +71,8 @@ death = Table(
     "death",
     metadata,
     _person("patient", primary_key=True),
-    Column("died_at", UtcDateTime, nullable=False),
+    Column("died_at", UtcDateTime, nullable=False),  # when it was true
+    Column("recorded_at", UtcDateTime, nullable=False),  # when Mahrem learnt it (issue 19)
 )
 
 facility = Table(

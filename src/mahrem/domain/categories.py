@@ -1,13 +1,18 @@
 """Record categories derived from a FHIR resource's codes (SPEC.md, "Categories"; M6/6).
 
-Codes are read from every coding in the resource's `code`, `type`, `category` and `class`.
-A derived restricted category overrides a non-restricted one the sender gave, because the
-sender's label must never lower the protection M6/6 asks for.
+Codes are read from every coding in the resource's `code`, `type`, `category`, `class`,
+`reasonCode` and `valueCodeableConcept`. A record that gives a Condition of the same patient as
+its reason (`reasonReference`) takes that Condition's category when it comes earlier in the
+order; one that belongs to an Encounter (`encounter`, `context`) takes the Encounter's category
+when it is restricted (a procedure during a psychiatric encounter is psychiatric data). The
+service layer looks those records up and passes their categories in. A derived
+restricted category overrides a non-restricted one the sender gave, because the sender's label
+must never lower the protection M6/6 asks for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from mahrem.domain.policy import Policy
@@ -26,17 +31,26 @@ CATEGORIES = (
     "vaccination",
     "general",
 )
-CODED_ELEMENTS = ("code", "type", "category", "class")
+CODED_ELEMENTS = ("code", "type", "category", "class", "reasonCode", "valueCodeableConcept")
+# Where a resource names the records whose category it takes (SPEC.md, "Categories").
+REASON_ELEMENTS = ("reasonReference",)
+ENCOUNTER_ELEMENTS = ("encounter", "context")
 ICD10_MARKERS = ("icd-10", "icd10")
 
 
 def codings(resource: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """Every (system, code) in the coded elements, whether CodeableConcept, Coding or a list."""
+    for system, code, _ in codings_with_display(resource):
+        yield system, code
+
+
+def codings_with_display(resource: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """Every (system, code, display) in the coded elements."""
     for element in CODED_ELEMENTS:
         yield from _codings_in(resource.get(element))
 
 
-def _codings_in(value: Any) -> Iterator[tuple[str, str]]:
+def _codings_in(value: Any) -> Iterator[tuple[str, str, str]]:
     if isinstance(value, list):
         for item in value:
             yield from _codings_in(item)
@@ -44,7 +58,7 @@ def _codings_in(value: Any) -> Iterator[tuple[str, str]]:
         if "coding" in value:
             yield from _codings_in(value["coding"])
         elif "code" in value:
-            yield str(value.get("system", "")), str(value["code"])
+            yield str(value.get("system", "")), str(value["code"]), str(value.get("display", ""))
 
 
 def _icd10_block(code: str) -> tuple[str, int] | None:
@@ -77,9 +91,39 @@ def _matches(system: str, code: str, policy: Policy) -> Iterator[str]:
     yield from (c for c, codes in policy.category_codes.items() if code in codes)
 
 
-def derive_category(resource: dict[str, Any], sent: str | None, policy: Policy) -> str:
-    """The record's category: derived from its codes, the sender's, or `general`."""
-    found = {c for system, code in codings(resource) for c in _matches(system, code, policy)}
+def linked_references(resource: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The `Type/id` references of (the reasons a resource gives, the encounters it belongs
+    to), whose records' categories `derive_category` takes."""
+
+    def refs(elements: tuple[str, ...]) -> list[str]:
+        out: list[str] = []
+        for element in elements:
+            value = resource.get(element)
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, dict) and isinstance(item.get("reference"), str):
+                    out.append(item["reference"])
+        return out
+
+    return refs(REASON_ELEMENTS), refs(ENCOUNTER_ELEMENTS)
+
+
+def matched_categories(resource: dict[str, Any], policy: Policy) -> set[str]:
+    """Every category a coding of the resource's coded elements matches (no priority)."""
+    return {c for system, code in codings(resource) for c in _matches(system, code, policy)}
+
+
+def derive_category(
+    resource: dict[str, Any],
+    sent: str | None,
+    policy: Policy,
+    reasons: Iterable[str] = (),
+    encounters: Iterable[str] = (),
+) -> str:
+    """The record's category: derived from its codes, the categories of the Conditions it gives
+    as reasons (`reasons`) and the restricted categories of its encounters (`encounters`), the
+    sender's, or `general`."""
+    found = matched_categories(resource, policy) | set(reasons)
+    found |= {c for c in encounters if policy.is_restricted(c)}
     type_default = policy.resource_type_categories.get(str(resource.get("resourceType")))
     if type_default:
         found.add(type_default)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from mahrem.domain import valuesets
+
 CARE_PURPOSES = ("treatment", "diagnosis", "care", "preventive")
 MINISTRY_PURPOSES = ("planning", "financing", "inspection", "regulation")
 RESTRICTED_CATEGORIES = (
@@ -50,53 +52,12 @@ ICD10_RANGES: dict[str, tuple[str, ...]] = {
     "substance_use": ("F10-F19",),
     "hiv": ("B20-B24", "Z21", "R75"),
     "sexual_health": ("A50-A64",),
-    "reproductive": ("O00-O08", "N97", "Z31"),
+    "reproductive": ("O00-O08", "N97", "Z30", "Z31"),
 }
-# SNOMED CT concepts Synthea and most SBYS use for the same conditions.
-SNOMED_CODES: dict[str, tuple[str, ...]] = {
-    "hiv": ("86406008", "91947003", "165816005", "62479008", "40780007"),
-    "substance_use": (
-        "7200002",
-        "5602001",
-        "6525002",
-        "191816009",
-        "361055000",
-        "55680006",
-        "66590003",
-        "26416006",
-        "228388006",
-        "15167005",
-    ),
-    "psychiatry": (
-        "35489007",
-        "370143000",
-        "36923009",
-        "197480006",
-        "48694002",
-        "58214004",
-        "13746004",
-        "47505003",
-        "406506008",
-        "69322001",
-        "231504006",
-        "191736004",
-    ),
-    "sexual_health": ("105629000", "15628003", "76272004", "33839006", "240589008", "8098009"),
-    "reproductive": (
-        "19169002",
-        "8619003",
-        "2904007",
-        "57797005",
-        "79586000",
-        "35999006",
-        "6473009",
-    ),
-    "genetics": ("405824009", "43138000", "70737009"),
-}
-LOINC_CODES: dict[str, tuple[str, ...]] = {
-    "genetics": ("51969-4", "55232-3", "81247-9", "69548-6", "48018-6", "51958-7", "55233-1"),
-    "hiv": ("75622-1", "7917-8", "5221-7", "56888-1", "20447-9"),
-}
+# SNOMED CT and LOINC lists per restricted category: versioned, reviewed value sets with their
+# sources (domain/valuesets/*.json, issue 19).
+SNOMED_CODES: dict[str, tuple[str, ...]] = valuesets.codes("snomed")
+LOINC_CODES: dict[str, tuple[str, ...]] = valuesets.codes("loinc")
 # Codes of FHIR's own category systems and a last resort by resource type.
 CATEGORY_CODES: dict[str, tuple[str, ...]] = {
     "laboratory": ("laboratory", "LAB"),

@@ -14,6 +14,7 @@ from mahrem.entrypoints.api import access as access_routes
 from mahrem.entrypoints.api import accounts as accounts_routes
 from mahrem.entrypoints.api import audit as audit_routes
 from mahrem.entrypoints.api import breaches as breaches_routes
+from mahrem.entrypoints.api import categories as categories_routes
 from mahrem.entrypoints.api import central as central_routes
 from mahrem.entrypoints.api import corrections as corrections_routes
 from mahrem.entrypoints.api import fhir as fhir_routes
@@ -117,6 +118,7 @@ def create_app(
         rights_routes,
         breaches_routes,
         research_routes,
+        categories_routes,
     ):
         api.include_router(routes.router)
     api.include_router(portal.router)

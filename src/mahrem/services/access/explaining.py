@@ -114,6 +114,14 @@ def _explained(store: Store, viewer: str, req: Request, now: datetime) -> Explan
         )
     decision = engine.decide(req, facts, policy)
     summary = _fact_summary(facts, at)
+    death = store.get("death", req.patient)
+    if death is not None and death["recorded_at"] > at:
+        # A fact learnt after `at` (issue 19): the replay is the answer given then; this is what
+        # is known now.
+        summary["known_now"] = {
+            "died_at": death["died_at"].isoformat(),
+            "recorded_at": death["recorded_at"].isoformat(),
+        }
     if care_team:  # rule 2: the care path learns of a legal restriction, not of the order
         if decision.concealed:
             raise Refused(

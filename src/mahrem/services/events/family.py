@@ -135,7 +135,16 @@ def death(ctx: EventContext, f: Fields) -> EventOutcome:
             f"{f.where}.patient: death already recorded",
             field=f"{f.where}.patient",
         )
-    ctx.store.add("death", patient=patient, died_at=ctx.at)
+    # A death learnt late (a hospital's data, issue 19) keeps both times: when it was true
+    # (`died_at`, not after now) and when Mahrem learnt it (the event's time).
+    died_at = f.datetime("died_at") if f.has("died_at") else ctx.at
+    if died_at > ctx.at:
+        raise InputError(
+            "field.invalid",
+            f"{f.where}.died_at: a death is recorded once it has happened",
+            field=f"{f.where}.died_at",
+        )
+    ctx.store.add("death", patient=patient, died_at=died_at, recorded_at=ctx.at)
     return ACCEPTED
 
 

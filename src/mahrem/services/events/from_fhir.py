@@ -9,15 +9,17 @@ the same event use case, and the same refusals, as `/sbys/events`:
   (M6/3-b), `fulfilled` completes it;
 - a Patient's `generalPractitioner` naming a physician is the family-doctor registration (M6/3-a),
   taken only from a family health centre's software for a physician on its own staff now, so that
-  no other hospital's push opens window a for its physicians.
+  no other hospital's push opens window a for its physicians;
+- a Patient's `deceasedDateTime` (or `deceasedBoolean: true`, from the push) is the death (M11),
+  kept with both times: when it happened and when Mahrem learnt it (issue 19).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from mahrem.domain.clock import local_date
+from mahrem.domain.clock import day_start, local_date
 from mahrem.services.events.applying import report_event
 from mahrem.services.events.outcome import EventOutcome
 from mahrem.services.lookup import facility_of, patient_named_by
@@ -41,7 +43,9 @@ def events_of(
     if entry.resource_type == "Encounter" and entry.patient is not None:
         return _encounter(store, entry, resource)
     if entry.resource_type == "Patient" and entry.patient is not None:
-        return _family_doctor(store, installation, entry.patient, resource, at)
+        return _family_doctor(store, installation, entry.patient, resource, at) + _death(
+            store, entry.patient, resource
+        )
     if entry.resource_type == "Appointment" and entry.patient is not None:
         return _appointment(store, entry, resource)
     return []
@@ -120,6 +124,22 @@ def _family_doctor(
         if any(p["role"] == "physician" for p in posts) and registered != [physician]:
             event = {"type": "family_doctor_registered", "patient": patient, "physician": physician}
             return [event]
+    return []
+
+
+def _death(store: Store, patient: str, resource: dict[str, Any]) -> list[dict[str, Any]]:
+    """`deceasedDateTime` is the death from that time, `deceasedBoolean: true` from now (M11):
+    the death event, once."""
+    if store.exists("death", patient):
+        return []
+    when = resource.get("deceasedDateTime")
+    if isinstance(when, str) and when:
+        if len(when) <= 10:  # a FHIR date without a time: the first minute of that day
+            parts = [int(p) for p in when.split("-")] + [1, 1]
+            when = day_start(date(parts[0], parts[1], parts[2])).isoformat()
+        return [{"type": "death", "patient": patient, "died_at": when}]
+    if resource.get("deceasedBoolean") is True:
+        return [{"type": "death", "patient": patient}]
     return []
 
 

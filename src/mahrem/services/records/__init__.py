@@ -4,7 +4,7 @@ record."""
 
 from __future__ import annotations
 
-from mahrem.services.records.bulk import patient_bundles, synthea_tckn
+from mahrem.services.records.bulk import patient_bundles, practitioner_batch, synthea_tckn
 from mahrem.services.records.conditional import own_matches, own_record
 from mahrem.services.records.entries import (
     CATEGORY_SYSTEM,
@@ -28,6 +28,7 @@ from mahrem.services.records.resources import (
     seal_plaintext,
     validate_fhir,
 )
+from mahrem.services.records.review import review_list
 
 __all__ = [
     "CATEGORY_SYSTEM",
@@ -46,6 +47,7 @@ __all__ = [
     "own_record",
     "patient_bundles",
     "pending_shreds",
+    "practitioner_batch",
     "push",
     "read_patient",
     "read_record",
@@ -53,6 +55,7 @@ __all__ = [
     "record_versions",
     "rekey_patient",
     "resolve_patient_reference",
+    "review_list",
     "seal_plaintext",
     "synthea_tckn",
     "validate_fhir",

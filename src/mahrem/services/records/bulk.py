@@ -83,3 +83,32 @@ def patient_bundles(
                 ],
             },
         )
+
+
+def practitioner_batch(
+    resources: Iterable[dict[str, Any]],
+    tckn_for: Callable[[dict[str, Any]], str | None],
+    system: str = TCKN_SYSTEM,
+) -> dict[str, Any] | None:
+    """A batch Bundle of the export's Practitioners that `tckn_for` maps to a TC kimlik no, with
+    it added as an identifier: pushed before the patients, it teaches Mahrem the export's names
+    for its clinicians (records/authors.py), so records naming them find their author. None when
+    no Practitioner maps."""
+    entries = []
+    for resource in resources:
+        if resource.get("resourceType") != "Practitioner":
+            continue
+        tckn = tckn_for(resource)
+        if not tckn:
+            continue
+        tagged = {
+            **resource,
+            "identifier": [*(resource.get("identifier") or []), {"system": system, "value": tckn}],
+        }
+        entries.append(
+            {
+                "resource": tagged,
+                "request": {"method": "PUT", "url": f"Practitioner/{resource['id']}"},
+            }
+        )
+    return {"resourceType": "Bundle", "type": "batch", "entry": entries} if entries else None

@@ -21,6 +21,7 @@ from mahrem.domain.fhir_search import STORED_TYPES
 from mahrem.domain.policy import Policy
 from mahrem.services import audit
 from mahrem.services.ports import KeyStore, Store
+from mahrem.services.records.authors import link_practitioner
 from mahrem.services.records.entries import DIRECTORY_TYPES, TCKN_SYSTEM, EntryResult
 from mahrem.services.records.gate import gate_write
 from mahrem.services.records.naming import linked_record, local_id_of, new_record_id
@@ -60,7 +61,7 @@ def push(
     facility = gate_write(store, installation, actor, at, "fhir_push")
     if isinstance(facility, Refused):
         return facility
-    sender = Sender(installation, facility, actor, at)
+    sender = Sender(installation, facility, actor, at, tckn_system)
     names = {} if names is None else names
     results: dict[int, EntryResult] = {}
     audited: list[dict[str, Any]] = []
@@ -98,6 +99,8 @@ def push(
         if rtype == "Patient":
             continue
         if rtype in DIRECTORY_TYPES:
+            if rtype == "Practitioner":
+                link_practitioner(store, e.resource, installation, at, tckn_system)
             results[i] = EntryResult(rtype, str(e.resource.get("id", "")), "ignored")
             continue
         if rtype not in STORED_TYPES:

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from mahrem.domain.categories import CATEGORIES, derive_category
+from mahrem.domain.categories import CATEGORIES, derive_category, linked_references
 from mahrem.domain.errors import InputError
 from mahrem.domain.fhir_bindings import check_bindings
 from mahrem.domain.policy import Policy
@@ -89,7 +89,14 @@ def add_record(
         if validated
         else validate_fhir(f.data.get("resource"), f"{where}.resource")
     )
-    category = derive_category(resource, sent, policy)
+    reasons, encounters = linked_references(resource)
+    category = derive_category(
+        resource,
+        sent,
+        policy,
+        reasons=_linked_categories(store, patient, reasons, "Condition"),
+        encounters=_linked_categories(store, patient, encounters, "Encounter"),
+    )
     store.add(
         "record",
         id=rid,
@@ -104,6 +111,18 @@ def add_record(
     if keys is not None:
         _write_version(store, keys, rid, patient, 1, resource, category, created_at, by=author)
     return rid
+
+
+def _linked_categories(store: Store, patient: str, references: list[str], rtype: str) -> list[str]:
+    """The categories of the records of type `rtype` of the same patient that `references`
+    name (`Type/<record id>`, as a push rewrites them); others are not looked at."""
+    out = []
+    for reference in references:
+        kind, _, rid = reference.partition("/")
+        row = store.get("record", rid) if kind == rtype and rid else None
+        if row is not None and row["patient"] == patient and row["resource_type"] == rtype:
+            out.append(str(row["category"]))
+    return out
 
 
 # -- encryption at rest (M14: crypto-shredding) ------------------------------------------------

@@ -15,11 +15,13 @@ from mahrem.domain.categories import CATEGORIES
 from mahrem.domain.errors import InputError, Refused
 from mahrem.domain.policy import Policy
 from mahrem.services.ports import KeyStore, Store
+from mahrem.services.records.authors import author_of
 from mahrem.services.records.entries import (
     CATEGORY_SYSTEM,
     DATE_FIELDS,
     PERIOD_FIELDS,
     SUBJECT_FIELDS,
+    TCKN_SYSTEM,
     EntryResult,
     subject_of,
 )
@@ -29,6 +31,7 @@ from mahrem.services.records.naming import (
 )
 from mahrem.services.records.patients import resolve_patient
 from mahrem.services.records.resources import add_record, add_version, current_resource
+from mahrem.services.records.review import note_unmatched
 
 
 def store_record(
@@ -78,15 +81,25 @@ def store_record(
             basis="13",
         )
     stored = _stored_form(resource, patient, rid, names, store, sender.installation)
+    author = author_of(
+        store,
+        stored,
+        installation=sender.installation,
+        facility=sender.facility,
+        patient=patient,
+        at=sender.at,
+        tckn_system=sender.tckn_system,
+    )
+    sent = _category(resource, where)
     add_record(
         store,
         {
             "id": rid,
             "patient": patient,
             "facility": sender.facility,
-            "author": sender.actor,
+            **({"author": author} if author else {}),
             "resource": stored,
-            **_category(resource, where),
+            **sent,
         },
         where,
         _recorded_at(resource, sender.at),
@@ -94,18 +107,23 @@ def store_record(
         keys,
         validated=True,
     )
+    row = store.get("record", rid)
+    if row is not None and row["category"] == "general":
+        note_unmatched(store, sender.installation, stored, sent.get("category"), policy, sender.at)
     link_record(store, sender.installation, rtype, local_id, rid, sender.at)
     return _result(rtype, rid, "created", patient, local_id, current_resource(store, keys, rid))
 
 
 @dataclass(frozen=True, slots=True)
 class Sender:
-    """Who pushes: the installation, its facility, the staff member it asserts, and when."""
+    """Who pushes: the installation, its facility, the staff member it asserts (who is not the
+    author of what it pushes: records/authors.py), when, and its TC kimlik system."""
 
     installation: str
     facility: str
     actor: str
     at: datetime
+    tckn_system: str = TCKN_SYSTEM
 
 
 def _result(
