@@ -4,10 +4,12 @@ physician then sees; the patient sees every one of those reads with its article.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 from playwright.sync_api import Browser, Page, expect
 from stdnum.tr import tckimlik
 
+from mahrem.domain.clock import ISTANBUL
 from tests.e2e.portal_harness import Portal, browser_fixture, portal_fixture, seeded_fixture  # noqa: F401
 
 GLUCOSE = "Glukoz"
@@ -200,3 +202,39 @@ def test_an_officer_lifts_the_order_after_confirming_m12_1(
     doctor = portal.login(browser, "D1", installation="S1")
     _search(doctor, portal, "P2")
     expect(doctor.locator("#patient-title")).to_have_text("Mehmet Kara")
+
+
+def test_a_gm_officer_drafts_and_activates_a_policy_change_within_the_law_m6_4(
+    portal: Portal, browser: Browser
+) -> None:
+    gm = portal.login(browser, "G1")
+    gm.goto(portal.url + "/portal/officer/gm")
+    next_week = (datetime.now(ISTANBUL) + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    texts = {
+        "Aydınlatma metni başlığı (Türkçe)": "Aydınlatma metni: yeniden kimliklendirme",
+        "Aydınlatma metni (Türkçe)": "Birim başına yetkili sayısı değişti.",
+        "Aydınlatma metni başlığı (İngilizce)": "Information notice: re-identification",
+        "Aydınlatma metni (İngilizce)": "The number of re-identifiers per unit changed.",
+    }
+    gm.get_by_label("Parametre").fill("max_reidentifiers_per_unit")
+    gm.get_by_label("Yeni değer").fill("5")
+    gm.get_by_label("Yürürlük zamanı (İstanbul saati)").fill(next_week)
+    gm.get_by_label("Gerekçe", exact=True).fill("Birimlerin talebi")
+    for label, text in texts.items():
+        gm.get_by_label(label, exact=True).fill(text)
+    gm.get_by_role("button", name="Taslağı kaydet").click()
+    # M7/1 fixes at most three: refused with its article, and nothing typed is lost
+    expect(gm.get_by_role("alert")).to_contain_text("7/1")
+    expect(gm.get_by_label("Gerekçe", exact=True)).to_have_value("Birimlerin talebi")
+    portal.shot(gm, "gm-policy-refused")
+    gm.get_by_label("Yeni değer").fill("2")
+    gm.get_by_role("button", name="Taslağı kaydet").click()
+    expect(gm.get_by_role("status")).to_contain_text("Politika taslağı kaydedildi")
+    row = gm.locator("#drafts-title ~ table tbody tr").first
+    expect(row).to_contain_text("max_reidentifiers_per_unit")
+    row.get_by_role("button", name="Etkinleştir").click()
+    expect(gm.get_by_role("status")).to_contain_text("Aydınlatma metni yayımlandı")
+    expect(gm.locator("#drafts-title ~ table tbody tr").first).to_contain_text("Etkinleştirildi")
+    portal.shot(gm, "gm-policy-activated")
+    notice = gm.request.get(portal.url + "/notices/current").json()
+    assert notice["title_tr"] == texts["Aydınlatma metni başlığı (Türkçe)"]

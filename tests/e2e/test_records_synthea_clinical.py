@@ -3,8 +3,8 @@
 under its restricted category, authors come from the Practitioner references the data carries,
 the three deaths are recorded, and what nothing classifies is on the DPO's review list.
 
-The test prints the sample's coverage (run with `-s`): every coding it holds, the category it
-was given and the value set that gave it."""
+One test reports the sample's coverage: every coding it holds, the category it was given and
+the value set that gave it (the classified ones printed, all of them in a file it names)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -122,7 +123,7 @@ def test_every_listed_restricted_record_of_the_sample_is_restricted_m6_6(
 
 
 def test_the_sample_s_coverage_is_reported_code_by_code(
-    imported: Imported, capsys: pytest.CaptureFixture[str]
+    imported: Imported, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """Every coding the sample holds is either classified by a list (named) or on the review
     list (or on a record a rule classified: a type's default, a reason or an encounter)."""
@@ -150,9 +151,16 @@ def test_the_sample_s_coverage_is_reported_code_by_code(
             assert set(categories) != {"general"}, (system, code, display)
             origin = f"{'/'.join(sorted(set(categories)))} (rule)"
         lines.append(f"{system}|{code}\t{display}\t{len(categories)}\t{origin}")
+    report = tmp_path / "synthea-coverage.tsv"
+    report.write_text("coding\tdisplay\trecords\tcategory (source)\n" + "\n".join(lines) + "\n")
+    listed = [line for line in lines if not line.endswith("(on the review list)")]
     with capsys.disabled():
-        print(f"\nSynthea coverage ({len(lines)} codings, value sets {review['value_sets']}):")
-        print("\n".join(lines))
+        print(
+            f"\nSynthea coverage: {len(lines)} codings, {len(listed)} classified by a list or a"
+            f" rule, {len(lines) - len(listed)} on the review list (value sets"
+            f" {review['value_sets']}); all of them in {report}"
+        )
+        print("\n".join(listed))
     assert review["total"] > 0 and review["records"] > 0
     assert all(c["installation"] == "S1" for c in review["codes"])
 

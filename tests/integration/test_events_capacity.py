@@ -6,9 +6,13 @@ written; the attempt is audited."""
 
 from __future__ import annotations
 
-from mahrem.services import access
+import pytest
+
+from mahrem.domain.errors import InputError
+from mahrem.services import access, events
 from mahrem.services.ports import Mahrem
 from tests.integration.helpers import event, loaded, read, rows, t
+from tests.worlds import BASE_WORLD
 
 # C1 is born on 2011-06-15 (tests/worlds.py): 15 on 2026-06-15, 18 on 2029-06-15.
 EVE_OF_15 = "2026-06-14T23:59:00+03:00"
@@ -163,3 +167,55 @@ def test_a_court_lifts_only_its_own_concealment_order_m12(service: Mahrem) -> No
 def _decide(service: Mahrem, request: dict[str, object], at: str) -> tuple[str, str]:
     _, decision = access.decide_json(service, request, t(at))
     return decision.effect, decision.basis
+
+
+def test_only_the_province_that_executed_an_order_lifts_it_m12(service: Mahrem) -> None:
+    """O1 (Ankara) executes the order; H1, an İzmir officer, cannot lift it (12/1), O1 can."""
+    officers = [
+        *BASE_WORLD["officers"],
+        {"person": "H1", "role": "province_officer", "province": "35"},
+    ]
+    loaded(service, officers=officers)
+    order = {"patient": "P1", "court": "Ankara 1. Asliye, 2026/4", "need_to_know": [], "by": "O1"}
+    assert event(service, "2026-02-01T09:00:00+03:00", "concealment_order", **order)[0] == (
+        "accepted"
+    )
+    lift = {"patient": "P1", "court": "Ankara 1. Asliye, 2026/4"}
+    refused = event(service, "2026-02-02T09:00:00+03:00", "concealment_lifted", **lift, by="H1")
+    assert refused == ("rejected", "12/1")
+    assert read(service, "2026-02-02T10:00:00+03:00", actor="D3")[1] == "12/1"  # still in force
+    [row] = rows(service, "concealment_order")
+    assert (row["ordered_by"], row["valid_to"], row["lifted_by"]) == ("O1", None, None)
+    assert event(service, "2026-02-03T09:00:00+03:00", "concealment_lifted", **lift, by="O1") == (
+        "accepted",
+        None,
+    )
+    [row] = rows(service, "concealment_order")
+    assert row["lifted_by"] == "O1"
+    assert read(service, "2026-02-03T10:00:00+03:00", actor="D3")[1] != "12/1"
+
+
+def test_a_grant_without_the_unit_head_s_request_needs_a_recorded_reason_m7_1(
+    service: Mahrem,
+) -> None:
+    """At the officer door only: the engine accepts a grant without a request (the scenario
+    vocabulary has none), the door asks the GM officer why and the audit entry keeps it."""
+    officers = [*BASE_WORLD["officers"], {"person": "H1", "role": "unit_head", "unit": "B1"}]
+    loaded(service, officers=officers)
+    grant = {"type": "reidentification_authorized", "user": "U1", "unit": "B1"}
+    at = t("2026-02-01T09:00:00+03:00")
+    with pytest.raises(InputError) as refused:
+        events.report_event(service, "officer", "G1", grant, at=at)
+    assert refused.value.code == "reidentification.no_request"
+    assert not rows(service, "reidentification_authorization")
+    done = events.report_event(service, "officer", "G1", {**grant, "reason": "Denetim"}, at=at)
+    assert done.result == "accepted"
+    [entry] = rows(service, "audit_log", action="reidentification_authorized")
+    assert entry["detail"] == {"reason": "Denetim"} and entry["actor"] == "G1"
+    # on the unit head's request no reason is asked
+    events.report_event(
+        service, "officer", "G1", {**grant, "type": "reidentification_authorization_revoked"}, at=at
+    )
+    request = {"type": "reidentification_requested", "user": "U1", "unit": "B1"}
+    assert events.report_event(service, "officer", "H1", request, at=at).result == "accepted"
+    assert events.report_event(service, "officer", "G1", grant, at=at).result == "accepted"

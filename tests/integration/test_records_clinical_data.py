@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from mahrem.domain.errors import InputError
+from mahrem.domain.errors import Forbidden, InputError
 from mahrem.services import access, events, records
 from mahrem.services.ports import Mahrem
 from mahrem.services.records import TCKN_SYSTEM
@@ -119,6 +119,14 @@ def test_codes_nothing_classifies_are_listed_for_review(service: Mahrem) -> None
     assert listed[(SNOMED, "225337009")]["records"] == 2
     assert listed[(SNOMED, "225337009")]["installation"] == "S1"
     assert all(r["first_seen"] == AT for r in listed.values())
+    shown = records.review_list(service, "A1")
+    assert (shown["total"], shown["records"]) == (2, 3)
+    first, second = shown["codes"]
+    assert (first["code"], first["records"]) == ("225337009", 2)  # most frequent first
+    assert (second["code"], second["display"]) == ("J45", "Asthma")  # the WHO title
+    assert set(shown["value_sets"]) == {"snomed", "loinc"}
+    with pytest.raises(Forbidden):
+        records.review_list(service, "D1")
 
 
 # -- authors ---------------------------------------------------------------------------------

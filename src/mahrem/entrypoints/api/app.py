@@ -20,6 +20,7 @@ from mahrem.entrypoints.api import corrections as corrections_routes
 from mahrem.entrypoints.api import fhir as fhir_routes
 from mahrem.entrypoints.api import kts as kts_routes
 from mahrem.entrypoints.api import lifecycle as lifecycle_routes
+from mahrem.entrypoints.api import policy as policy_routes
 from mahrem.entrypoints.api import research as research_routes
 from mahrem.entrypoints.api import rights as rights_routes
 from mahrem.entrypoints.api import smart as smart_routes
@@ -119,6 +120,7 @@ def create_app(
         breaches_routes,
         research_routes,
         categories_routes,
+        policy_routes,
     ):
         api.include_router(routes.router)
     api.include_router(portal.router)

@@ -14,6 +14,7 @@ from mahrem.entrypoints.cli import fhir as fhir_cli
 from mahrem.entrypoints.cli import kts as kts_cli
 from mahrem.entrypoints.cli import lifecycle as lifecycle_cli
 from mahrem.entrypoints.cli import opendata as opendata_cli
+from mahrem.entrypoints.cli import policy as policy_cli
 from mahrem.entrypoints.cli import printouts as printouts_cli
 from mahrem.entrypoints.cli import research as research_cli
 from mahrem.entrypoints.cli import rights as rights_cli
@@ -33,6 +34,7 @@ app.add_typer(central_cli.app, name="central")
 app.add_typer(printouts_cli.app, name="printouts")
 app.add_typer(fhir_cli.app, name="fhir")
 app.add_typer(kts_cli.app, name="kts")
+app.add_typer(policy_cli.app, name="policy")
 app.add_typer(lifecycle_cli.app, name="lifecycle")
 app.add_typer(rights_cli.app, name="rights")
 # The round-1 name of the same commands, kept so that scripts written against it still run.

@@ -5,6 +5,7 @@ verifies the audit log (M5, M18). The engine and the event handlers check every 
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
@@ -13,9 +14,10 @@ from fastapi.responses import Response
 
 from mahrem.domain.clock import ISTANBUL
 from mahrem.domain.errors import InputError, MahremError
+from mahrem.domain.policy_bounds import STATUTORY_BOUNDS
 from mahrem.entrypoints.web.i18n import N_
 from mahrem.entrypoints.web.pages import PREFIX, Form, Person, redirect, render
-from mahrem.services import accounts, audit, events
+from mahrem.services import accounts, audit, events, rights
 
 router = APIRouter(include_in_schema=False)
 DONE = {
@@ -24,7 +26,11 @@ DONE = {
     "authorised": N_("The user is authorised to re-identify."),
     "revoked": N_("The authorisation is revoked."),
     "cutoff": N_("The correction cut-off date is set."),
+    "drafted": N_("The policy draft is saved."),
+    "activated": N_("The notice is published; the new policy version takes effect at its time."),
+    "withdrawn": N_("The policy draft is withdrawn."),
 }
+POLICY_FIELDS = ("parameter", "value", "effective_at", "reason", *rights.NOTICE_FIELDS)
 
 
 def _forbidden(v: Person) -> Response:
@@ -38,8 +44,10 @@ def _outcome(v: Person, event: dict[str, Any]) -> str | None:
         outcome = events.apply_event(v.m, event)
     except MahremError as exc:
         return exc.message
-    if outcome.result == "accepted":
-        return None
+    return None if outcome.result == "accepted" else _said(v, outcome)
+
+
+def _said(v: Person, outcome: Any) -> str:
     return f"{outcome.basis}: {outcome.reason_en if v.lang == 'en' else outcome.reason_tr}"
 
 
@@ -123,11 +131,17 @@ def lift(v: Person, form: Form, patient: str) -> Response:
 def _gm_page(
     v: Person, form: dict[str, Any], errors: dict[str, str], done: str | None, status: int = 200
 ) -> Response:
+    assert v.me is not None
+    drafts = [
+        {**d, "effective": datetime.fromisoformat(d["effective_at"])}
+        for d in rights.policy_drafts(v.m, v.me.id, v.now)
+    ]
     return render(
         v,
         "gm.html",
         status=status,
         gm=accounts.gm_overview(v.m, v.now),
+        drafts=drafts,
         form=form,
         errors=errors,
         done=done,
@@ -158,18 +172,20 @@ def gm_act(v: Person, form: Form, act: str) -> Response:
             "cutoff",
         )
     elif act == "authorise":
-        refused, done = (
-            _outcome(
-                v,
-                {
-                    "type": "reidentification_authorized",
-                    "user": values["user"],
-                    "unit": values["unit"],
-                    "by": v.me.id,
-                },
-            ),
-            "authorised",
-        )
+        reason = str(form.get("reason", "")).strip()
+        grant = {"type": "reidentification_authorized", "user": values["user"]}
+        try:  # the officer door: a grant without the unit head's request needs a reason
+            outcome = events.report_event(
+                v.m, "officer", v.me.id, {**grant, "unit": values["unit"], "reason": reason}
+            )
+            refused = None if outcome.result == "accepted" else _said(v, outcome)
+        except MahremError as exc:
+            refused = (
+                v._("The unit's head has not asked for this authorisation; give your reason.")
+                if exc.code == "reidentification.no_request"
+                else exc.message
+            )
+        done = "authorised"
     elif act == "revoke":
         refused, done = (
             _outcome(
@@ -186,6 +202,82 @@ def gm_act(v: Person, form: Form, act: str) -> Response:
         return redirect(f"{PREFIX}/officer/gm")
     if refused:
         return _gm_page(v, values, {"form": refused}, None, 422)
+    return redirect(f"{PREFIX}/officer/gm?done={done}")
+
+
+@router.post("/officer/policy")
+def policy_draft(v: Person, form: Form) -> Response:
+    """M6/4 — a GM officer drafts a change of one parameter, with its time, reason and notice."""
+    assert v.me is not None
+    if not v.me.has_role("gm_officer"):
+        return _forbidden(v)
+    values = {k: str(form.get(k, "")).strip() for k in POLICY_FIELDS}
+    errors: dict[str, str] = {}
+    try:
+        value = json.loads(values["value"])
+    except ValueError:
+        value = values["value"]
+    try:
+        effective = datetime.fromisoformat(values["effective_at"]).replace(tzinfo=ISTANBUL)
+    except ValueError:
+        errors["effective_at"] = v._("Enter the date and time it takes effect.")
+    for name in ("parameter", "value", "reason", *rights.NOTICE_FIELDS):
+        if not values[name]:
+            errors[name] = v._("Required.")
+    if errors:
+        return _gm_page(v, values, errors, None, 422)
+    try:
+        rights.draft_policy(
+            v.m,
+            v.me.id,
+            changes={values["parameter"]: value},
+            effective_at=effective,
+            reason=values["reason"],
+            notice={k: values[k] for k in rights.NOTICE_FIELDS},
+        )
+    except MahremError as exc:
+        return _gm_page(
+            v, values, {"form": _policy_refusal(v, exc, values["parameter"])}, None, 422
+        )
+    return redirect(f"{PREFIX}/officer/gm?done=drafted")
+
+
+POLICY_REFUSALS = {
+    "policy.effective_past": N_("A change takes effect after it is recorded and announced."),
+    "policy.draft_closed": N_("This draft was activated or withdrawn already."),
+    "policy.scheduled_later": N_("Another policy version takes effect later than that time."),
+    "policy.unknown_key": N_("There is no policy parameter by that name."),
+}
+
+
+def _policy_refusal(v: Person, exc: MahremError, parameter: str = "") -> str:
+    """A policy refusal in the reader's language, with its article."""
+    basis = getattr(exc, "basis", None)
+    bound = next((b for b in STATUTORY_BOUNDS if b.parameter == parameter), None)
+    if exc.code == "policy.statutory_bound" and bound is not None:
+        allowed = bound.allowed if v.lang == "en" else bound.allowed_tr
+        text = v._(
+            "%(parameter)s is fixed by law: %(allowed)s", parameter=parameter, allowed=allowed
+        )
+    else:
+        text = v._(POLICY_REFUSALS[exc.code]) if exc.code in POLICY_REFUSALS else exc.message
+    return f"{basis}: {text}" if basis else text
+
+
+@router.post("/officer/policy/{draft_id}/{act}")
+def policy_decide(v: Person, form: Form, draft_id: int, act: str) -> Response:
+    assert v.me is not None
+    acts = {
+        "activate": (rights.activate_policy, "activated"),
+        "withdraw": (rights.withdraw_policy, "withdrawn"),
+    }
+    if not v.me.has_role("gm_officer") or act not in acts:
+        return _forbidden(v)
+    decide, done = acts[act]
+    try:
+        decide(v.m, v.me.id, draft_id)
+    except MahremError as exc:
+        return _gm_page(v, {}, {"form": _policy_refusal(v, exc)}, None, 422)
     return redirect(f"{PREFIX}/officer/gm?done={done}")
 
 

@@ -237,6 +237,7 @@ def gm_overview(m: Mahrem, at: datetime) -> dict[str, Any]:
                 for v in versions
             ],
             "policy_in_force": policy.version,
+            "policy_parameters": sorted(k for k in policy.to_dict() if k != "version"),
         }
 
 

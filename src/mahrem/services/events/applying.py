@@ -69,7 +69,9 @@ def report_event(
     if door == "officer":
         with m.uow.read() as store:
             roles = guard.roles_of(store, person, when)
-        return apply_event(m, as_officer(data, person, roles), when, via=installation, by=by)
+            note = _unrequested_grant(store, data)
+        event = as_officer(data, person, roles)
+        return apply_event(m, event, when, via=installation, by=by, note=note)
     raise InputError("event.door", f"unknown door {door!r}")
 
 
@@ -80,9 +82,11 @@ def apply_event(
     *,
     via: str | None = None,
     by: Reporter | None = None,
+    note: str | None = None,
 ) -> EventOutcome:
     """Apply one event; a refused event writes only the attempt (and any counter). The audit
-    entry names who reported it (`by`), else the person the event names (an operator's load)."""
+    entry names who reported it (`by`), else the person the event names (an operator's load),
+    and keeps the officer's `note` (why they act without a request)."""
     when = m.at(at)
     f = Fields(data, "event")
     etype = f.str("type", HANDLERS)
@@ -103,9 +107,36 @@ def apply_event(
             basis=outcome.basis,
             reason=outcome.reason_key,
             policy_version=policy.version,
-            detail={"key": by.key} if by and by.key else None,
+            detail={
+                **({"key": by.key} if by and by.key else {}),
+                **({"reason": note} if note else {}),
+            }
+            or None,
         )
     return outcome
+
+
+def _unrequested_grant(store: Store, data: object) -> str | None:
+    """M7/1 grants re-identification "birim amirinin talebi üzerine" (at the unit head's
+    request). At the officer door, a grant with no pending request of the unit's head is
+    refused unless the officer gives a reason, which the audit entry keeps (issue 21); the
+    engine itself does not refuse it (the scenario vocabulary grants without a request)."""
+    if not isinstance(data, dict) or data.get("type") != "reidentification_authorized":
+        return None
+    pending = store.rows(
+        "reidentification_request", user=data.get("user"), unit=data.get("unit"), granted_at=None
+    )
+    reason = data.get("reason")
+    if pending:
+        return None
+    if not isinstance(reason, str) or not reason.strip():
+        raise InputError(
+            "reidentification.no_request",
+            "the unit's head has not requested this authorisation (M7/1: 'birim amirinin "
+            "talebi üzerine'); give a reason to grant it anyway",
+            field="event.reason",
+        )
+    return reason.strip()[:500]
 
 
 def _record_of(f: Fields) -> str | None:

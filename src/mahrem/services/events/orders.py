@@ -5,6 +5,8 @@ Each is refused unless the officer acting holds the role the article names."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from mahrem.domain.roles import STAFF_ROLES
 from mahrem.services.events.core import (
     EventContext,
@@ -74,13 +76,33 @@ def concealment_order(ctx: EventContext, f: Fields) -> EventOutcome:
 
 @handles("concealment_lifted")
 def concealment_lifted(ctx: EventContext, f: Fields) -> EventOutcome:
-    """M12 — a court lifts its own order; without a court named, every order of the patient ends."""
+    """M12 — a court lifts its own order (naming the court ends only that court's orders;
+    without, every order of the patient ends). The provincial directorate that executed an order
+    lifts it: an officer of another province is refused `12/1` (issue 21)."""
     patient, by = person_field(ctx, f, "patient"), opt_person_field(ctx, f, "by")
     court = f.opt_str("court")
     match = {"patient": patient} if court is None else {"patient": patient, "court": court}
-    for order in ctx.store.open_rows("concealment_order", ctx.at, **match):
+    orders = ctx.store.open_rows("concealment_order", ctx.at, **match)
+    if by is not None and any(not _same_province(ctx, o, by) for o in orders):
+        return rejected("12/1", "event.other_province")
+    for order in orders:
         ctx.store.set("concealment_order", order["id"], valid_to=ctx.at, lifted_by=by)
     return ACCEPTED
+
+
+def _same_province(ctx: EventContext, order: dict[str, object], by: str) -> bool:
+    """Whether `by` is a province officer of the province whose officer executed the order,
+    as it was then (an order loaded by an operator, with no officer, binds no province)."""
+    if order["ordered_by"] is None:
+        return True
+    executed = order["valid_from"]
+    assert isinstance(executed, datetime)
+    provinces = {
+        r["province"]
+        for r in ctx.store.open_rows("officer_role", executed, person=order["ordered_by"])
+        if r["role"] == "province_officer"
+    }
+    return any(is_officer(ctx, by, "province_officer", p) for p in provinces)
 
 
 @handles("reidentification_requested")

@@ -47,6 +47,10 @@ EVENT_REASONS: dict[str, tuple[str, str]] = {
         "Birimin zaten azami sayıda yetkili kullanıcısı var.",
         "The unit already has the maximum number of authorised users.",
     ),
+    "event.other_province": (
+        "Gizlilik kararını yalnızca onu uygulayan il müdürlüğü kaldırabilir.",
+        "Only the provincial directorate that executed the order may lift it.",
+    ),
     "event.not_deceased": ("Kişi ölmüş görünmüyor.", "The person is not recorded as deceased."),
     "event.child_under_discernment": (
         "Çocuk ayırt etme yaşına (15) ulaşmadı.",

@@ -23,21 +23,32 @@ from mahrem.services.rights.breaches import (
     record_breach,
 )
 from mahrem.services.rights.notices import (
+    NOTICE_FIELDS,
     get_notice,
     list_notices,
     notice_views,
     publish_notice,
     record_notice_seen,
 )
+from mahrem.services.rights.policy_drafts import (
+    activate_policy,
+    draft_policy,
+    policy_drafts,
+    policy_in_force,
+    withdraw_policy,
+)
 from mahrem.services.rights.summary import DataSummary, my_data, my_data_pdf
 
 __all__ = [
     "KINDS",
+    "NOTICE_FIELDS",
     "DataSummary",
+    "activate_policy",
     "add_measure",
     "answer_application",
     "board_draft",
     "close_breach",
+    "draft_policy",
     "file_application",
     "find_affected",
     "get_application",
@@ -53,8 +64,11 @@ __all__ = [
     "overdue_applications",
     "patient_notice",
     "patients_notified",
+    "policy_drafts",
+    "policy_in_force",
     "publish_notice",
     "record_breach",
     "record_notice_seen",
     "start_review",
+    "withdraw_policy",
 ]

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 from mahrem.domain.errors import Forbidden, InputError, NotFound
 from mahrem.services import audit
 from mahrem.services.lookup import require
+from mahrem.services.ports import Store
+from mahrem.services.rights.applications import _answerer
 
 if TYPE_CHECKING:
     from mahrem.services.ports import Mahrem
-from mahrem.services.rights.applications import _answerer
 
 
 # -- information notices (aydınlatma metni) -----------------------------------------------------
@@ -41,30 +42,50 @@ def publish_notice(
     """M5/8, KVKK 10 — a new version of the information notice (Turkish and English); earlier
     versions stay, so what each patient was shown can always be read again."""
     now = m.at(at)
-    texts = {"title_tr": title_tr, "title_en": title_en, "body_tr": body_tr, "body_en": body_en}
-    for name, text in texts.items():
-        if not isinstance(text, str) or not text.strip():
-            raise InputError("field.missing", f"{name}: required", field=name)
+    texts = notice_texts(
+        {"title_tr": title_tr, "title_en": title_en, "body_tr": body_tr, "body_en": body_en}
+    )
     with m.uow.write() as store:
         require(store, "person", by, "by")
         if not _answerer(store, by, now):
             raise Forbidden(
                 "notice.forbidden", "only the data protection officer or GM publishes notices"
             )
-        version = max((r["version"] for r in store.rows("notice")), default=0) + 1
-        store.add("notice", version=version, published_at=now, published_by=by, **texts)
-        audit.append(
-            store,
-            at=now,
-            kind="admin",
-            actor=by,
-            action="notice_published",
-            outcome="accepted",
-            detail={"version": version},
-        )
+        version = add_notice(store, by, now, texts)
         row = store.get("notice", version)
         assert row is not None
         return _notice(row)
+
+
+NOTICE_FIELDS = ("title_tr", "title_en", "body_tr", "body_en")
+
+
+def notice_texts(texts: object, where: str = "") -> dict[str, str]:
+    """The four texts of a notice (Turkish and English title and body), each required."""
+    given = texts if isinstance(texts, dict) else {}
+    out = {}
+    for name in NOTICE_FIELDS:
+        text = given.get(name)
+        if not isinstance(text, str) or not text.strip():
+            raise InputError("field.missing", f"{where}{name}: required", field=f"{where}{name}")
+        out[name] = text
+    return out
+
+
+def add_notice(store: Store, by: str, now: datetime, texts: dict[str, str]) -> int:
+    """Publish the next notice version in the caller's unit of work; its number."""
+    version = max((r["version"] for r in store.rows("notice")), default=0) + 1
+    store.add("notice", version=version, published_at=now, published_by=by, **texts)
+    audit.append(
+        store,
+        at=now,
+        kind="admin",
+        actor=by,
+        action="notice_published",
+        outcome="accepted",
+        detail={"version": version},
+    )
+    return version
 
 
 def list_notices(m: Mahrem, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
