@@ -238,3 +238,28 @@ def test_a_gm_officer_drafts_and_activates_a_policy_change_within_the_law_m6_4(
     portal.shot(gm, "gm-policy-activated")
     notice = gm.request.get(portal.url + "/notices/current").json()
     assert notice["title_tr"] == texts["Aydınlatma metni başlığı (Türkçe)"]
+
+
+def test_a_patient_gives_and_withdraws_consent_to_transfers_abroad_m15_1(
+    portal: Portal, browser: Browser
+) -> None:
+    page = portal.login(browser, "P1")
+    page.goto(portal.url + "/portal/me/privacy")
+    row = page.locator("tr", has_text="Yurt dışındaki alıcılar")
+    expect(row).to_contain_text("Rıza yok")
+    row.get_by_role("button", name="Rıza ver").click()
+    expect(page.get_by_role("status")).to_contain_text("Rızanız kaydedildi")
+    expect(page.locator("tr", has_text="Yurt dışındaki alıcılar")).to_contain_text("Rıza verildi")
+    expect(page.locator("tr", has_text="Türkiye'deki özel kuruluşlar")).to_contain_text("Rıza yok")
+    portal.shot(page, "patient-transfer-consent")
+    with portal.m.uow.read() as store:
+        person = next(r["id"] for r in store.rows("person", tckn=portal.tckn("P1")))
+        [consent] = store.rows("preference", patient=person, kind="transfer_consent", valid_to=None)
+    assert consent["detail"] == "foreign"
+    page.locator("tr", has_text="Yurt dışındaki alıcılar").get_by_role(
+        "button", name="Rızayı geri al"
+    ).click()
+    expect(page.get_by_role("status")).to_contain_text("Rızanızı geri aldınız")
+    expect(page.locator("tr", has_text="Yurt dışındaki alıcılar")).to_contain_text("Rıza yok")
+    with portal.m.uow.read() as store:
+        assert not store.rows("preference", patient=person, kind="transfer_consent", valid_to=None)

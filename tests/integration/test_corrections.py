@@ -360,3 +360,33 @@ def test_an_unknown_request_is_not_found_m13_1(service: Mahrem) -> None:
         corrections.investigate(service, "O1", "CR404", t("2026-03-02T10:00:00+03:00"))
     with pytest.raises(NotFound):
         corrections.correct(service, "G1", "R404", FIXED, at=t("2026-03-02T10:00:00+03:00"))
+
+
+def test_the_recipient_of_a_transfer_is_told_of_a_later_correction_kvkk_11_1_f(
+    service: Mahrem,
+) -> None:
+    from mahrem.services import transfers
+
+    loaded(service)
+    event(
+        service,
+        "2026-02-02T09:00:00+03:00",
+        "transfer_consent_given",
+        patient="P1",
+        recipient_kind="private",
+    )
+    sent = transfers.transfer(
+        service,
+        "A1",
+        transfers.Selection(records=("R5",)),
+        {"kind": "private", "name": "Özel Sigorta A.Ş."},
+        at=t("2026-02-03T10:00:00+03:00"),
+    )
+    assert sent.status == "packaged"
+    assert transfers.recipient_notices(service, "A1") == []
+    filed(service)
+    corrections.forward(service, "O1", "CR1", t("2026-03-03T10:00:00+03:00"))
+    corrections.correct(service, "G1", "R5", FIXED, at=t("2026-03-04T10:00:00+03:00"))
+    [notice] = transfers.recipient_notices(service, "A1")
+    assert (notice["transfer"], notice["record"], notice["change"]) == (sent.id, "R5", "corrected")
+    assert notice["recipient"] == {"kind": "private", "name": "Özel Sigorta A.Ş.", "country": None}

@@ -177,7 +177,7 @@ def test_migrations_run_twice_without_change(db_url: str) -> None:
     upgrade(engine)
     upgrade(engine)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0017"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0018"
     engine.dispose()
 
 

@@ -11,8 +11,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from mahrem.domain.errors import Forbidden, InputError
-from mahrem.services import transfers
+from mahrem.domain.errors import Forbidden, InputError, Refused
+from mahrem.services import access, transfers
 from mahrem.services.ports import Mahrem
 from mahrem.services.records import current_resource
 from mahrem.services.transfers import Selection, Transfer, open_package, transfer
@@ -147,9 +147,12 @@ def test_an_unknown_or_unsigned_protocol_refuses_like_none_m15_2(service: Mahrem
     assert bases(early) == bases(unknown) == {"R1": "refused 15/2", "R2": "refused 15/2"}
 
 
+CONSENT_GROUND = {"kind": "incidental", "basis": "explicit_consent"}
+
+
 def test_abroad_is_refused_without_the_patients_consent_m15_1(service: Mahrem) -> None:
     world(service)
-    foreign = {"kind": "foreign", "name": "Charité", "country": "de"}
+    foreign = {"kind": "foreign", "name": "Charité", "country": "de", "ground": CONSENT_GROUND}
     assert bases(transfer(service, "A1", "P1", foreign, at=AT)) == {
         "R1": "refused 15/1",
         "R2": "refused 15/1",
@@ -165,6 +168,74 @@ def test_abroad_is_refused_without_the_patients_consent_m15_1(service: Mahrem) -
     assert bases(result) == {"R1": "15/1", "R2": "15/1"}
     assert sorted(decoded(result, key)) == ["R1", "R2"]
     assert result.recipient["country"] == "DE"
+    assert result.recipient["ground"] == CONSENT_GROUND
+
+
+def test_a_transfer_abroad_without_a_legal_ground_is_refused_kvkk_9(service: Mahrem) -> None:
+    world(service)
+    consent(service, "foreign")
+    foreign = {"kind": "foreign", "name": "Charité", "country": "DE"}
+    for ground in (None, {"kind": "adequacy"}, {"kind": "wishful"}):
+        with pytest.raises(Refused) as refused:
+            transfer(service, "A1", "P1", {**foreign, "ground": ground}, at=AT)
+        assert refused.value.basis == "15/1"
+    assert rows(service, "transfer") == []  # refused before anything is decided
+
+
+def test_a_transfer_abroad_is_permitted_with_each_kind_of_ground_kvkk_9(service: Mahrem) -> None:
+    """An adequacy decision GM lists, a safeguard (the standard contract's Board notice due
+    five business days after signing, recorded as met or late), an incidental ground; each
+    record is still decided by the engine on the patient's consent (rule 10)."""
+    world(service)
+    consent(service, "foreign")
+    access.change_policy(service, {"adequate_countries": ["DE"]}, "G1", AT)
+    foreign = {"kind": "foreign", "name": "Charité", "country": "DE"}
+    contract = {
+        "kind": "safeguard",
+        "safeguard": "standard_contract",
+        "signed_on": "2026-02-27",  # a Friday: due the Friday after
+        "board_notified_on": "2026-03-09",
+    }
+    claims = {"kind": "incidental", "basis": "legal_claims", "note": "İstanbul 3. Asliye 2026/7"}
+    grounds = ({"kind": "adequacy"}, contract, claims, CONSENT_GROUND)
+    for i, ground in enumerate(grounds):
+        result = transfer(
+            service, "A1", "P1", {**foreign, "ground": ground}, transfer_id=f"G{i}", at=AT
+        )
+        assert bases(result) == {"R1": "15/1", "R2": "15/1"}, ground
+    recorded = rows(service, "transfer", id="G1")[0]["recipient"]["ground"]
+    assert (recorded["board_notice_due"], recorded["board_notice_met"]) == ("2026-03-06", False)
+    assert recorded["board_notice_late"] is True
+    with pytest.raises(Refused):  # adequacy only for the countries GM lists
+        transfer(
+            service,
+            "A1",
+            "P1",
+            {**foreign, "country": "US", "ground": {"kind": "adequacy"}},
+            at=AT,
+        )
+    with pytest.raises(InputError):  # an incidental ground other than consent says why
+        transfer(
+            service,
+            "A1",
+            "P1",
+            {**foreign, "ground": {"kind": "incidental", "basis": "public_interest"}},
+            at=AT,
+        )
+
+
+def test_a_withdrawn_consent_refuses_the_next_transfer_abroad_m15_1(service: Mahrem) -> None:
+    world(service)
+    consent(service, "foreign")
+    foreign = {"kind": "foreign", "name": "Charité", "country": "DE", "ground": CONSENT_GROUND}
+    first = transfer(service, "A1", "P1", foreign, transfer_id="BEFORE", at=AT)
+    assert bases(first) == {"R1": "15/1", "R2": "15/1"}
+    withdrawn = {"patient": "P1", "recipient_kind": "foreign"}
+    event(service, "2026-03-10T11:00:00+03:00", "transfer_consent_withdrawn", **withdrawn)
+    later = transfer(
+        service, "A1", "P1", foreign, transfer_id="AFTER", at=t("2026-03-10T12:00:00+03:00")
+    )
+    assert bases(later) == {"R1": "refused 15/1", "R2": "refused 15/1"}
 
 
 def test_a_private_recipient_needs_consent_for_private_recipients_m15_1(service: Mahrem) -> None:
@@ -336,3 +407,29 @@ def test_the_dpo_lists_and_reads_transfers_others_may_not_m15(service: Mahrem) -
         transfers.list_transfers(service, "P1", at=AT)
     with pytest.raises(Forbidden):
         transfers.get_transfer(service, "D1", "T1", at=AT)
+
+
+def test_the_recipient_is_told_of_a_later_deletion_and_only_the_dpo_reads_it_kvkk_11_1_f(
+    service: Mahrem,
+) -> None:
+    from mahrem.services import lifecycle
+
+    world(service)
+    consent(service, "private")
+    sent = transfer(service, "A1", "P1", {"kind": "private", "name": "Özel Sigorta A.Ş."}, at=AT)
+    refused = transfer(  # a transfer that delivered nothing tells nobody
+        service,
+        "A1",
+        "P1",
+        {"kind": "foreign", "name": "X", "country": "DE", "ground": CONSENT_GROUND},
+        at=AT,
+    )
+    assert bases(refused) == {"R1": "refused 15/1", "R2": "refused 15/1"}
+    lifecycle.destroy_patient_data(service, "P1", "delete", "A1", at=t("2026-03-11T10:00:00+03:00"))
+    notices = transfers.recipient_notices(service, "A1")
+    assert sorted((n["transfer"], n["record"], n["change"]) for n in notices) == [
+        (sent.id, "R1", "deleted"),
+        (sent.id, "R2", "deleted"),
+    ]
+    with pytest.raises(Forbidden):
+        transfers.recipient_notices(service, "D1")

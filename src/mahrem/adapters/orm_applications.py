@@ -96,6 +96,18 @@ application_status = Table(
     Column("note", Text),
 )
 
+# KVKK 11/1-f: a recipient of a transfer to be told that a record it received was corrected or
+# disposed of (services/records/onward.py); the data protection officer sends it (issue 21).
+recipient_notice = Table(
+    "recipient_notice",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("transfer", ID, ForeignKey("transfer.id"), nullable=False, index=True),
+    Column("record", ID, nullable=False),
+    Column("change", String(16), nullable=False),  # corrected, deleted, destroyed, anonymised
+    Column("at", UtcDateTime, nullable=False),
+)
+
 # M5/8, KVKK 10: information notices (aydınlatma metni), one row per published version.
 notice = Table(
     "notice",

@@ -139,6 +139,9 @@ class Policy:
     application_answer_days: int = 30
     destruction_request_days: int = 30
     breach_notification_hours: int = 72
+    # KVKK 9/1: the countries the Board has found adequate, as GM records them (issue 21);
+    # empty: no transfer abroad rests on adequacy (domain/transfer_grounds.py).
+    adequate_countries: tuple[str, ...] = ()
     # M17: open data cells with a count below this are suppressed.
     open_data_min_cell: int = 5
 

@@ -4,7 +4,6 @@ or withdrawn. Thin: each route calls services.rights."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
@@ -60,9 +59,9 @@ class PolicyOut(BaseModel):
 
 
 @router.get("/policy", operation_id="policy_in_force", tags=["policy"], response_model=PolicyOut)
-def policy_in_force(service: Svc, at: datetime | None = None) -> Any:
-    """The policy version in force (at `at`, default now) and the versions scheduled after it."""
-    return rights.policy_in_force(service, at)
+def policy_in_force(service: Svc) -> Any:
+    """The policy version in force now and the versions scheduled after it."""
+    return rights.policy_in_force(service)
 
 
 @router.get(

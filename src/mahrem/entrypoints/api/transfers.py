@@ -26,6 +26,16 @@ class RecipientIn(BaseModel):
     public_key: str | None = Field(
         None, description="X25519 public key (PEM or base64 of 32 bytes)"
     )
+    ground: dict[str, Any] | None = Field(
+        None,
+        description=(
+            "Foreign recipients: the KVKK 9 ground — {kind: adequacy}, {kind: safeguard, "
+            "safeguard: standard_contract|binding_corporate_rules|undertaking|"
+            "public_agreement, signed_on, board_notified_on?}, or {kind: incidental, basis: "
+            "explicit_consent|contract|contract_in_interest|public_interest|legal_claims|"
+            "vital_interest|public_register, note?}"
+        ),
+    )
 
 
 class TransferIn(BaseModel):
@@ -97,6 +107,27 @@ def list_transfers(service: Svc, actor: Actor, limit: Limit = 100, offset: Offse
         "limit": limit,
         "offset": offset,
     }
+
+
+class RecipientNoticeOut(BaseModel):
+    transfer: str
+    recipient: dict[str, Any]
+    record: str
+    change: str = Field(..., description="corrected, deleted, destroyed or anonymised")
+    at: str
+
+
+@router.get(
+    "/transfers/recipient-notices",
+    operation_id="transfer_recipient_notices",
+    tags=["transfers"],
+    response_model=list[RecipientNoticeOut],
+    responses=PROBLEMS,
+)
+def recipient_notices(service: Svc, actor: Actor) -> Any:
+    """KVKK 11/1-f — records delivered by a transfer and later corrected or disposed of, whose
+    recipient is to be told (dpo), newest first."""
+    return transfers.recipient_notices(service, actor)
 
 
 @router.get(

@@ -59,6 +59,15 @@ def _print(obj: Any) -> None:
     typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
 
+def _ground(text: str | None) -> object:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"--ground: not JSON ({exc})") from exc
+
+
 @app.command()
 def transfer(
     by: ByOpt,
@@ -83,6 +92,13 @@ def transfer(
         str | None, typer.Option(help="The protocol (public institutions, M15/2)")
     ] = None,
     country: Annotated[str | None, typer.Option(help="The country (foreign recipients)")] = None,
+    ground: Annotated[
+        str | None,
+        typer.Option(
+            help='Foreign recipients: the KVKK 9 ground as JSON, e.g. \'{"kind": "incidental", '
+            '"basis": "explicit_consent"}\''
+        ),
+    ] = None,
     public_key: Annotated[
         Path | None, typer.Option("--public-key", help="The recipient's X25519 key (PEM)")
     ] = None,
@@ -103,6 +119,7 @@ def transfer(
         "protocol": protocol,
         "country": country,
         "public_key": public_key.read_text() if public_key else None,
+        "ground": _ground(ground),
     }
     selection = transfers.Selection(
         tuple(patient or ()), tuple(record or ()), tuple(category or ())

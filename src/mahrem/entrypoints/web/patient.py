@@ -37,6 +37,8 @@ DONE = {
     "restricted": N_("Your parents now need your permission to see your records."),
     "granted": N_("This parent may see your records again."),
     "filed": N_("Your application is received. The answer is due within 30 days."),
+    "consented": N_("Your consent is recorded. You may withdraw it at any time."),
+    "consent_withdrawn": N_("Your consent is withdrawn: no transfer relies on it from now on."),
 }
 
 
@@ -122,6 +124,9 @@ def hide(v: Person, form: Form, record: str, change: str) -> Response:
     return redirect(f"{back}?done={'hidden' if change == 'hide' else 'unhidden'}")
 
 
+TRANSFER_RECIPIENTS = ("private", "foreign")
+
+
 @router.get("/me/privacy")
 def privacy(v: Person, done: str | None = None, error: str | None = None) -> Response:
     assert v.me is not None
@@ -153,6 +158,15 @@ def change_privacy(v: Person, form: Form, change: str) -> Response:
             "granted",
         ),
     }
+    for kind in TRANSFER_RECIPIENTS:  # M15/1: explicit consent, withdrawable for the future
+        events[f"consent-{kind}"] = (
+            {"type": "transfer_consent_given", "patient": v.me.id, "recipient_kind": kind},
+            "consented",
+        )
+        events[f"withdraw-{kind}"] = (
+            {"type": "transfer_consent_withdrawn", "patient": v.me.id, "recipient_kind": kind},
+            "consent_withdrawn",
+        )
     if change not in events:
         return redirect(f"{PREFIX}/me/privacy")
     event, done = events[change]

@@ -143,7 +143,8 @@ def knows(m: Mahrem, viewer: str, kind: str, value: str) -> bool:
 
 def privacy(m: Mahrem, patient: str, at: datetime) -> dict[str, Any]:
     """The patient's preferences in force: hidden records, history lock, parental restriction
-    and the parents granted, and whether the patient may restrict parents yet (M8/1)."""
+    and the parents granted, whether the patient may restrict parents yet (M8/1), and the kinds
+    of recipient the patient consented to transfers to (M15/1: private, foreign)."""
     with m.uow.read() as store:
         prefs = store.open_rows("preference", at, patient=patient)
         policy = policy_at(store, at)
@@ -156,6 +157,9 @@ def privacy(m: Mahrem, patient: str, at: datetime) -> dict[str, Any]:
             "parental_restriction": "parental_restriction" in kinds,
             "parental_grants": {p["person"] for p in prefs if p["kind"] == "parental_grant"},
             "enabiz_account": "enabiz_account" in kinds,
+            "transfer_consents": {
+                str(p["detail"]) for p in prefs if p["kind"] == "transfer_consent"
+            },
             "discernment_age": policy.discernment_age,
             "may_restrict_parents": _age(row["birth_date"], at) >= policy.discernment_age,
         }

@@ -16,7 +16,7 @@ from mahrem.services.access import decide
 from mahrem.services.corrections.state import CLOSED, request_of, require_open, status_of, when_of
 from mahrem.services.lookup import require
 from mahrem.services.ports import Store
-from mahrem.services.records import add_version, validate_fhir
+from mahrem.services.records import add_version, tell_recipients, validate_fhir
 
 if TYPE_CHECKING:
     from mahrem.services.ports import Mahrem
@@ -67,6 +67,7 @@ def correct(
             )
             for r in answered:
                 store.add("correction_status", request=r["id"], status="corrected", at=when, by=by)
+            tell_recipients(store, record, "corrected", when)  # KVKK 11/1-f
             # M13/2: the correction is carried out in the provider's own copy too — the provider
             # reads the current version through records.current_resource, and pulls the
             # corrections of its records with `provider_corrections`.

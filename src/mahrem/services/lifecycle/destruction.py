@@ -37,6 +37,7 @@ from mahrem.services.records import (
     record_versions,
     rekey_patient,
     seal_plaintext,
+    tell_recipients,
 )
 
 if TYPE_CHECKING:
@@ -132,6 +133,7 @@ def _dispose(
             store.set("record_disposal", item.record, method=disposed, at=at, by=by)
         if item.method != "delete":
             shredded.add(item.record)
+        tell_recipients(store, item.record, disposed, at)  # KVKK 11/1-f
         rid = store.add(
             "destruction_record",
             run=run_id,

@@ -15,6 +15,7 @@ from mahrem.services.records.entries import (
 )
 from mahrem.services.records.gate import gate_write
 from mahrem.services.records.identity import read_patient, resolve_patient_reference
+from mahrem.services.records.onward import tell_recipients
 from mahrem.services.records.pushing import push
 from mahrem.services.records.reading import RecordsView, RecordView, read_record, read_records
 from mahrem.services.records.resources import (
@@ -58,5 +59,6 @@ __all__ = [
     "review_list",
     "seal_plaintext",
     "synthea_tckn",
+    "tell_recipients",
     "validate_fhir",
 ]

@@ -43,6 +43,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mahrem.domain.categories import CATEGORIES
+from mahrem.domain.clock import local_date
 from mahrem.domain.decision import Recipient, Request
 from mahrem.domain.errors import InputError, NotFound
 from mahrem.domain.reasons import reason_text
@@ -50,6 +51,7 @@ from mahrem.services import audit, guard
 from mahrem.services.access import decide
 from mahrem.services.audit import guard_dpo
 from mahrem.services.lookup import require, require_record_of
+from mahrem.services.policies import policy_at
 from mahrem.services.ports import Store
 from mahrem.services.records import current_resource
 from mahrem.services.transfers.packaging import seal, validate_bundle
@@ -156,7 +158,10 @@ def transfer(
         selection = Selection(patients=tuple(selection))
     tid = transfer_id or f"T-{secrets.token_hex(8)}"
     guard_dpo(m, by, at, "transfer", "transfer_started")
-    todo, total = _start(m, by, tid, selection, parse_recipient(recipient), at)
+    with m.uow.read() as store:
+        adequate = policy_at(store, at).adequate_countries
+    parsed = parse_recipient(recipient, adequate_countries=adequate, today=local_date(at))
+    todo, total = _start(m, by, tid, selection, parsed, at)
     done = total - len(todo)
     if progress is not None:
         progress(done, total)
@@ -210,7 +215,7 @@ def _start(
             )
             return ids, len(ids)
         if (
-            row["recipient"] != recipient
+            _without_ground(row["recipient"]) != _without_ground(recipient)
             or row["selection"]["patients"] != list(selection.patients)
             or row["selection"]["records"] != list(selection.records)
             or row["selection"]["categories"] != list(selection.categories)
@@ -332,8 +337,13 @@ def _package(m: Mahrem, store: Store, by: str, tid: str, at: datetime) -> Transf
     return _view(row, items)
 
 
+def _without_ground(recipient: dict[str, Any]) -> dict[str, Any]:
+    """A recipient less its ground, whose Board-notice lateness depends on the day it is read."""
+    return {k: v for k, v in recipient.items() if k != "ground"}
+
+
 def _public(recipient: dict[str, Any]) -> dict[str, Any]:
-    return {k: recipient[k] for k in ("kind", "name", "protocol", "country")}
+    return {k: recipient.get(k) for k in ("kind", "name", "protocol", "country", "ground")}
 
 
 def _refusal(item: dict[str, Any]) -> dict[str, Any]:

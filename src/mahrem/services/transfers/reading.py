@@ -51,3 +51,26 @@ def list_transfers(
         }
         for r in rows[offset : offset + limit]
     ]
+
+
+def recipient_notices(m: Mahrem, viewer: str, at: datetime | None = None) -> list[dict[str, Any]]:
+    """KVKK 11/1-f — what recipients of transfers are to be told, newest first (the data
+    protection officer): the transfer, its recipient, the record and what became of it."""
+    guard_dpo(m, viewer, m.at(at), "transfer", "recipient_notices_read")
+    with m.uow.read() as store:
+        out = []
+        notices = sorted(store.rows("recipient_notice"), key=lambda r: (r["at"], r["id"]))
+        for n in reversed(notices):
+            transfer = store.get("transfer", n["transfer"])
+            assert transfer is not None
+            recipient = transfer["recipient"]
+            out.append(
+                {
+                    "transfer": n["transfer"],
+                    "recipient": {k: recipient.get(k) for k in ("kind", "name", "country")},
+                    "record": n["record"],
+                    "change": n["change"],
+                    "at": n["at"].isoformat(),
+                }
+            )
+        return out

@@ -4,12 +4,14 @@ home, one abroad), and for a recipient with its own key its X25519 public key, c
 from __future__ import annotations
 
 import base64
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from mahrem.domain.errors import InputError
+from mahrem.domain.transfer_grounds import check_ground
 from mahrem.services.transfers.packaging import _b64
 
 if TYPE_CHECKING:
@@ -46,8 +48,11 @@ def public_key_bytes(text: str) -> bytes:
         ) from exc
 
 
-def parse_recipient(data: object) -> dict[str, Any]:
-    """{kind: public|private|foreign, name, protocol? (public), country? (foreign), public_key?}."""
+def parse_recipient(
+    data: object, *, adequate_countries: tuple[str, ...] = (), today: date | None = None
+) -> dict[str, Any]:
+    """{kind: public|private|foreign, name, protocol? (public), country? (foreign), public_key?,
+    ground? (foreign: KVKK 9, domain/transfer_grounds.py, checked against `today`)}."""
     if not isinstance(data, dict):
         raise InputError("field.invalid", "recipient: an object is required", field="recipient")
     kind = KINDS.get(str(data.get("kind")))
@@ -73,12 +78,16 @@ def parse_recipient(data: object) -> dict[str, Any]:
         )
     protocol = data.get("protocol") if kind == "public_institution" else None
     key = data.get("public_key")
+    code = country.strip().upper() if isinstance(country, str) and country.strip() else None
+    ground = None
+    if kind == "foreign":
+        assert code is not None and today is not None
+        ground = check_ground(data.get("ground"), code, adequate_countries, today)
     return {
         "kind": kind,
         "name": name.strip(),
         "protocol": protocol if isinstance(protocol, str) else None,
-        "country": country.strip().upper()
-        if isinstance(country, str) and country.strip()
-        else None,
+        "country": code,
         "public_key": _b64(public_key_bytes(key)) if isinstance(key, str) and key.strip() else None,
+        "ground": ground,
     }
