@@ -101,14 +101,17 @@ def test_a_non_dpo_transfer_is_a_403_problem_m15(api: TestClient) -> None:
 def test_abroad_without_consent_is_refused_record_by_record_over_http_m15_1(
     api: TestClient,
 ) -> None:
-    body = {
-        "patients": ["P1"],
-        "at": "2026-03-10T10:00:00+03:00",
-        "recipient": {"kind": "foreign", "name": "Charité", "country": "DE"},
-    }
+    foreign = {"kind": "foreign", "name": "Charité", "country": "DE"}
+    body = {"patients": ["P1"], "at": "2026-03-10T10:00:00+03:00", "recipient": foreign}
+    # KVKK 9: without a legal ground nothing is decided at all
+    refused = api.post("/transfers", json=body, headers=as_(api, "A1"))
+    assert refused.status_code == 403 and refused.json()["code"] == "transfer.no_ground"
+    ground = {"kind": "incidental", "basis": "explicit_consent"}
+    body["recipient"] = {**foreign, "ground": ground}
     out = api.post("/transfers", json=body, headers=as_(api, "A1")).json()
     assert {(r["record"], r["basis"]) for r in out["refused"]} == {("R1", "15/1"), ("R2", "15/1")}
     assert out["manifest"]["counts"]["transferred"] == 0
+    assert out["recipient"]["ground"] == ground
 
 
 # -- applications -------------------------------------------------------------------------------
@@ -293,7 +296,7 @@ def test_every_route_here_has_an_operation_id_tag_and_problem_responses(api: Tes
         for p, ops in spec["paths"].items()
         if p.startswith(("/transfers", "/applications", "/notices", "/breaches"))
     }
-    assert len(ours) == 22
+    assert len(ours) == 23
     for ops in ours.values():
         for op in ops.values():
             assert op["operationId"] and op["tags"]

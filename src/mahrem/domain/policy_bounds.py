@@ -3,15 +3,20 @@ General Directorate re-evaluate the access rules, but a change may move a limit 
 only in the direction the law allows; outside it the change is refused with the article that
 fixes it. Pure: a proposed Policy in, the first bound it breaks out.
 
-The bounds, with their sources (paraphrase unless quoted):
-- re-identifiers per unit at most three — M7/1: "en fazla üç kişi";
-- retention after death at least 20 years — M11/2: "en az yirmi yıl";
+The bounds, with their sources (the Regulation quoted from the Official Gazette text in
+`../shared/seeds/`; the Law, TMK and the Board's decision paraphrased, their text not being
+at hand here):
+- re-identifiers per unit at most three — M7/1: "Her birimin amiri, kendi biriminden en fazla
+  üç kişinin yetkilendirilmesini talep edebilir.";
+- retention after death at least 20 years — M11/2: "Ölmüş bir kimsenin sağlık verileri, en az
+  20 yıl süre ile saklanır.";
 - applications (and deletion requests, also applications under KVKK 11) answered within 30
-  days — KVKK 13/2: "en kısa sürede ve en geç otuz gün içinde";
-- the Board told of a breach within 72 hours — Board decision 2019/10 under KVKK 12/5;
+  days — KVKK 13/2 (paraphrase: as soon as possible and within thirty days at the latest);
+- the Board told of a breach within 72 hours — Board decision 2019/10 under KVKK 12/5
+  (paraphrase);
 - staff reads only for the care purposes — M6/1 with KVKK 6/3: the purposes of staff reads are
-  a subset of treatment, diagnosis, care and preventive medicine;
-- majority exactly 18 — TMK 11: "Erginlik on sekiz yaşın doldurulmasıyla başlar";
+  a subset of treatment, diagnosis, care and preventive medicine (paraphrase);
+- majority exactly 18 — TMK 11 (paraphrase: majority begins at the completion of eighteen);
 - the discernment age below majority — otherwise M8/1's second sentence (the child of
   discernment restricts its parents) would be void.
 A change also takes effect strictly after it is recorded (M6/4: the notice comes first).

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
+
+from mahrem.entrypoints.cli.acts import run_act
 
 app = typer.Typer(
     help=(
@@ -55,24 +57,6 @@ def _at(value: str | None) -> datetime | None:
     return parse_time(value, "at")
 
 
-def _run(fn: Any) -> Any:
-    from mahrem.domain.errors import MahremError, Refused
-
-    try:
-        return fn()
-    except Refused as exc:
-        _fail({"result": "refused", "code": exc.code, "basis": exc.basis, "message": exc.message})
-    except MahremError as exc:
-        _fail({"result": "error", "code": exc.code, "message": exc.message})
-    except ValueError as exc:
-        _fail({"result": "error", "code": "input.invalid", "message": str(exc)})
-
-
-def _fail(obj: dict[str, Any]) -> None:
-    typer.echo(json.dumps(obj, ensure_ascii=False))
-    raise typer.Exit(1)
-
-
 @app.command()
 def sweep(
     at: AtOpt = None,
@@ -89,7 +73,7 @@ def sweep(
         if done == total or done % 500 == 0:
             typer.echo(f"\r{done}/{total} installations", err=True, nl=done == total)
 
-    changes = _run(
+    changes = run_act(
         lambda: kts.sweep(_service(db), _at(at), by=by, dry_run=dry_run, progress=progress)
     )
     if as_json:
@@ -116,7 +100,7 @@ def report(
     administrator and the incidents (KTS/3)."""
     from mahrem.services import kts
 
-    facilities = _run(lambda: kts.compliance(_service(db), facility, _at(at), limit=100000))
+    facilities = run_act(lambda: kts.compliance(_service(db), facility, _at(at), limit=100000))
     if as_json:
         typer.echo(json.dumps(facilities, ensure_ascii=False, default=str))
         return
@@ -140,7 +124,7 @@ def issue_key(installation: str, by: ByOpt, db: DbOpt = None) -> None:
     """Print a new API key for INSTALLATION (shown once; only its HMAC is kept)."""
     from mahrem.services import kts
 
-    typer.echo(_run(lambda: kts.issue_api_key(_service(db), installation, by=by)))
+    typer.echo(run_act(lambda: kts.issue_api_key(_service(db), installation, by=by)))
 
 
 @app.command("rotate-key")
@@ -148,7 +132,7 @@ def rotate_key(installation: str, by: ByOpt, db: DbOpt = None) -> None:
     """Print a new API key for INSTALLATION; every key in use ends now."""
     from mahrem.services import kts
 
-    typer.echo(_run(lambda: kts.rotate_api_key(_service(db), installation, by=by)))
+    typer.echo(run_act(lambda: kts.rotate_api_key(_service(db), installation, by=by)))
 
 
 @app.command("revoke-key")
@@ -156,7 +140,7 @@ def revoke_key(installation: str, by: ByOpt, db: DbOpt = None) -> None:
     """End every API key of INSTALLATION now (history is kept)."""
     from mahrem.services import kts
 
-    count = _run(lambda: kts.revoke_api_key(_service(db), installation, by=by))
+    count = run_act(lambda: kts.revoke_api_key(_service(db), installation, by=by))
     typer.echo(f"{installation}: {count} key(s) revoked")
 
 
@@ -187,7 +171,7 @@ def register_client(
             key_set = json.loads(Path(jwks).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise typer.BadParameter(f"{jwks}: not a readable JSON file ({exc})") from exc
-    done = _run(
+    done = run_act(
         lambda: kts.register_client(
             _service(db), installation, by, scopes=scopes, jwks=key_set, jwks_url=jwks_url
         )

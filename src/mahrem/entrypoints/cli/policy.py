@@ -9,6 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
+from mahrem.entrypoints.cli.acts import run_act
+
 app = typer.Typer(
     help="Politika (M6/4): yürürlükteki sürüm ve GM taslakları / the policy and GM's drafts.",
     no_args_is_help=True,
@@ -17,22 +19,6 @@ DbOpt = Annotated[
     str | None, typer.Option("--db", help="Database URL (default MAHREM_DATABASE_URL)")
 ]
 ByOpt = Annotated[str, typer.Option("--by", help="The General Directorate officer acting")]
-
-
-def _run(fn: Any) -> Any:
-    from mahrem.domain.errors import MahremError, Refused
-
-    try:
-        return fn()
-    except Refused as exc:
-        _fail({"result": "refused", "code": exc.code, "basis": exc.basis, "message": exc.message})
-    except MahremError as exc:
-        _fail({"result": "error", "code": exc.code, "message": exc.message})
-
-
-def _fail(body: dict[str, Any]) -> None:
-    typer.echo(json.dumps(body, ensure_ascii=False))
-    raise typer.Exit(1)
 
 
 def _service(db: str | None):  # type: ignore[no-untyped-def]
@@ -75,7 +61,7 @@ def draft(
     from mahrem.services import rights
     from mahrem.services.inputs import parse_time
 
-    done = _run(
+    done = run_act(
         lambda: rights.draft_policy(
             _service(db),
             by,
@@ -93,7 +79,7 @@ def drafts(by: ByOpt, db: DbOpt = None) -> None:
     """List the drafts, newest first: id, status, effective time, parameters, reason."""
     from mahrem.services import rights
 
-    for d in _run(lambda: rights.policy_drafts(_service(db), by)):
+    for d in run_act(lambda: rights.policy_drafts(_service(db), by)):
         typer.echo(
             f"{d['id']}\t{d['status']}\t{d['effective_at']}\t{','.join(sorted(d['changes']))}"
             f"\t{d['reason']}"
@@ -105,7 +91,7 @@ def activate(draft_id: int, by: ByOpt, db: DbOpt = None) -> None:
     """Activate DRAFT_ID: its notice is published now, its version takes effect at its time."""
     from mahrem.services import rights
 
-    done = _run(lambda: rights.activate_policy(_service(db), by, draft_id))
+    done = run_act(lambda: rights.activate_policy(_service(db), by, draft_id))
     typer.echo(
         f"draft {draft_id}: policy version {done['policy_version']} from {done['effective_at']}, "
         f"notice version {done['notice_version']}"
@@ -117,5 +103,5 @@ def withdraw(draft_id: int, by: ByOpt, db: DbOpt = None) -> None:
     """Withdraw DRAFT_ID (not activated)."""
     from mahrem.services import rights
 
-    _run(lambda: rights.withdraw_policy(_service(db), by, draft_id))
+    run_act(lambda: rights.withdraw_policy(_service(db), by, draft_id))
     typer.echo(f"draft {draft_id}: withdrawn")

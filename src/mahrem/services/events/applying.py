@@ -117,8 +117,9 @@ def apply_event(
 
 
 def _unrequested_grant(store: Store, data: object) -> str | None:
-    """M7/1 grants re-identification "birim amirinin talebi üzerine" (at the unit head's
-    request). At the officer door, a grant with no pending request of the unit's head is
+    """M7/1–2: the unit's head "Genel Müdürlükten bu kişilerin yetkilendirilmesini talep eder",
+    and the users are those "Birim amirinin talebi üzerine Genel Müdürlükçe yetkilendirilen".
+    At the officer door, a grant with no pending request of the unit's head is
     refused unless the officer gives a reason, which the audit entry keeps (issue 21); the
     engine itself does not refuse it (the scenario vocabulary grants without a request)."""
     if not isinstance(data, dict) or data.get("type") != "reidentification_authorized":
@@ -132,7 +133,7 @@ def _unrequested_grant(store: Store, data: object) -> str | None:
     if not isinstance(reason, str) or not reason.strip():
         raise InputError(
             "reidentification.no_request",
-            "the unit's head has not requested this authorisation (M7/1: 'birim amirinin "
+            "the unit's head has not requested this authorisation (M7/2: 'Birim amirinin "
             "talebi üzerine'); give a reason to grant it anyway",
             field="event.reason",
         )

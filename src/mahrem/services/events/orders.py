@@ -107,8 +107,8 @@ def _same_province(ctx: EventContext, order: dict[str, object], by: str) -> bool
 
 @handles("reidentification_requested")
 def reidentification_requested(ctx: EventContext, f: Fields) -> EventOutcome:
-    """M7/1 — the unit head asks GM to authorise one of the unit's users ("birim amirinin
-    talebi üzerine")."""
+    """M7/1 — the unit head asks GM to authorise one of the unit's users ("Genel Müdürlükten
+    bu kişilerin yetkilendirilmesini talep eder")."""
     user, by = person_field(ctx, f, "user"), person_field(ctx, f, "by")
     unit = require(ctx.store, "unit", f.str("unit"), f"{f.where}.unit")
     heads = ctx.store.open_rows("officer_role", ctx.at, person=by, role="unit_head")

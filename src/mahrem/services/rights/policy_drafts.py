@@ -1,7 +1,8 @@
 """Policy changes as the law allows them (M6/4, M5/8; issue 21).
 
-M6/4 lets the General Directorate re-evaluate the access rules "aydınlatma yükümlülüğü
-kapsamında gereklilikler sağlanarak" (the information duty being met). So a change is a draft:
+M6/4 lets the General Directorate re-evaluate the access rules, and adds: "Böyle bir durumda
+aydınlatma yükümlülüğü kapsamında gereklilikler sağlanır." (the information duty is met). So a
+change is a draft:
 the changes, a reason, an effective time strictly after it is recorded, and the new version of
 the information notice that tells people of it. A GM officer activates it: the notice is
 published now and the policy version takes effect at its time, and every decision after that
@@ -77,11 +78,7 @@ def activate_policy(
     now = m.at(at)
     with m.uow.write() as store:
         _require_gm(store, by, now)
-        row = _draft(store, draft_id)
-        if row["status"] != "draft":
-            raise Refused(
-                "policy.draft_closed", f"draft {draft_id} is {row['status']} already", basis="6/4"
-            )
+        row = _open_draft(store, draft_id)
         _check_effective(row["effective_at"], now)
         new = policies.change_policy(store, row["changes"], by, now, row["effective_at"])
         notice_version = add_notice(store, by, now, row["notice"])
@@ -120,11 +117,7 @@ def withdraw_policy(
     now = m.at(at)
     with m.uow.write() as store:
         _require_gm(store, by, now)
-        row = _draft(store, draft_id)
-        if row["status"] != "draft":
-            raise Refused(
-                "policy.draft_closed", f"draft {draft_id} is {row['status']} already", basis="6/4"
-            )
+        _open_draft(store, draft_id)
         store.set("policy_draft", draft_id, status="withdrawn", decided_by=by, decided_at=now)
         audit.append(
             store,
@@ -192,6 +185,16 @@ def _draft(store: Store, draft_id: int) -> Row:
     row = store.get("policy_draft", draft_id)
     if row is None:
         raise NotFound("policy.draft_unknown", f"no policy draft {draft_id}", field="draft")
+    return row
+
+
+def _open_draft(store: Store, draft_id: int) -> Row:
+    """The draft, still neither activated nor withdrawn."""
+    row = _draft(store, draft_id)
+    if row["status"] != "draft":
+        raise Refused(
+            "policy.draft_closed", f"draft {draft_id} is {row['status']} already", basis="6/4"
+        )
     return row
 
 
