@@ -169,6 +169,16 @@ def test_a_dry_run_then_a_run_then_the_destruction_records_over_http_m14_1(
         client.get("/lifecycle/runs", headers=as_(service, "A1")).json()[0]["finished_at"]
         is not None
     )
+    schedule = client.get("/lifecycle/schedule", headers=as_(service, "A1")).json()
+    # the schedule is read now (the real clock, before the run's `at` in 2027): no run has
+    # happened yet and nothing is due yet, so nothing is overdue
+    assert schedule == {
+        "last_run_at": None,
+        "next_run_due": None,
+        "records_due": 0,
+        "overdue": False,
+    }
+    assert client.get("/lifecycle/schedule", headers=as_(service, "D1")).status_code == 403
     r = post(client, service, "D1", "/lifecycle/runs", {"at": at})
     assert r.status_code == 403 and r.json()["code"] == "lifecycle.forbidden"
     assert (

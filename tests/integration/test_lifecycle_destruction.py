@@ -398,3 +398,21 @@ def test_a_malformed_retention_rule_is_refused_when_the_policy_changes_m14(servi
             service, {"retention_rules": {"general": {"years": -1, "method": "destroy"}}}, by="G1"
         )
     assert refused.value.code == "retention.invalid"
+
+
+def test_an_overdue_periodic_destruction_is_flagged_for_the_dpo_board_art_11(
+    service: Mahrem,
+) -> None:
+    """At most six months between runs: records due and no run ever is overdue; after a run,
+    the next is due six months later and overdue from then."""
+    loaded(service)
+    before = lifecycle.schedule(service, "A1", at=t(RUN_AT))
+    assert before["overdue"] and before["last_run_at"] is None and before["records_due"] > 0
+    lifecycle.run(service, "A1", t(RUN_AT))
+    after = lifecycle.schedule(service, "A1", at=t("2027-06-02T10:00:00+03:00"))
+    assert (after["overdue"], after["records_due"]) == (False, 0)
+    assert after["next_run_due"] == t("2027-12-01T00:00:00+03:00").isoformat()
+    late = lifecycle.schedule(service, "A1", at=t("2027-12-01T00:00:00+03:00"))
+    assert late["overdue"]
+    with pytest.raises(Forbidden):
+        lifecycle.schedule(service, "D1", at=t(RUN_AT))

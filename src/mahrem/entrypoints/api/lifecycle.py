@@ -97,6 +97,26 @@ def runs(service: Svc, actor: Actor, limit: Limit = 100, offset: Offset = 0) -> 
     return lifecycle.runs(service, actor, limit=limit, offset=offset)
 
 
+class ScheduleOut(BaseModel):
+    last_run_at: str | None
+    next_run_due: str | None
+    records_due: int
+    overdue: bool
+
+
+@router.get(
+    "/lifecycle/schedule",
+    operation_id="lifecycle_schedule",
+    tags=["lifecycle"],
+    response_model=ScheduleOut,
+    responses=PROBLEMS,
+)
+def schedule(service: Svc, actor: Actor) -> Any:
+    """When the periodic destruction last ran and is next due (at most six months apart), how
+    many records are due, and whether it is overdue (dpo)."""
+    return lifecycle.schedule(service, actor)
+
+
 @router.get(
     "/lifecycle/destruction-records",
     operation_id="destruction_records",

@@ -17,7 +17,7 @@ from mahrem.domain.errors import InputError, MahremError
 from mahrem.domain.policy_bounds import STATUTORY_BOUNDS
 from mahrem.entrypoints.web.i18n import N_
 from mahrem.entrypoints.web.pages import PREFIX, Form, Person, redirect, render
-from mahrem.services import accounts, audit, events, rights
+from mahrem.services import accounts, audit, events, lifecycle, rights
 
 router = APIRouter(include_in_schema=False)
 DONE = {
@@ -342,6 +342,7 @@ def audit_page(
         form=values,
         errors=errors,
         report=None,
+        schedule=lifecycle.schedule(v.m, v.me.id),
     )
 
 
@@ -352,5 +353,13 @@ def verify(v: Person, form: Form) -> Response:
         return _forbidden(v)
     report = audit.verify(v.m)
     return render(
-        v, "audit.html", entries=[], more=False, page=0, form={}, errors={}, report=report
+        v,
+        "audit.html",
+        entries=[],
+        more=False,
+        page=0,
+        form={},
+        errors={},
+        report=report,
+        schedule=lifecycle.schedule(v.m, v.me.id),
     )

@@ -12,6 +12,7 @@ from mahrem.domain.errors import InputError, MahremError, Refused
 from mahrem.services import audit
 from mahrem.services.access import decide
 from mahrem.services.lookup import require
+from mahrem.services.policies import policy_at
 from mahrem.services.ports import Store
 
 if TYPE_CHECKING:
@@ -156,3 +157,30 @@ def runs(
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
+
+
+def schedule(m: Mahrem, viewer: str, at: datetime | None = None) -> dict[str, Any]:
+    """The periodic destruction's schedule for the dpo (the Board's regulation art. 11: at most
+    six months between runs; issue 21): the last finished run, when the next is due, how many
+    records are due now, and whether the run is overdue — the interval passed, or records are
+    due and no run was ever made."""
+    when = _when(m, at)
+    with m.uow.read() as store:
+        _require_dpo(store, viewer, when)
+        finished = [
+            r["at"]
+            for r in store.rows("lifecycle_run")
+            if r["finished_at"] is not None and r["at"] <= when
+        ]
+        waiting = len(
+            _undone(store, retention.due(_holdings(store, when), policy_at(store, when), when))
+        )
+    last = max(finished) if finished else None
+    next_due = retention.next_run_due(last) if last else None
+    overdue = (next_due is not None and when >= next_due) or (last is None and waiting > 0)
+    return {
+        "last_run_at": last.isoformat() if last else None,
+        "next_run_due": next_due.isoformat() if next_due else None,
+        "records_due": waiting,
+        "overdue": overdue,
+    }
