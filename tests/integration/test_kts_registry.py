@@ -506,3 +506,32 @@ def test_the_service_layer_records_an_incident_for_an_unknown_installation_kts_3
     assert [(i["installation"], i["facility"], i["kind"]) for i in kts.incidents(service)] == [
         ("GHOST", None, "unknown_installation")
     ]
+
+
+def test_the_officer_door_re_registers_software_by_the_registry_s_one_rule_kts_3(
+    service: Mahrem,
+) -> None:
+    """`software_registered` from a GM officer re-activates suspended software as the registry
+    does, but a revoked installation only comes back as a new registration; the operator's
+    load (the scenario runner) is not the officer door."""
+    from mahrem.services import events
+
+    loaded(service)
+    at = t("2026-02-01T09:00:00+03:00")
+    for etype in ("software_suspended", "software_registered"):
+        done = events.report_event(
+            service, "officer", "G1", {"type": etype, "software": "S1"}, at=at
+        )
+        assert done.result == "accepted"
+    events.report_event(
+        service, "officer", "G1", {"type": "software_revoked", "software": "S1"}, at=at
+    )
+    with pytest.raises(Refused) as refused:
+        events.report_event(
+            service, "officer", "G1", {"type": "software_registered", "software": "S1"}, at=at
+        )
+    assert (refused.value.code, refused.value.basis) == ("kts.status_final", "KTS/3")
+    [current] = rows(service, "installation_status", installation="S1", valid_to=None)
+    assert current["status"] == "revoked"
+    later = "2026-02-02T09:00:00+03:00"  # the operator's load is not the officer door
+    assert event(service, later, "software_registered", software="S1")[0] == "accepted"

@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from mahrem.domain.errors import Forbidden, InputError, MahremError
-from mahrem.services import guard
+from mahrem.domain.errors import Forbidden, InputError, MahremError, Refused
+from mahrem.domain.kts import REASONS as KTS_REASONS
+from mahrem.services import guard, kts
 from mahrem.services.audit import append
 from mahrem.services.events import care, family, orders, preferences, supervision
 from mahrem.services.events.core import HANDLERS, EventContext, event_actor, event_patient
@@ -70,6 +71,7 @@ def report_event(
         with m.uow.read() as store:
             roles = guard.roles_of(store, person, when)
             note = _unrequested_grant(store, data)
+            _software_reregistration(store, data, when)
         event = as_officer(data, person, roles)
         return apply_event(m, event, when, via=installation, by=by, note=note)
     raise InputError("event.door", f"unknown door {door!r}")
@@ -114,6 +116,20 @@ def apply_event(
             or None,
         )
     return outcome
+
+
+def _software_reregistration(store: Store, data: object, at: datetime) -> None:
+    """KTS/3 at the officer door: `software_registered` follows the registry's one rule for
+    re-activation (kts.reregistration_blocker); the operator's load and the scenarios, which
+    only re-register suspended software, go through the handler alone."""
+    if not isinstance(data, dict) or data.get("type") != "software_registered":
+        return
+    software = data.get("software")
+    if not isinstance(software, str) or not store.exists("installation", software):
+        return  # the handler answers an unknown installation
+    blocker = kts.reregistration_blocker(store, software, at)
+    if blocker is not None:
+        raise Refused(blocker, KTS_REASONS[blocker][1], basis="KTS/3", field="event.software")
 
 
 def _unrequested_grant(store: Store, data: object) -> str | None:

@@ -19,7 +19,13 @@ from mahrem.services.kts.gate import (
     store_key,
     treat_as_export,
 )
-from mahrem.services.kts.installations import reactivate, register_installation, revoke, suspend
+from mahrem.services.kts.installations import (
+    reactivate,
+    register_installation,
+    reregistration_blocker,
+    revoke,
+    suspend,
+)
 from mahrem.services.kts.products import (
     add_certificate,
     add_version,
@@ -76,6 +82,7 @@ __all__ = [
     "register_firm",
     "register_installation",
     "register_product",
+    "reregistration_blocker",
     "revoke",
     "revoke_api_key",
     "rotate_api_key",

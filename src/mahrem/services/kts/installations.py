@@ -188,3 +188,15 @@ def reactivate(
     return _officer_status(
         m, installation, by, at, "registered", "installation_reactivated", reason, allowed
     )
+
+
+def reregistration_blocker(store: Store, installation: str, at: datetime) -> str | None:
+    """KTS/3 — the registry's rule for an officer's `software_registered` event too (issue 21):
+    a revoked or deleted installation is registered again only as a new registration, and a
+    suspended or passive one not while a mandatory certificate has lapsed past its grace
+    period (the rule `reactivate` applies). None when nothing bars it (a first registration,
+    or one already registered)."""
+    state = registry_state(store, installation, at)
+    if state is None or state.status in ("unregistered", "registered"):
+        return None
+    return lifecycle.reactivation_blocker(state, at, policy_at(store, at))
