@@ -65,7 +65,8 @@ def add_record(
     *,
     validated: bool = False,
 ) -> str:
-    """Validate and store one record; the category is derived where the sender gave none.
+    """Validate and store one record; the category is derived where the sender gave none, and
+    returned.
 
     The content is stored only encrypted (version 1, under the patient's data key, M14): the
     database never holds it in clear. Without a key store (a caller not yet wired to one) the
@@ -110,7 +111,7 @@ def add_record(
     )
     if keys is not None:
         _write_version(store, keys, rid, patient, 1, resource, category, created_at, by=author)
-    return rid
+    return category
 
 
 def _linked_categories(store: Store, patient: str, references: list[str], rtype: str) -> list[str]:

@@ -91,7 +91,7 @@ def store_record(
         tckn_system=sender.tckn_system,
     )
     sent = _category(resource, where)
-    add_record(
+    category = add_record(
         store,
         {
             "id": rid,
@@ -107,8 +107,7 @@ def store_record(
         keys,
         validated=True,
     )
-    row = store.get("record", rid)
-    if row is not None and row["category"] == "general":
+    if category == "general":
         note_unmatched(store, sender.installation, stored, sent.get("category"), policy, sender.at)
     link_record(store, sender.installation, rtype, local_id, rid, sender.at)
     return _result(rtype, rid, "created", patient, local_id, current_resource(store, keys, rid))
