@@ -703,7 +703,7 @@ def _generate(sink: Sink, rng: random.Random, n_pat: int, n_rec: int, t0: float)
         )
     for i in dead:
         died = NOW - timedelta(days=rng.randint(30, 9000))
-        sink.add("death", {"patient": f"P{i:06d}", "died_at": died})
+        sink.add("death", {"patient": f"P{i:06d}", "died_at": died, "recorded_at": died})
         for heir in rng.sample(adults, 2):
             sink.add(
                 "inheritance_heir",
